@@ -1,0 +1,3 @@
+from openpeel.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``openpeel`` command line."""

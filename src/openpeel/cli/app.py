@@ -1,0 +1,178 @@
+"""``openpeel``: load the public police data, and (in later versions) assess and publish."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openpeel import __version__
+from openpeel.cli.output import Format, emit, err, out, plain
+from openpeel.errors import OpenPeelError
+from openpeel.settings import SETTINGS
+
+app = typer.Typer(
+    name="openpeel",
+    help="OpenPEEL: an open, reproducible implementation of PEEL police inspections.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+docs_app = typer.Typer(help="Generate the documentation that derives from declarations.",
+                       no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+Home = Annotated[
+    Path,
+    typer.Option("--home", envvar="OPENPEEL_HOME", metavar="DIR", show_default=True,
+                 help="Folder that holds the warehouse and all other state."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+DEFAULT_HOME = Path(next(s.default for s in SETTINGS if s.name == "home"))
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"openpeel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Log each step and SQL statement with its time.")]
+    = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files (.csv, .csv.gz, .geojson), folders (walked) or data.police.uk .zip archives.",
+        show_default=False)],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Load published data files into the warehouse.
+
+    Each file loads whole or not at all. A file already loaded (same SHA-256) is skipped; a
+    newer file for the same source, period and force replaces the older one. Rows that fail
+    validation are quarantined (see `openpeel quality`). The exit status is 1 when any file was
+    refused; the other files still load.
+
+    Example: openpeel ingest ../shared/data
+    """
+    from openpeel.cli.ingest_view import run_ingest
+
+    raise typer.Exit(run_ingest(home, paths))
+
+
+@app.command()
+def status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None:
+    """Show what is loaded: sources, periods, forces and rows."""
+    from openpeel.warehouse.db import Warehouse
+    from openpeel.warehouse.status import status_records
+
+    with Warehouse(home, read_only=True) as wh:
+        records = status_records(wh)
+    if not records and fmt is Format.table:
+        err.print(f"Nothing is loaded in {home} yet: run `openpeel ingest PATH`.")
+        return
+    emit(records, fmt, title=f"OpenPEEL warehouse {home}")
+
+
+@app.command()
+def quality(
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+    section: Annotated[str, typer.Option(
+        help="quarantine (rows not loaded), register (data-quality findings per force and "
+        "period), refused (files not loaded) or all.")] = "all",
+    limit: Annotated[int, typer.Option(help="At most this many rows per section in a table "
+                                            "(0: no limit; csv and json are never cut).")] = 50,
+) -> None:
+    """List quarantined rows, refused files and the data-quality register."""
+    from openpeel.warehouse.db import Warehouse
+    from openpeel.warehouse.quality import SECTIONS, section_records
+
+    chosen = list(SECTIONS) if section == "all" else [section]
+    for name in chosen:
+        if name not in SECTIONS:
+            raise OpenPeelError(f"no quality section {name!r}",
+                                hint=f"use one of {', '.join(SECTIONS)} or all")
+    with Warehouse(home, read_only=True) as wh:
+        for name in chosen:
+            records = section_records(wh, name)
+            if fmt is Format.table:
+                shown = records if limit == 0 else records[:limit]
+                title = f"{SECTIONS[name]} ({len(records):,} rows"
+                title += f", first {len(shown):,} shown)" if len(shown) < len(records) else ")"
+                emit(shown, fmt, title=title)
+            else:
+                emit([{"section": name, **r} for r in records], fmt)
+
+
+@app.command()
+def sources() -> None:
+    """List the publisher formats OpenPEEL reads."""
+    from openpeel.sources import all_sources
+
+    emit([{"kind": s.kind, "title": s.title, "publisher": s.publisher, "table": s.raw_table,
+           "layouts": [lay.name for lay in s.layouts]} for s in all_sources().values()],
+         Format.table, title="Source formats")
+
+
+@docs_app.command("dictionary")
+def docs_dictionary(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path(
+        "docs/data-dictionary.md"),
+    check: Annotated[bool, typer.Option(
+        "--check", help="Do not write; exit 1 if the file is not current.")] = False,
+) -> None:
+    """Write the warehouse data dictionary generated from the declared schema."""
+    from openpeel.warehouse.dictionary import render_dictionary
+
+    _write_or_check(output, render_dictionary(), check, "openpeel docs dictionary")
+
+
+def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            err.print(f"{output} is not current: run `{command}` and commit the result.")
+            raise typer.Exit(1)
+        out.print(f"{output} is current.")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+@app.command()
+def demo(home: Home = DEFAULT_HOME) -> None:
+    """Build the warehouse from the bundled sample of real data and show what it holds."""
+    from openpeel.cli.ingest_view import run_ingest
+    from openpeel.sample import sample_path
+
+    path = sample_path()
+    out.print(f"Loading the bundled sample ({path}) into {home}")
+    code = run_ingest(home, [path])
+    status(home=home, fmt=Format.table)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Entry point: user errors are printed plainly, without a traceback."""
+    try:
+        app()
+    except OpenPeelError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}" if not plain() else f"error: {exc.message}")
+        if exc.hint:
+            err.print(f"  hint: {exc.hint}")
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Ingestion: find the input files, recognise them, load them into the warehouse."""

@@ -1,0 +1,39 @@
+"""Reference code tables: police forces, crime types, outcomes and offence codes.
+
+The tables are CSV files in ``openpeel/reference/data`` (see the README there for where every
+value comes from). Contains public sector information licensed under the Open Government
+Licence v3.0.
+"""
+
+from openpeel.reference._datafile import ReferenceDataError, normalise
+from openpeel.reference.codes import (
+    OUTCOME_GROUPS,
+    CodeTable,
+    CrimeType,
+    OffenceCode,
+    OutcomeType,
+    PoliceUkOutcome,
+    crime_types,
+    offence_codes,
+    outcome_types,
+    policeuk_outcomes,
+)
+from openpeel.reference.forces import Force, ForceRegistry, forces
+
+__all__ = [
+    "OUTCOME_GROUPS",
+    "CodeTable",
+    "CrimeType",
+    "Force",
+    "ForceRegistry",
+    "OffenceCode",
+    "OutcomeType",
+    "PoliceUkOutcome",
+    "ReferenceDataError",
+    "crime_types",
+    "forces",
+    "normalise",
+    "offence_codes",
+    "outcome_types",
+    "policeuk_outcomes",
+]

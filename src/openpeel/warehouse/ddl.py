@@ -1,0 +1,76 @@
+"""DDL generated from the declared schema: tables for raw/meta/ref/out, views for core."""
+
+from __future__ import annotations
+
+from openpeel.warehouse.schema import Column, Schema, Table
+
+
+def quote(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """An SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _column_def(col: Column) -> str:
+    null = "" if col.nullable else " NOT NULL"
+    return f"{quote(col.name)} {col.type}{null}"
+
+
+def create_table(table: Table) -> str:
+    cols = [_column_def(c) for c in table.columns]
+    if table.primary_key:
+        cols.append("PRIMARY KEY (" + ", ".join(quote(c) for c in table.primary_key) + ")")
+    body = ",\n  ".join(cols)
+    return f"CREATE TABLE IF NOT EXISTS {quote(table.name)} (\n  {body}\n)"
+
+
+def create_view(table: Table) -> str:
+    select = ",\n  ".join(
+        f"CAST({c.expr} AS {c.type}) AS {quote(c.name)}" for c in table.columns
+    )
+    joins = "".join(
+        f"\nLEFT JOIN ref_alias_{lk.code} {lk.alias} ON {lk.alias}.alias = norm_code({lk.of})"
+        for lk in table.lookups
+    )
+    sql = (f"CREATE OR REPLACE VIEW {quote(table.name)} AS\nSELECT\n  {select}\n"
+           f"FROM {table.from_sql}{joins}")
+    if table.where_sql:
+        sql += f"\nWHERE {table.where_sql}"
+    if table.group_by:
+        sql += f"\nGROUP BY {table.group_by}"
+    return sql
+
+
+#: the code tables of ref_code_alias; each gets a view ref_alias_<code> (alias, value)
+CODE_TABLES = ("force", "crime_type", "policeuk_outcome", "outcome_type", "offence_code")
+
+#: SQL macros the core views use. norm_code is the SQL twin of reference.normalise: trimmed,
+#: lower case, runs of whitespace collapsed (the regex only runs where there is such a run).
+MACROS = (
+    "CREATE OR REPLACE MACRO norm_code(x) AS lower(trim(CASE WHEN contains(x, '  ') OR "
+    "contains(x, chr(9)) OR contains(x, chr(10)) OR contains(x, chr(13)) "
+    "THEN regexp_replace(x, '\\s+', ' ', 'g') ELSE x END))",
+    "CREATE OR REPLACE MACRO num(x) AS TRY_CAST(replace(x, ',', '') AS DOUBLE)",
+    "CREATE OR REPLACE MACRO int(x) AS TRY_CAST(replace(x, ',', '') AS BIGINT)",
+)
+
+
+def alias_views() -> list[str]:
+    return [
+        f"CREATE OR REPLACE VIEW ref_alias_{code} AS SELECT alias, value FROM ref_code_alias "
+        f"WHERE code_table = {literal(code)}"
+        for code in CODE_TABLES
+    ]
+
+
+def all_ddl(schema: Schema) -> list[str]:
+    """Statements that create every table, macro and view, in dependency order."""
+    statements = [create_table(t) for t in schema.tables.values() if not t.is_view]
+    statements.extend(MACROS)
+    statements.extend(alias_views())
+    statements.extend(create_view(t) for t in schema.tables.values() if t.is_view)
+    return statements

@@ -1,0 +1,147 @@
+"""The quarantine, the refused files and the data-quality register.
+
+The register lists, per force and period, what a user of the data should know before trusting a
+figure: missing force-months, blank and repeated crime IDs, records without a location,
+suspiciously small months, rows filed under another month, and negative or suppressed counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpeel.warehouse.db import Warehouse
+from openpeel.warehouse.ddl import literal, quote
+
+SECTIONS = {
+    "quarantine": "Quarantined rows",
+    "refused": "Refused files",
+    "register": "Data-quality register",
+}
+
+#: a force-month with fewer rows than this share of the force's median month is flagged
+SMALL_MONTH_SHARE = 0.5
+
+QUARANTINE_SQL = """
+SELECT l.path AS file, q.line, q.reason, q.raw_text
+FROM meta_quarantine q JOIN meta_load_ledger l USING (file_id)
+ORDER BY l.path, q.line
+"""
+
+REFUSED_SQL = """
+SELECT path AS file, problem, hint, refused_at FROM meta_refused_file ORDER BY refused_at
+"""
+
+#: per-row checks on the data.police.uk record tables: (check, table, condition, detail)
+ROW_CHECKS = (
+    ("blank crime id", "core_policeuk__street", "crime_id IS NULL AND crime_type <> "
+     "'Anti-social behaviour'", "crimes (not anti-social behaviour) with a blank Crime ID"),
+    ("blank crime id (anti-social behaviour)", "core_policeuk__street",
+     "crime_id IS NULL AND crime_type = 'Anti-social behaviour'",
+     "anti-social behaviour records have no Crime ID by design"),
+    ("blank location", "core_policeuk__street", "lsoa_code IS NULL OR longitude IS NULL",
+     "records without an LSOA or coordinates"),
+    ("blank location", "core_policeuk__outcomes", "lsoa_code IS NULL OR longitude IS NULL",
+     "outcomes without an LSOA or coordinates"),
+)
+
+
+def _row_check_sql(check: str, table: str, condition: str, detail: str) -> str:
+    return (f"SELECT {literal(check)} AS finding, {literal(table.removeprefix('core_'))} AS "
+            f"dataset, force_code, strftime(month, '%Y-%m') AS period, count(*) AS count, "
+            f"{literal(detail)} AS detail FROM {quote(table)} WHERE {condition} GROUP BY ALL")
+
+
+REPEATED_IDS_SQL = """
+SELECT 'repeated crime id' AS finding, 'policeuk__' || k AS dataset, force_code,
+       strftime(month, '%Y-%m') AS period, sum(n - 1) AS count,
+       'rows whose Crime ID repeats an earlier row of the same force and month' AS detail
+FROM (SELECT 'street' AS k, force_code, month, crime_id, count(*) AS n
+      FROM core_policeuk__street WHERE crime_id IS NOT NULL GROUP BY ALL HAVING n > 1
+      UNION ALL
+      SELECT 'outcomes', force_code, month, crime_id, count(*) FROM core_policeuk__outcomes
+      GROUP BY ALL HAVING count(*) > 1)
+GROUP BY ALL
+"""
+
+MISSING_MONTHS_SQL = """
+WITH present AS (
+    SELECT DISTINCT kind, unnest(periods) AS period, unnest(forces) AS force_code
+    FROM meta_load_ledger
+    WHERE status = 'loaded' AND period_type = 'month' AND len(forces) = 1),
+months AS (SELECT DISTINCT kind, period FROM present),
+known AS (SELECT DISTINCT kind, force_code FROM present)
+SELECT 'missing force-month' AS finding, m.kind AS dataset, k.force_code, m.period,
+       0 AS count, 'no file for this force and month, though other forces have one' AS detail
+FROM months m JOIN known k USING (kind)
+WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.kind = m.kind AND p.period = m.period
+                  AND p.force_code = k.force_code)
+"""
+
+SMALL_MONTHS_SQL = f"""
+WITH sizes AS (
+    SELECT kind, forces[1] AS force_code, periods[1] AS period, rows_loaded
+    FROM meta_load_ledger
+    WHERE status = 'loaded' AND period_type = 'month' AND len(forces) = 1
+      AND len(periods) = 1),
+medians AS (SELECT kind, force_code, median(rows_loaded) AS typical, count(*) AS n
+            FROM sizes GROUP BY ALL)
+SELECT 'small month' AS finding, s.kind AS dataset, s.force_code, s.period,
+       s.rows_loaded AS count,
+       'fewer than {SMALL_MONTH_SHARE:.0%} of the force''s median month ('
+           || CAST(m.typical AS BIGINT) || ' rows): perhaps incomplete at source' AS detail
+FROM sizes s JOIN medians m USING (kind, force_code)
+WHERE m.n >= 3 AND s.rows_loaded < {SMALL_MONTH_SHARE} * m.typical
+"""
+
+OTHER_MONTH_SQL = """
+SELECT 'row in another month' AS finding, 'policeuk_street' AS dataset, s.force_code,
+       l.periods[1] AS period, count(*) AS count,
+       'rows whose Month differs from the month of their file' AS detail
+FROM core_policeuk__street s JOIN meta_load_ledger l USING (file_id)
+WHERE len(l.periods) = 1 AND strftime(s.month, '%Y-%m') <> l.periods[1]
+GROUP BY ALL
+"""
+
+
+def _count_checks(wh: Warehouse) -> list[str]:
+    """Negative and suppressed counts, for every raw column declared with unit 'count'."""
+    queries: list[str] = []
+    for table in wh.schema.layer("raw"):
+        for col in table.published_columns:
+            if col.unit != "count":
+                continue
+            ref = quote(col.name)
+            value = f"TRY_CAST(replace({ref}, ',', '') AS DOUBLE)"
+            base = (f"FROM {quote(table.name)} r JOIN meta_load_ledger l USING (file_id) "
+                    "WHERE r.quarantine_reason IS NULL")
+            period = "array_to_string(l.periods, ',')"
+            dataset = literal(table.name.removeprefix("raw_"))
+            queries.append(
+                f"SELECT 'negative count' AS finding, {dataset} AS dataset, NULL AS force_code, "
+                f"{period} AS period, count(*) AS count, "
+                f"{literal(f'rows with a negative {col.header}')} AS detail "
+                f"{base} AND {value} < 0 GROUP BY ALL")
+            if col.suppressed:
+                markers = ", ".join(literal(m) for m in col.suppressed)
+                queries.append(
+                    f"SELECT 'suppressed count' AS finding, {dataset} AS dataset, "
+                    f"NULL AS force_code, {period} AS period, count(*) AS count, "
+                    f"{literal(f'rows with {col.header} suppressed ({col.suppressed[0]})')} "
+                    f"AS detail {base} AND {ref} IN ({markers}) GROUP BY ALL")
+    return queries
+
+
+def register_records(wh: Warehouse) -> list[dict[str, Any]]:
+    parts = [_row_check_sql(*c) for c in ROW_CHECKS]
+    parts += [REPEATED_IDS_SQL, MISSING_MONTHS_SQL, SMALL_MONTHS_SQL, OTHER_MONTH_SQL]
+    parts += _count_checks(wh)
+    sql = " UNION ALL ".join(f"({p})" for p in parts)
+    return wh.records(f"SELECT * FROM ({sql}) ORDER BY finding, dataset, force_code, period")
+
+
+def section_records(wh: Warehouse, section: str) -> list[dict[str, Any]]:
+    if section == "quarantine":
+        return wh.records(QUARANTINE_SQL)
+    if section == "refused":
+        return wh.records(REFUSED_SQL)
+    return register_records(wh)

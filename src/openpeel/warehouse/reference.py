@@ -1,0 +1,62 @@
+"""Load the reference code tables (package data) into the warehouse's ``ref_*`` tables.
+
+They are reloaded on every writable open, so a mapping added to the package data takes effect
+in the core views without re-ingesting anything.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from openpeel import reference
+from openpeel.reference import normalise
+
+#: code table name in ref_code_alias -> loader of the code table
+CODE_TABLES = {
+    "crime_type": reference.crime_types,
+    "policeuk_outcome": reference.policeuk_outcomes,
+    "outcome_type": reference.outcome_types,
+    "offence_code": reference.offence_codes,
+}
+
+
+def alias_rows() -> list[tuple[str, str, str]]:
+    """(code_table, normalised alias, canonical value) for every known spelling."""
+    rows = [("force", alias, code) for alias, code in reference.forces().aliases().items()]
+    for name, loader in CODE_TABLES.items():
+        rows.extend((name, normalise(alias), value) for alias, value in loader().aliases().items())
+    return sorted(set(rows))
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    rows = alias_rows()
+    aliases = pa.table(
+        {
+            "code_table": [r[0] for r in rows],
+            "alias": [r[1] for r in rows],
+            "value": [r[2] for r in rows],
+        }
+    )
+    forces = reference.forces().all()
+    force_table = pa.table(
+        {
+            "force_code": [f.code for f in forces],
+            "name": [f.name for f in forces],
+            "short_name": [f.short_name for f in forces],
+            "region": [f.region or None for f in forces],
+            "country": [f.country or None for f in forces],
+            "is_territorial": [f.is_territorial for f in forces],
+            "policeuk_slug": [f.policeuk_slug or None for f in forces],
+        }
+    )
+    con.register("_ref_aliases", aliases)
+    con.register("_ref_forces", force_table)
+    try:
+        con.execute("DELETE FROM ref_code_alias")
+        con.execute("INSERT INTO ref_code_alias SELECT * FROM _ref_aliases")
+        con.execute("DELETE FROM ref_force")
+        con.execute("INSERT INTO ref_force SELECT * FROM _ref_forces")
+    finally:
+        con.unregister("_ref_aliases")
+        con.unregister("_ref_forces")

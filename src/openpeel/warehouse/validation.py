@@ -1,0 +1,69 @@
+"""Row validation generated from the raw tables' declarations.
+
+For a raw table, :func:`reason_sql` gives one SQL expression that is null for a row that loads and
+otherwise says, field by field, why the row is quarantined ("Longitude: '1.2.3' is not a number").
+"""
+
+from __future__ import annotations
+
+from openpeel.warehouse.ddl import literal, quote
+from openpeel.warehouse.schema import EXPECT_FORMATS, Column, Table
+
+
+def _absent(col: Column) -> str:
+    """SQL true when the field holds no value (blank, or a published 'not available' marker)."""
+    ref = quote(col.name)
+    markers = col.na + col.suppressed
+    cond = f"{ref} IS NULL OR trim({ref}) = ''"
+    if markers:
+        cond += f" OR {ref} IN (" + ", ".join(literal(m) for m in markers) + ")"
+    return f"({cond})"
+
+
+def _checks(col: Column, label: str) -> list[str]:
+    ref = quote(col.name)
+    checks: list[str] = []
+    if col.required:
+        checks.append(f"CASE WHEN {_absent(col)} THEN {literal(label + ': missing')} END")
+    test, words = EXPECT_FORMATS[col.expect]
+    if test != "false":
+        bad = _substitute(test, ref)
+        checks.append(
+            f"CASE WHEN NOT {_absent(col)} AND ({bad}) THEN "
+            f"{literal(label + ': ')} || {literal(chr(39))} || {ref} || "
+            f"{literal(chr(39) + ' is not ' + words)} END"
+        )
+    return checks
+
+
+def _substitute(test: str, ref: str) -> str:
+    """Put the column reference in place of the placeholder ``v`` of an EXPECT_FORMATS test."""
+    out = []
+    i = 0
+    while i < len(test):
+        ch = test[i]
+        if (
+            ch == "v"
+            and (i == 0 or not (test[i - 1].isalnum() or test[i - 1] == "_"))
+            and (i + 1 == len(test) or not (test[i + 1].isalnum() or test[i + 1] == "_"))
+        ):
+            out.append(ref)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def reason_sql(table: Table, headers: dict[str, str] | None = None) -> str:
+    """SQL that is null for a valid row, else the reasons it is quarantined.
+
+    ``headers`` maps raw column names to the header text of the file's layout, so reasons name
+    the field as the user sees it in the file.
+    """
+    published = table.published_columns
+    labels = {c.name: (headers or {}).get(c.name, c.header or c.name) for c in published}
+    blank = " AND ".join(f"({quote(c.name)} IS NULL OR trim({quote(c.name)}) = '')"
+                         for c in published)
+    parts = [check for col in published for check in _checks(col, labels[col.name])]
+    fields = f"NULLIF(concat_ws('; ', {', '.join(parts)}), '')" if parts else "NULL"
+    return f"CASE WHEN {blank} THEN 'blank row' ELSE {fields} END"

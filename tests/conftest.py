@@ -1,0 +1,47 @@
+"""Fixtures shared by every test: the real data, a fresh OpenPEEL home, ingestion."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from openpeel.ingest.loader import FileResult
+from openpeel.ingest.run import ingest
+from openpeel.warehouse.db import Warehouse
+
+#: the full real data, when the project sits beside ../shared (tests that need it skip otherwise)
+SHARED_DATA = Path(os.environ.get(
+    "OPENPEEL_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the full real data is not present at {SHARED_DATA} (tests that need it "
+                    "run where ../shared/data exists, or set OPENPEEL_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A fresh, empty OpenPEEL home."""
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def warehouse(home: Path) -> Iterator[Warehouse]:
+    wh = Warehouse(home)
+    yield wh
+    wh.close()
+
+
+def load(wh: Warehouse, *paths: Path) -> list[FileResult]:
+    """Ingest paths and check the ledger's basic promise for every loaded file."""
+    results = ingest(wh, list(paths))
+    for r in results:
+        if r.status == "loaded":
+            assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
+    return results
