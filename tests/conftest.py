@@ -13,15 +13,20 @@ from openpeel.ingest.run import ingest
 from openpeel.warehouse.db import Warehouse
 
 #: the full real data, when the project sits beside ../shared (tests that need it skip otherwise)
-SHARED_DATA = Path(os.environ.get(
-    "OPENPEEL_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get(
+        "OPENPEEL_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+)
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"the full real data is not present at {SHARED_DATA} (tests that need it "
-                    "run where ../shared/data exists, or set OPENPEEL_SHARED_DATA)")
+        pytest.skip(
+            f"the full real data is not present at {SHARED_DATA} (tests that need it "
+            "run where ../shared/data exists, or set OPENPEEL_SHARED_DATA)"
+        )
     return SHARED_DATA
 
 

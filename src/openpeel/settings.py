@@ -20,10 +20,18 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("home", "OPENPEEL_HOME", "./openpeel-home",
-            "Folder that holds the warehouse and all other state of OpenPEEL."),
-    Setting("sample", "OPENPEEL_SAMPLE", "",
-            "Folder of the bundled sample to use instead of the one inside the package."),
+    Setting(
+        "home",
+        "OPENPEEL_HOME",
+        "./openpeel-home",
+        "Folder that holds the warehouse and all other state of OpenPEEL.",
+    ),
+    Setting(
+        "sample",
+        "OPENPEEL_SAMPLE",
+        "",
+        "Folder of the bundled sample to use instead of the one inside the package.",
+    ),
 )
 
 

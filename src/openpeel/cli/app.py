@@ -21,14 +21,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-docs_app = typer.Typer(help="Generate the documentation that derives from declarations.",
-                       no_args_is_help=True)
+docs_app = typer.Typer(
+    help="Generate the documentation that derives from declarations.", no_args_is_help=True
+)
 app.add_typer(docs_app, name="docs")
 
 Home = Annotated[
     Path,
-    typer.Option("--home", envvar="OPENPEEL_HOME", metavar="DIR", show_default=True,
-                 help="Folder that holds the warehouse and all other state."),
+    typer.Option(
+        "--home",
+        envvar="OPENPEEL_HOME",
+        metavar="DIR",
+        show_default=True,
+        help="Folder that holds the warehouse and all other state.",
+    ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 DEFAULT_HOME = Path(next(s.default for s in SETTINGS if s.name == "home"))
@@ -42,21 +48,33 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Log each step and SQL statement with its time.")]
-    = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each step and SQL statement with its time.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(
-        help="Files (.csv, .csv.gz, .geojson), folders (walked) or data.police.uk .zip archives.",
-        show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files (.csv, .csv.gz, .geojson), folders (walked) or data.police.uk .zip "
+            "archives.",
+            show_default=False,
+        ),
+    ],
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Load published data files into the warehouse.
@@ -91,11 +109,20 @@ def status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None:
 def quality(
     home: Home = DEFAULT_HOME,
     fmt: FormatOpt = Format.table,
-    section: Annotated[str, typer.Option(
-        help="quarantine (rows not loaded), register (data-quality findings per force and "
-        "period), refused (files not loaded) or all.")] = "all",
-    limit: Annotated[int, typer.Option(help="At most this many rows per section in a table "
-                                            "(0: no limit; csv and json are never cut).")] = 50,
+    section: Annotated[
+        str,
+        typer.Option(
+            help="quarantine (rows not loaded), register (data-quality findings per force and "
+            "period), refused (files not loaded) or all."
+        ),
+    ] = "all",
+    limit: Annotated[
+        int,
+        typer.Option(
+            help="At most this many rows per section in a table "
+            "(0: no limit; csv and json are never cut)."
+        ),
+    ] = 50,
 ) -> None:
     """List quarantined rows, refused files and the data-quality register."""
     from openpeel.warehouse.db import Warehouse
@@ -104,8 +131,9 @@ def quality(
     chosen = list(SECTIONS) if section == "all" else [section]
     for name in chosen:
         if name not in SECTIONS:
-            raise OpenPeelError(f"no quality section {name!r}",
-                                hint=f"use one of {', '.join(SECTIONS)} or all")
+            raise OpenPeelError(
+                f"no quality section {name!r}", hint=f"use one of {', '.join(SECTIONS)} or all"
+            )
     with Warehouse(home, read_only=True) as wh:
         for name in chosen:
             records = section_records(wh, name)
@@ -123,17 +151,30 @@ def sources() -> None:
     """List the publisher formats OpenPEEL reads."""
     from openpeel.sources import all_sources
 
-    emit([{"kind": s.kind, "title": s.title, "publisher": s.publisher, "table": s.raw_table,
-           "layouts": [lay.name for lay in s.layouts]} for s in all_sources().values()],
-         Format.table, title="Source formats")
+    emit(
+        [
+            {
+                "kind": s.kind,
+                "title": s.title,
+                "publisher": s.publisher,
+                "table": s.raw_table,
+                "layouts": [lay.name for lay in s.layouts],
+            }
+            for s in all_sources().values()
+        ],
+        Format.table,
+        title="Source formats",
+    )
 
 
 @docs_app.command("dictionary")
 def docs_dictionary(
     output: Annotated[Path, typer.Option(help="Where to write it.")] = Path(
-        "docs/data-dictionary.md"),
-    check: Annotated[bool, typer.Option(
-        "--check", help="Do not write; exit 1 if the file is not current.")] = False,
+        "docs/data-dictionary.md"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Do not write; exit 1 if the file is not current.")
+    ] = False,
 ) -> None:
     """Write the warehouse data dictionary generated from the declared schema."""
     from openpeel.warehouse.dictionary import render_dictionary

@@ -27,9 +27,14 @@ def run_ingest(home: Path, paths: list[Path]) -> int:
 
             results = ingest(wh, paths, report)
         else:
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          DownloadColumn(), TimeRemainingColumn(), console=err,
-                          transient=True) as bar:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("ingesting", total=None)
 
                 def report(done: int, total: int, what: str) -> None:
@@ -44,15 +49,24 @@ def summarise(results: list[FileResult]) -> None:
     by_status = Counter(r.status for r in results)
     by_kind: dict[tuple[str, str], dict[str, int]] = {}
     for r in results:
-        row = by_kind.setdefault((r.kind or "?", r.status), {"files": 0, "read": 0,
-                                                              "loaded": 0, "quarantined": 0})
+        row = by_kind.setdefault(
+            (r.kind or "?", r.status), {"files": 0, "read": 0, "loaded": 0, "quarantined": 0}
+        )
         row["files"] += 1
         row["read"] += r.rows_read
         row["loaded"] += r.rows_loaded
         row["quarantined"] += r.rows_quarantined
-    records = [{"kind": k, "status": s, "files": v["files"], "rows_read": v["read"],
-                "rows_loaded": v["loaded"], "rows_quarantined": v["quarantined"]}
-               for (k, s), v in sorted(by_kind.items())]
+    records = [
+        {
+            "kind": k,
+            "status": s,
+            "files": v["files"],
+            "rows_read": v["read"],
+            "rows_loaded": v["loaded"],
+            "rows_quarantined": v["quarantined"],
+        }
+        for (k, s), v in sorted(by_kind.items())
+    ]
     emit(records, Format.table, title="Ingest summary")
     for r in results:
         if r.status == "refused":

@@ -9,14 +9,14 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -49,8 +49,13 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def emit(records: Sequence[dict[str, Any]], fmt: Format, *, title: str | None = None,
-         columns: Sequence[str] | None = None) -> None:
+def emit(
+    records: Sequence[dict[str, Any]],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
     """Print records as a table, CSV or JSON."""
     cols = list(columns or (records[0].keys() if records else []))
     if fmt is Format.json:
@@ -58,8 +63,7 @@ def emit(records: Sequence[dict[str, Any]], fmt: Format, *, title: str | None = 
         return
     if fmt is Format.csv:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=cols, extrasaction="ignore",
-                                lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for r in records:
             writer.writerow({k: _csv_cell(r.get(k)) for k in cols})

@@ -45,8 +45,10 @@ def discover(paths: Iterable[Path], workdir: Path) -> tuple[list[InputFile], lis
     refused: list[FileRefused] = []
     for given in paths:
         if not given.exists():
-            raise OpenPeelError(f"{given}: no such file or folder",
-                                hint="check the path; `openpeel ingest --help` shows examples")
+            raise OpenPeelError(
+                f"{given}: no such file or folder",
+                hint="check the path; `openpeel ingest --help` shows examples",
+            )
         if given.is_dir():
             for child in sorted(p for p in given.rglob("*") if p.is_file()):
                 rel = child.relative_to(given).as_posix()
@@ -61,11 +63,15 @@ def discover(paths: Iterable[Path], workdir: Path) -> tuple[list[InputFile], lis
     return found, refused
 
 
-def _from_zip(archive: Path, workdir: Path, found: list[InputFile],
-              refused: list[FileRefused]) -> None:
+def _from_zip(
+    archive: Path, workdir: Path, found: list[InputFile], refused: list[FileRefused]
+) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
-            members = sorted(i for i in zf.infolist() if not i.is_dir() and is_data_name(i.filename))
+            members = sorted(
+                (i for i in zf.infolist() if not i.is_dir() and is_data_name(i.filename)),
+                key=lambda i: i.filename,
+            )
             target = workdir / hashlib.sha1(str(archive.resolve()).encode()).hexdigest()[:12]
             for info in members:
                 out = target / info.filename
@@ -76,13 +82,23 @@ def _from_zip(archive: Path, workdir: Path, found: list[InputFile],
                         while chunk := src.read(1 << 20):
                             dst.write(chunk)
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    refused.append(FileRefused(display, f"cannot be extracted: {exc}",
-                                               hint="download the archive again"))
+                    refused.append(
+                        FileRefused(
+                            display,
+                            f"cannot be extracted: {exc}",
+                            hint="download the archive again",
+                        )
+                    )
                     continue
                 found.append(InputFile(display, out))
     except (zipfile.BadZipFile, OSError) as exc:
-        refused.append(FileRefused(str(archive), f"is not a readable zip archive: {exc}",
-                                   hint="download the archive again"))
+        refused.append(
+            FileRefused(
+                str(archive),
+                f"is not a readable zip archive: {exc}",
+                hint="download the archive again",
+            )
+        )
 
 
 def sha256_of(path: Path) -> tuple[str, int]:

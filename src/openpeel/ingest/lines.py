@@ -32,12 +32,14 @@ class _LineFeed:
             yield line
 
 
-def records(path: Path, *, delimiter: str = ",", encoding: str = "utf-8",
-            header_rows: int = 1) -> Iterator[tuple[int, str, Row]]:
+def records(
+    path: Path, *, delimiter: str = ",", encoding: str = "utf-8", header_rows: int = 1
+) -> Iterator[tuple[int, str, Row]]:
     """(start line, raw text, fields with blanks as None) of every data record of a file."""
     with open_bytes(path) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                                newline="")
+        text = io.TextIOWrapper(
+            raw, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+        )
         feed = _LineFeed(text)
         reader = csv.reader(feed, delimiter=delimiter)
         seen = 0
@@ -51,8 +53,15 @@ def records(path: Path, *, delimiter: str = ",", encoding: str = "utf-8",
             yield start, raw_text, tuple(f if f != "" else None for f in fields)
 
 
-def locate(path: Path, wanted: list[Row], *, delimiter: str = ",", encoding: str = "utf-8",
-           header_rows: int = 1, skip_lines: frozenset[int] = frozenset()) -> list[tuple[int, str]]:
+def locate(
+    path: Path,
+    wanted: list[Row],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    header_rows: int = 1,
+    skip_lines: frozenset[int] = frozenset(),
+) -> list[tuple[int, str]]:
     """For each wanted row (in order), the (line, raw text) of a record with those fields.
 
     Rows with the same fields are matched to successive records. ``skip_lines`` are records
@@ -61,8 +70,9 @@ def locate(path: Path, wanted: list[Row], *, delimiter: str = ",", encoding: str
     need = Counter(wanted)
     found: dict[Row, list[tuple[int, str]]] = {}
     remaining = sum(need.values())
-    for line, raw_text, fields in records(path, delimiter=delimiter, encoding=encoding,
-                                          header_rows=header_rows):
+    for line, raw_text, fields in records(
+        path, delimiter=delimiter, encoding=encoding, header_rows=header_rows
+    ):
         if line in skip_lines:
             continue
         if need.get(fields, 0) > 0:
@@ -81,12 +91,20 @@ def locate(path: Path, wanted: list[Row], *, delimiter: str = ",", encoding: str
     return out
 
 
-def first_line_with(path: Path, column: int, values: set[str], *, delimiter: str = ",",
-                    encoding: str = "utf-8", header_rows: int = 1) -> dict[str, int]:
+def first_line_with(
+    path: Path,
+    column: int,
+    values: set[str],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    header_rows: int = 1,
+) -> dict[str, int]:
     """The first line on which each of ``values`` appears in field number ``column``."""
     out: dict[str, int] = {}
-    for line, _, fields in records(path, delimiter=delimiter, encoding=encoding,
-                                   header_rows=header_rows):
+    for line, _, fields in records(
+        path, delimiter=delimiter, encoding=encoding, header_rows=header_rows
+    ):
         if column < len(fields):
             value = fields[column]
             if value is not None and value in values and value not in out:

@@ -20,16 +20,18 @@ log = logging.getLogger("openpeel.ingest")
 Progress = Callable[[int, int, str], None]
 
 
-def ingest(warehouse: Warehouse, paths: Iterable[Path],
-           progress: Progress | None = None) -> list[FileResult]:
+def ingest(
+    warehouse: Warehouse, paths: Iterable[Path], progress: Progress | None = None
+) -> list[FileResult]:
     """Load every data file under ``paths``; one result per file, in input order."""
     with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp(warehouse)) as work:
         inputs, unreadable = discover(paths, Path(work))
         results: list[FileResult] = []
         for refused in unreadable:
             record_refusal(warehouse, refused, None)
-            results.append(FileResult(refused.path, "refused", message=refused.problem,
-                                      hint=refused.hint))
+            results.append(
+                FileResult(refused.path, "refused", message=refused.problem, hint=refused.hint)
+            )
         total = sum(_size(i) for i in inputs)
         done = 0
 
@@ -58,8 +60,9 @@ def ingest(warehouse: Warehouse, paths: Iterable[Path],
         return results
 
 
-def _prepare(warehouse: Warehouse, item: InputFile, loaded: dict[str, int],
-             seen: dict[str, str]) -> tuple[FileResult | None, Prepared | None]:
+def _prepare(
+    warehouse: Warehouse, item: InputFile, loaded: dict[str, int], seen: dict[str, str]
+) -> tuple[FileResult | None, Prepared | None]:
     try:
         sha, size = sha256_of(item.path)
     except OSError as exc:
@@ -67,11 +70,16 @@ def _prepare(warehouse: Warehouse, item: InputFile, loaded: dict[str, int],
         record_refusal(warehouse, refused, None)
         return FileResult(item.display, "refused", message=refused.problem), None
     if sha in loaded:
-        return FileResult(item.display, "unchanged", file_id=loaded[sha],
-                          message=f"already loaded (file {loaded[sha]}, same sha256)"), None
+        return FileResult(
+            item.display,
+            "unchanged",
+            file_id=loaded[sha],
+            message=f"already loaded (file {loaded[sha]}, same sha256)",
+        ), None
     if sha in seen:
-        return FileResult(item.display, "unchanged",
-                          message=f"same content as {seen[sha]} in this run"), None
+        return FileResult(
+            item.display, "unchanged", message=f"same content as {seen[sha]} in this run"
+        ), None
     seen[sha] = item.display
     try:
         facts = sniff(item.path, item.display)
@@ -79,14 +87,16 @@ def _prepare(warehouse: Warehouse, item: InputFile, loaded: dict[str, int],
         force, month = name_facts(source, item)
     except FileRefused as refused:
         record_refusal(warehouse, refused, sha)
-        return FileResult(item.display, "refused", message=refused.problem,
-                          hint=refused.hint), None
+        return FileResult(item.display, "refused", message=refused.problem, hint=refused.hint), None
     return None, Prepared(item, sha, size, source, layout, facts, force, month)
 
 
 def _loaded_hashes(warehouse: Warehouse) -> dict[str, int]:
-    return {sha: fid for sha, fid in warehouse.rows(
-        "SELECT sha256, max(file_id) FROM meta_load_ledger WHERE status = 'loaded' GROUP BY 1")}
+    return dict(
+        warehouse.rows(
+            "SELECT sha256, max(file_id) FROM meta_load_ledger WHERE status = 'loaded' GROUP BY 1"
+        )
+    )
 
 
 def _size(item: InputFile) -> int:

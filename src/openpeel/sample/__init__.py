@@ -12,9 +12,12 @@ from openpeel.settings import setting
 def sample_path() -> Path:
     """The folder of the bundled sample (or the one named by OPENPEEL_SAMPLE)."""
     override = setting("sample")
-    path = Path(override) if override else Path(str(resources.files("openpeel") / "sample"
-                                                    / "data"))
+    path = (
+        Path(override) if override else Path(str(resources.files("openpeel") / "sample" / "data"))
+    )
     if not path.is_dir():
-        raise OpenPeelError(f"the sample folder {path} does not exist",
-                            hint="reinstall OpenPEEL, or unset OPENPEEL_SAMPLE")
+        raise OpenPeelError(
+            f"the sample folder {path} does not exist",
+            hint="reinstall OpenPEEL, or unset OPENPEEL_SAMPLE",
+        )
     return path

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal, cast
 
 from openpeel.errors import FileRefused
 
@@ -86,14 +86,11 @@ class Source:
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_bytes(path: Path) -> io.BufferedIOBase:
+def open_bytes(path: Path) -> IO[bytes]:
     """Open a file for reading, decompressing gzip by its magic number."""
-    raw = path.open("rb")
-    if raw.read(2) == GZIP_MAGIC:
-        raw.seek(0)
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
-    raw.seek(0)
-    return raw  # type: ignore[return-value]
+    if is_gzip(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def is_gzip(path: Path) -> bool:
@@ -107,22 +104,29 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
         with open_bytes(path) as fh:
             head = fh.read(256 * 1024)
     except (OSError, EOFError, zlib.error) as exc:
-        raise FileRefused(display, f"cannot be read: {exc}",
-                          hint="the file may be truncated or corrupt; download it again") from exc
+        raise FileRefused(
+            display,
+            f"cannot be read: {exc}",
+            hint="the file may be truncated or corrupt; download it again",
+        ) from exc
     if not head.strip():
         raise FileRefused(display, "is empty", hint="download the file again")
     if b"\x00" in head[:4096]:
-        raise FileRefused(display, "is not a text (CSV) file: it contains NUL bytes",
-                          hint="check that this is the CSV file and not another format")
+        raise FileRefused(
+            display,
+            "is not a text (CSV) file: it contains NUL bytes",
+            hint="check that this is the CSV file and not another format",
+        )
     try:
         text = head.decode(encoding if encoding != "utf-8" else "utf-8-sig")
     except UnicodeDecodeError as exc:
         # the chunk may end inside a multi-byte character
         if exc.start < len(head) - 4:
+            line = head[: exc.start].count(b"\n") + 1
             raise FileRefused(
                 display,
-                f"is not valid {encoding} text (byte 0x{head[exc.start]:02x} at offset "
-                f"{exc.start})",
+                f"line {line} is not valid {encoding} text (byte 0x{head[exc.start]:02x} at "
+                f"offset {exc.start})",
                 hint="re-save the file as UTF-8",
             ) from exc
         text = head[: exc.start].decode("utf-8-sig")

@@ -29,15 +29,15 @@ def create_table(table: Table) -> str:
 
 
 def create_view(table: Table) -> str:
-    select = ",\n  ".join(
-        f"CAST({c.expr} AS {c.type}) AS {quote(c.name)}" for c in table.columns
-    )
+    select = ",\n  ".join(f"CAST({c.expr} AS {c.type}) AS {quote(c.name)}" for c in table.columns)
     joins = "".join(
         f"\nLEFT JOIN ref_alias_{lk.code} {lk.alias} ON {lk.alias}.alias = norm_code({lk.of})"
         for lk in table.lookups
     )
-    sql = (f"CREATE OR REPLACE VIEW {quote(table.name)} AS\nSELECT\n  {select}\n"
-           f"FROM {table.from_sql}{joins}")
+    sql = (
+        f"CREATE OR REPLACE VIEW {quote(table.name)} AS\nSELECT\n  {select}\n"
+        f"FROM {table.from_sql}{joins}"
+    )
     if table.where_sql:
         sql += f"\nWHERE {table.where_sql}"
     if table.group_by:

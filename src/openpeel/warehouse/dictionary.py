@@ -27,15 +27,23 @@ def _table_md(table: Table) -> list[str]:
     if sources:
         lines.append("")
     if table.is_view:
-        lines += [f"View over `{_escape(table.from_sql or '')}`"
-                  + (f" where `{_escape(table.where_sql)}`" if table.where_sql else "") + ".", ""]
+        lines += [
+            f"View over `{_escape(table.from_sql or '')}`"
+            + (f" where `{_escape(table.where_sql)}`" if table.where_sql else "")
+            + ".",
+            "",
+        ]
         lines += ["| column | type | unit | description | derived as |", "|---|---|---|---|---|"]
         for c in table.columns:
-            lines.append(f"| `{c.name}` | {c.type} | {c.unit or ''} | {_escape(c.description)} "
-                         f"| `{_escape(c.expr or '')}` |")
+            lines.append(
+                f"| `{c.name}` | {c.type} | {c.unit or ''} | {_escape(c.description)} "
+                f"| `{_escape(c.expr or '')}` |"
+            )
     elif table.layer == "raw":
-        lines += ["| column | published header | expected | unit | description |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "| column | published header | expected | unit | description |",
+            "|---|---|---|---|---|",
+        ]
         for c in table.columns:
             rules = []
             if c.header is not None:
@@ -49,14 +57,17 @@ def _table_md(table: Table) -> list[str]:
             if c.code:
                 rules.append(f"code table `{c.code}`")
             header = f"`{_escape(c.header)}`" if c.header is not None else "(added)"
-            lines.append(f"| `{c.name}` | {header} | {'; '.join(rules)} | {c.unit or ''} | "
-                         f"{_escape(c.description)} |")
+            lines.append(
+                f"| `{c.name}` | {header} | {'; '.join(rules)} | {c.unit or ''} | "
+                f"{_escape(c.description)} |"
+            )
     else:
         lines += ["| column | type | unit | description |", "|---|---|---|---|"]
         for c in table.columns:
             null = "" if c.nullable else " not null"
-            lines.append(f"| `{c.name}` | {c.type}{null} | {c.unit or ''} | "
-                         f"{_escape(c.description)} |")
+            lines.append(
+                f"| `{c.name}` | {c.type}{null} | {c.unit or ''} | {_escape(c.description)} |"
+            )
     lines.append("")
     return lines
 

@@ -33,22 +33,39 @@ SELECT path AS file, problem, hint, refused_at FROM meta_refused_file ORDER BY r
 
 #: per-row checks on the data.police.uk record tables: (check, table, condition, detail)
 ROW_CHECKS = (
-    ("blank crime id", "core_policeuk__street", "crime_id IS NULL AND crime_type <> "
-     "'Anti-social behaviour'", "crimes (not anti-social behaviour) with a blank Crime ID"),
-    ("blank crime id (anti-social behaviour)", "core_policeuk__street",
-     "crime_id IS NULL AND crime_type = 'Anti-social behaviour'",
-     "anti-social behaviour records have no Crime ID by design"),
-    ("blank location", "core_policeuk__street", "lsoa_code IS NULL OR longitude IS NULL",
-     "records without an LSOA or coordinates"),
-    ("blank location", "core_policeuk__outcomes", "lsoa_code IS NULL OR longitude IS NULL",
-     "outcomes without an LSOA or coordinates"),
+    (
+        "blank crime id",
+        "core_policeuk__street",
+        "crime_id IS NULL AND crime_type <> 'Anti-social behaviour'",
+        "crimes (not anti-social behaviour) with a blank Crime ID",
+    ),
+    (
+        "blank crime id (anti-social behaviour)",
+        "core_policeuk__street",
+        "crime_id IS NULL AND crime_type = 'Anti-social behaviour'",
+        "anti-social behaviour records have no Crime ID by design",
+    ),
+    (
+        "blank location",
+        "core_policeuk__street",
+        "lsoa_code IS NULL OR longitude IS NULL",
+        "records without an LSOA or coordinates",
+    ),
+    (
+        "blank location",
+        "core_policeuk__outcomes",
+        "lsoa_code IS NULL OR longitude IS NULL",
+        "outcomes without an LSOA or coordinates",
+    ),
 )
 
 
 def _row_check_sql(check: str, table: str, condition: str, detail: str) -> str:
-    return (f"SELECT {literal(check)} AS finding, {literal(table.removeprefix('core_'))} AS "
-            f"dataset, force_code, strftime(month, '%Y-%m') AS period, count(*) AS count, "
-            f"{literal(detail)} AS detail FROM {quote(table)} WHERE {condition} GROUP BY ALL")
+    return (
+        f"SELECT {literal(check)} AS finding, {literal(table.removeprefix('core_'))} AS "
+        f"dataset, force_code, strftime(month, '%Y-%m') AS period, count(*) AS count, "
+        f"{literal(detail)} AS detail FROM {quote(table)} WHERE {condition} GROUP BY ALL"
+    )
 
 
 REPEATED_IDS_SQL = """
@@ -112,22 +129,26 @@ def _count_checks(wh: Warehouse) -> list[str]:
                 continue
             ref = quote(col.name)
             value = f"TRY_CAST(replace({ref}, ',', '') AS DOUBLE)"
-            base = (f"FROM {quote(table.name)} r JOIN meta_load_ledger l USING (file_id) "
-                    "WHERE r.quarantine_reason IS NULL")
+            base = (
+                f"FROM {quote(table.name)} r JOIN meta_load_ledger l USING (file_id) "
+                "WHERE r.quarantine_reason IS NULL"
+            )
             period = "array_to_string(l.periods, ',')"
             dataset = literal(table.name.removeprefix("raw_"))
             queries.append(
                 f"SELECT 'negative count' AS finding, {dataset} AS dataset, NULL AS force_code, "
                 f"{period} AS period, count(*) AS count, "
                 f"{literal(f'rows with a negative {col.header}')} AS detail "
-                f"{base} AND {value} < 0 GROUP BY ALL")
+                f"{base} AND {value} < 0 GROUP BY ALL"
+            )
             if col.suppressed:
                 markers = ", ".join(literal(m) for m in col.suppressed)
                 queries.append(
                     f"SELECT 'suppressed count' AS finding, {dataset} AS dataset, "
                     f"NULL AS force_code, {period} AS period, count(*) AS count, "
                     f"{literal(f'rows with {col.header} suppressed ({col.suppressed[0]})')} "
-                    f"AS detail {base} AND {ref} IN ({markers}) GROUP BY ALL")
+                    f"AS detail {base} AND {ref} IN ({markers}) GROUP BY ALL"
+                )
     return queries
 
 

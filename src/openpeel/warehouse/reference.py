@@ -6,14 +6,17 @@ in the core views without re-ingesting anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import duckdb
 import pyarrow as pa
 
 from openpeel import reference
-from openpeel.reference import normalise
+from openpeel.reference import CodeTable, normalise
 
 #: code table name in ref_code_alias -> loader of the code table
-CODE_TABLES = {
+CODE_TABLES: dict[str, Callable[[], CodeTable[Any]]] = {
     "crime_type": reference.crime_types,
     "policeuk_outcome": reference.policeuk_outcomes,
     "outcome_type": reference.outcome_types,

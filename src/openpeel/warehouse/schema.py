@@ -136,12 +136,19 @@ class Table:
 
 #: the bookkeeping columns every raw table has, before and after the published fields
 RAW_LEAD = (
-    Column("file_id", "INTEGER", "the load ledger entry (meta_load_ledger.file_id) of the file "
-           "this row was read from", nullable=False),
+    Column(
+        "file_id",
+        "INTEGER",
+        "the load ledger entry (meta_load_ledger.file_id) of the file this row was read from",
+        nullable=False,
+    ),
 )
 RAW_TAIL = (
-    Column("quarantine_reason", "VARCHAR", "why the row was quarantined; null when it loaded "
-           "(core views leave quarantined rows out)"),
+    Column(
+        "quarantine_reason",
+        "VARCHAR",
+        "why the row was quarantined; null when it loaded (core views leave quarantined rows out)",
+    ),
 )
 
 
@@ -153,18 +160,24 @@ def _column(table: str, raw: dict[str, Any], where: str) -> Column:
     known = set(Column.__dataclass_fields__)
     unknown = set(raw) - known
     if unknown:
-        raise SchemaError(f"{where}: column of {table} has unknown keys {sorted(unknown)}",
-                          hint=f"allowed keys: {sorted(known)}")
+        raise SchemaError(
+            f"{where}: column of {table} has unknown keys {sorted(unknown)}",
+            hint=f"allowed keys: {sorted(known)}",
+        )
     for key in ("name", "type", "description"):
         if key not in raw:
             raise SchemaError(f"{where}: a column of {table} has no {key!r}")
     if raw["type"] not in SQL_TYPES:
-        raise SchemaError(f"{where}: {table}.{raw['name']} has type {raw['type']!r}",
-                          hint=f"use one of {sorted(SQL_TYPES)}")
+        raise SchemaError(
+            f"{where}: {table}.{raw['name']} has type {raw['type']!r}",
+            hint=f"use one of {sorted(SQL_TYPES)}",
+        )
     expect = raw.get("expect", "text")
     if expect not in EXPECT_FORMATS:
-        raise SchemaError(f"{where}: {table}.{raw['name']} expects {expect!r}",
-                          hint=f"use one of {sorted(EXPECT_FORMATS)}")
+        raise SchemaError(
+            f"{where}: {table}.{raw['name']} expects {expect!r}",
+            hint=f"use one of {sorted(EXPECT_FORMATS)}",
+        )
     values = dict(raw)
     values["na"] = tuple(raw.get("na", ()))
     values["suppressed"] = tuple(raw.get("suppressed", ()))
@@ -174,16 +187,20 @@ def _column(table: str, raw: dict[str, Any], where: str) -> Column:
 def _table(name: str, raw: dict[str, Any], where: str) -> Table:
     layer = name.split("_", 1)[0]
     if layer not in LAYERS:
-        raise SchemaError(f"{where}: table {name!r} has no layer prefix",
-                          hint=f"name tables {{layer}}_{{source}}__{{what}} with layer in {LAYERS}")
+        raise SchemaError(
+            f"{where}: table {name!r} has no layer prefix",
+            hint=f"name tables {{layer}}_{{source}}__{{what}} with layer in {LAYERS}",
+        )
     columns = tuple(_column(name, c, where) for c in raw.get("columns", ()))
     if layer == "raw":
         columns = RAW_LEAD + columns + RAW_TAIL
     if layer == "core":
         missing = [c.name for c in columns if c.expr is None]
         if missing or "from" not in raw:
-            raise SchemaError(f"{where}: core view {name} needs 'from' and an 'expr' for "
-                              f"every column (missing: {missing})")
+            raise SchemaError(
+                f"{where}: core view {name} needs 'from' and an 'expr' for "
+                f"every column (missing: {missing})"
+            )
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise SchemaError(f"{where}: {name} declares a column twice")

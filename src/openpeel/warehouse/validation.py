@@ -62,8 +62,9 @@ def reason_sql(table: Table, headers: dict[str, str] | None = None) -> str:
     """
     published = table.published_columns
     labels = {c.name: (headers or {}).get(c.name, c.header or c.name) for c in published}
-    blank = " AND ".join(f"({quote(c.name)} IS NULL OR trim({quote(c.name)}) = '')"
-                         for c in published)
+    blank = " AND ".join(
+        f"({quote(c.name)} IS NULL OR trim({quote(c.name)}) = '')" for c in published
+    )
     parts = [check for col in published for check in _checks(col, labels[col.name])]
     fields = f"NULLIF(concat_ws('; ', {', '.join(parts)}), '')" if parts else "NULL"
     return f"CASE WHEN {blank} THEN 'blank row' ELSE {fields} END"

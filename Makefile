@@ -1,0 +1,42 @@
+# OpenPEEL: `make demo` builds everything from the bundled sample; `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= openpeel-home
+
+.PHONY: install demo test lint typecheck docs docs-check pytest bench clean
+
+$(BIN)/openpeel: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	@touch $@
+
+install: $(BIN)/openpeel
+
+demo: install
+	$(BIN)/openpeel demo --home $(HOME_DIR)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+docs: install
+	$(BIN)/openpeel docs dictionary
+
+docs-check: install
+	$(BIN)/openpeel docs dictionary --check
+
+pytest: install
+	$(BIN)/pytest -q
+
+test: lint typecheck docs-check pytest
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache
