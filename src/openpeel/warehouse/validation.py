@@ -7,7 +7,7 @@ otherwise says, field by field, why the row is quarantined ("Longitude: '1.2.3' 
 from __future__ import annotations
 
 from openpeel.warehouse.ddl import literal, quote
-from openpeel.warehouse.schema import EXPECT_FORMATS, Column, Table
+from openpeel.warehouse.catalog import EXPECT_FORMATS, Column, Table
 
 
 def _absent(col: Column) -> str:
@@ -62,9 +62,8 @@ def reason_sql(table: Table, headers: dict[str, str] | None = None) -> str:
     """
     published = table.published_columns
     labels = {c.name: (headers or {}).get(c.name, c.header or c.name) for c in published}
-    blank = " AND ".join(
-        f"({quote(c.name)} IS NULL OR trim({quote(c.name)}) = '')" for c in published
-    )
+    # a row with nothing but blanks and "not available" markers is a blank row
+    blank = " AND ".join(_absent(c) for c in published)
     parts = [check for col in published for check in _checks(col, labels[col.name])]
     fields = f"NULLIF(concat_ws('; ', {', '.join(parts)}), '')" if parts else "NULL"
     return f"CASE WHEN {blank} THEN 'blank row' ELSE {fields} END"
