@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.reference.reference_helpers import POLICEUK_FILE, PoliceUkScan, read_str_csv
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
-from tests.reference.reference_helpers import PoliceUkScan, geojson_names, read_bbc, read_str_csv
 
 from openpeel.errors import UnknownCodeError
 from openpeel.reference import (
@@ -19,6 +18,7 @@ from openpeel.reference import (
     outcome_types,
     policeuk_outcomes,
 )
+from tests.reference.reference_helpers import PoliceUkScan, geojson_names, read_bbc, read_str_csv
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 

@@ -27,9 +27,9 @@ from openpeel.ingest.discover import InputFile
 from openpeel.ingest.lines import first_line_with, locate
 from openpeel.reference import forces, normalise
 from openpeel.sources.base import POLICEUK_NAME, FileFacts, Layout, Source
+from openpeel.warehouse.catalog import Table
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import literal, quote
-from openpeel.warehouse.catalog import Table
 from openpeel.warehouse.validation import reason_sql
 
 log = logging.getLogger("openpeel.ingest")

@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 
 from openpeel.errors import OpenPeelError
-from openpeel.warehouse.ddl import all_ddl
 from openpeel.warehouse.catalog import Schema, load_schema
+from openpeel.warehouse.ddl import all_ddl
 
 log = logging.getLogger("openpeel.warehouse")
 

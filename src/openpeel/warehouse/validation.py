@@ -6,8 +6,8 @@ otherwise says, field by field, why the row is quarantined ("Longitude: '1.2.3' 
 
 from __future__ import annotations
 
-from openpeel.warehouse.ddl import literal, quote
 from openpeel.warehouse.catalog import EXPECT_FORMATS, Column, Table
+from openpeel.warehouse.ddl import literal, quote
 
 
 def _absent(col: Column) -> str:
