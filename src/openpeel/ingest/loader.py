@@ -214,7 +214,10 @@ class Loader:
         source = batch[0].source
         if source.reader is not None:
             (item,) = batch
-            rows = source.reader(item.input.path)
+            try:
+                rows = source.reader(item.input.path)
+            except FileRefused as exc:
+                raise _Refuse(FileRefused(item.input.display, exc.problem, hint=exc.hint)) from exc
             columns = {name: [r[i] for r in rows] for i, name in enumerate(raw_names)}
             columns["filename"] = [str(item.input.path)] * len(rows)
             con.register("_py_rows", pa.table(columns))
@@ -247,7 +250,13 @@ class Loader:
                         )
                     )
                 reason = f"{str(kind).lower()}: {message}"
-                rejects.setdefault(ids[id(item)], []).append((int(line), str(csv_line), reason))
+                found = rejects.setdefault(ids[id(item)], [])
+                if found and found[-1][0] == int(line):
+                    # DuckDB can report one bad line twice; keep one row, with both reasons
+                    if reason not in found[-1][2]:
+                        found[-1] = (found[-1][0], found[-1][1], f"{found[-1][2]}; {reason}")
+                    continue
+                found.append((int(line), str(csv_line), reason))
         return rejects
 
     def _read_csv_sql(self, batch: list[Prepared], raw_names: Sequence[str]) -> str:
@@ -424,7 +433,7 @@ class Loader:
             if not bad:
                 continue
             wanted = [tuple(None if v is None else str(v) for v in r[:-1]) for r in bad]
-            if item.source.reader is None:
+            if not item.input.name.lower().endswith((".json", ".geojson")):
                 where = locate(
                     item.input.path,
                     wanted,

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from openpeel.errors import FileRefused
-from openpeel.sources.base import FileFacts, Layout, Source, describe_mismatch
+from openpeel.sources.base import POLICEUK_NAME, FileFacts, Layout, Source, describe_mismatch
 
 
 @cache
@@ -38,6 +38,17 @@ def identify(facts: FileFacts, display: str, path: Path) -> tuple[Source, Layout
         kinds = ", ".join(s.kind for s, _ in matches)
         raise FileRefused(display, f"its header fits several formats ({kinds})")
     best: tuple[int, Source, Layout] | None = None
+    named = POLICEUK_NAME.match(display.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1])
+    if named:  # a data.police.uk archive name says which format it should be
+        kind = "policeuk_" + named["kind"].replace("-and-", "_")
+        source = all_sources()[kind]
+        layout = source.layouts[-1]
+        raise FileRefused(
+            display,
+            f"unexpected header for {source.title} ({layout.name}): "
+            f"{describe_mismatch(facts.header, layout.header)}",
+            hint="check that the file is complete and is the kind its name says",
+        )
     for source in all_sources().values():
         for layout in source.layouts:
             score = len(set(facts.header) & set(layout.header))

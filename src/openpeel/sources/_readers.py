@@ -1,10 +1,8 @@
 """Helpers for the sources that read their files in Python (``Source.reader``).
 
-A reader is called by the loader inside the file's transaction. To refuse a file from there with
-a message (rather than abort the whole ingest), it must raise the loader's own refusal signal,
-which is what :func:`refuse` does. (The loader catches only that signal around ``reader``; see
-the report of the sources that use it. A plain ``FileRefused`` raised by a reader would stop the
-whole ``openpeel ingest`` run instead of refusing one file.)
+A reader is called by the loader inside the file's transaction. It refuses a file by raising
+``FileRefused`` (see :func:`refuse`): the loader rolls the file back, logs the refusal and goes
+on with the other files.
 """
 
 from __future__ import annotations
@@ -23,9 +21,7 @@ Row = tuple[str | None, ...]
 
 def refuse(path: Path, problem: str, *, hint: str | None = None) -> NoReturn:
     """Refuse the file being read: nothing of it is stored and the refusal is logged."""
-    from openpeel.ingest.loader import _Refuse  # the loader's refusal signal
-
-    raise _Refuse(FileRefused(str(path), problem, hint=hint))
+    raise FileRefused(str(path), problem, hint=hint)
 
 
 def csv_records(path: Path, *, encoding: str = "utf-8") -> Iterator[tuple[int, list[str]]]:

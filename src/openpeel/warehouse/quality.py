@@ -82,12 +82,13 @@ GROUP BY ALL
 
 MISSING_MONTHS_SQL = """
 WITH present AS (
-    SELECT DISTINCT kind, unnest(periods) AS period, unnest(forces) AS force_code
+    SELECT DISTINCT raw_table AS kind, unnest(periods) AS period, unnest(forces) AS force_code
     FROM meta_load_ledger
     WHERE status = 'loaded' AND period_type = 'month' AND len(forces) = 1),
 months AS (SELECT DISTINCT kind, period FROM present),
 known AS (SELECT DISTINCT kind, force_code FROM present)
-SELECT 'missing force-month' AS finding, m.kind AS dataset, k.force_code, m.period,
+SELECT 'missing force-month' AS finding, substr(m.kind, 5) AS dataset,
+       k.force_code, m.period,
        0 AS count, 'no file for this force and month, though other forces have one' AS detail
 FROM months m JOIN known k USING (kind)
 WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.kind = m.kind AND p.period = m.period
@@ -96,13 +97,14 @@ WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.kind = m.kind AND p.period = m
 
 SMALL_MONTHS_SQL = f"""
 WITH sizes AS (
-    SELECT kind, forces[1] AS force_code, periods[1] AS period, rows_loaded
+    SELECT raw_table AS kind, forces[1] AS force_code, periods[1] AS period, rows_loaded
     FROM meta_load_ledger
     WHERE status = 'loaded' AND period_type = 'month' AND len(forces) = 1
       AND len(periods) = 1),
 medians AS (SELECT kind, force_code, median(rows_loaded) AS typical, count(*) AS n
             FROM sizes GROUP BY ALL)
-SELECT 'small month' AS finding, s.kind AS dataset, s.force_code, s.period,
+SELECT 'small month' AS finding, substr(s.kind, 5) AS dataset,
+       s.force_code, s.period,
        s.rows_loaded AS count,
        'fewer than {SMALL_MONTH_SHARE:.0%} of the force''s median month ('
            || CAST(m.typical AS BIGINT) || ' rows): perhaps incomplete at source' AS detail
@@ -111,7 +113,7 @@ WHERE m.n >= 3 AND s.rows_loaded < {SMALL_MONTH_SHARE} * m.typical
 """
 
 OTHER_MONTH_SQL = """
-SELECT 'row in another month' AS finding, 'policeuk_street' AS dataset, s.force_code,
+SELECT 'row in another month' AS finding, 'policeuk__street' AS dataset, s.force_code,
        l.periods[1] AS period, count(*) AS count,
        'rows whose Month differs from the month of their file' AS detail
 FROM core_policeuk__street s JOIN meta_load_ledger l USING (file_id)
@@ -121,40 +123,83 @@ GROUP BY ALL
 
 
 def _count_checks(wh: Warehouse) -> list[str]:
-    """Negative and suppressed counts, for every raw column declared with unit 'count'."""
+    """Negative counts (columns with unit 'count') and suppressed values (columns that declare
+    suppression markers), per force and period where the source says how to find them."""
+    from openpeel.sources import all_sources
+
+    sources = {s.raw_table: s for s in all_sources().values()}
     queries: list[str] = []
     for table in wh.schema.layer("raw"):
+        source = sources.get(table.name)
+        force = "fa.value" if source and source.force_sql else "NULL"
+        join = (
+            f"LEFT JOIN ref_alias_force fa ON fa.alias = norm_code({source.force_sql})"
+            if source and source.force_sql
+            else ""
+        )
+        period = (
+            f"CAST({source.period_sql} AS VARCHAR)"
+            if source and source.period_sql
+            else "array_to_string(l.periods, ',')"
+        )
+        base = (
+            f"FROM {quote(table.name)} r JOIN meta_load_ledger l USING (file_id) {join} "
+            "WHERE r.quarantine_reason IS NULL"
+        )
+        dataset = literal(table.name.removeprefix("raw_"))
         for col in table.published_columns:
-            if col.unit != "count":
-                continue
-            ref = quote(col.name)
-            value = f"TRY_CAST(replace({ref}, ',', '') AS DOUBLE)"
-            base = (
-                f"FROM {quote(table.name)} r JOIN meta_load_ledger l USING (file_id) "
-                "WHERE r.quarantine_reason IS NULL"
+            ref = f"r.{quote(col.name)}"
+            head = (
+                f"SELECT {{finding}} AS finding, {dataset} AS dataset, {force} AS force_code, "
+                f"{period} AS period, count(*) AS count, {{detail}} AS detail {base}"
             )
-            period = "array_to_string(l.periods, ',')"
-            dataset = literal(table.name.removeprefix("raw_"))
-            queries.append(
-                f"SELECT 'negative count' AS finding, {dataset} AS dataset, NULL AS force_code, "
-                f"{period} AS period, count(*) AS count, "
-                f"{literal(f'rows with a negative {col.header}')} AS detail "
-                f"{base} AND {value} < 0 GROUP BY ALL"
-            )
+            if col.unit == "count":
+                detail = literal(f"rows with a negative {col.header}")
+                queries.append(
+                    head.format(finding="'negative count'", detail=detail)
+                    + f" AND TRY_CAST(replace({ref}, ',', '') AS DOUBLE) < 0 "
+                    "GROUP BY ALL HAVING count(*) > 0"
+                )
             if col.suppressed:
                 markers = ", ".join(literal(m) for m in col.suppressed)
+                detail = literal(f"rows with {col.header} suppressed ({col.suppressed[0]})")
                 queries.append(
-                    f"SELECT 'suppressed count' AS finding, {dataset} AS dataset, "
-                    f"NULL AS force_code, {period} AS period, count(*) AS count, "
-                    f"{literal(f'rows with {col.header} suppressed ({col.suppressed[0]})')} "
-                    f"AS detail {base} AND {ref} IN ({markers}) GROUP BY ALL"
+                    head.format(finding="'suppressed value'", detail=detail)
+                    + f" AND {ref} IN ({markers}) GROUP BY ALL HAVING count(*) > 0"
                 )
     return queries
+
+
+#: checks on the monthly street counts by force (data.police.uk aggregates)
+AGGREGATE_CHECKS = (
+    """SELECT 'small month' AS finding, 'policeuk_agg__street_counts_monthly' AS dataset,
+       force_code, strftime(month, '%Y-%m') AS period, all_count AS count,
+       'fewer than half of the body''s median month (' || CAST(median_all_count AS BIGINT)
+           || ' records): perhaps incomplete at source' AS detail
+       FROM core_policeuk_agg__street_count_totals WHERE is_suspect_month""",
+    """SELECT 'total differs from its parts' AS finding,
+       'policeuk_agg__street_counts_monthly' AS dataset, force_code,
+       strftime(month, '%Y-%m') AS period, difference AS count,
+       'the All row differs from the sum of the crime-type rows' AS detail
+       FROM core_policeuk_agg__street_count_totals WHERE NOT all_matches_types""",
+    """WITH present AS (SELECT DISTINCT force_code, month
+                        FROM core_policeuk_agg__street_count_totals),
+       months AS (SELECT DISTINCT month FROM present),
+       bodies AS (SELECT DISTINCT force_code FROM present)
+       SELECT 'missing force-month' AS finding,
+       'policeuk_agg__street_counts_monthly' AS dataset, b.force_code,
+       strftime(m.month, '%Y-%m') AS period, 0 AS count,
+       'no counts for this body and month, though other bodies have them' AS detail
+       FROM months m CROSS JOIN bodies b
+       WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.force_code = b.force_code
+                         AND p.month = m.month)""",
+)
 
 
 def register_records(wh: Warehouse) -> list[dict[str, Any]]:
     parts = [_row_check_sql(*c) for c in ROW_CHECKS]
     parts += [REPEATED_IDS_SQL, MISSING_MONTHS_SQL, SMALL_MONTHS_SQL, OTHER_MONTH_SQL]
+    parts += AGGREGATE_CHECKS
     parts += _count_checks(wh)
     sql = " UNION ALL ".join(f"({p})" for p in parts)
     return wh.records(f"SELECT * FROM ({sql}) ORDER BY finding, dataset, force_code, period")

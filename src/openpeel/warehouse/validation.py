@@ -10,10 +10,14 @@ from openpeel.warehouse.catalog import EXPECT_FORMATS, Column, Table
 from openpeel.warehouse.ddl import literal, quote
 
 
-def _absent(col: Column) -> str:
-    """SQL true when the field holds no value (blank, or a published 'not available' marker)."""
+def _absent(col: Column, *, suppressed_too: bool = True) -> str:
+    """SQL true when the field holds no value (blank, or a published 'not available' marker).
+
+    A suppressed value was published as withheld, so it counts as present for ``required``
+    (``suppressed_too=False``) and as absent for the format check.
+    """
     ref = quote(col.name)
-    markers = col.na + col.suppressed
+    markers = col.na + (col.suppressed if suppressed_too else ())
     cond = f"{ref} IS NULL OR trim({ref}) = ''"
     if markers:
         cond += f" OR {ref} IN (" + ", ".join(literal(m) for m in markers) + ")"
@@ -24,7 +28,8 @@ def _checks(col: Column, label: str) -> list[str]:
     ref = quote(col.name)
     checks: list[str] = []
     if col.required:
-        checks.append(f"CASE WHEN {_absent(col)} THEN {literal(label + ': missing')} END")
+        missing = _absent(col, suppressed_too=False)
+        checks.append(f"CASE WHEN {missing} THEN {literal(label + ': missing')} END")
     test, words = EXPECT_FORMATS[col.expect]
     if test != "false":
         bad = _substitute(test, ref)
@@ -63,7 +68,7 @@ def reason_sql(table: Table, headers: dict[str, str] | None = None) -> str:
     published = table.published_columns
     labels = {c.name: (headers or {}).get(c.name, c.header or c.name) for c in published}
     # a row with nothing but blanks and "not available" markers is a blank row
-    blank = " AND ".join(_absent(c) for c in published)
+    blank = " AND ".join(_absent(c, suppressed_too=False) for c in published)
     parts = [check for col in published for check in _checks(col, labels[col.name])]
     fields = f"NULLIF(concat_ws('; ', {', '.join(parts)}), '')" if parts else "NULL"
     return f"CASE WHEN {blank} THEN 'blank row' ELSE {fields} END"
