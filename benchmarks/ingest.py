@@ -22,23 +22,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from openpeel.sources.policeuk import STREET_HEADER
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "police_uk"
 WORK = ROOT / "benchmarks" / "results"
-STREET_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
+STREET_COLUMNS = STREET_HEADER
 METHODS = ("duckdb_scan", "duckdb_table", "pandas", "openpeel")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.ingest.loader import FileResult
+from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
 from openpeel.warehouse.db import Warehouse
 

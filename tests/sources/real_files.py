@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from openpeel.ingest.loader import FileResult
+from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
 from openpeel.warehouse.db import Warehouse
 from tests.conftest import load

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.ingest.loader import FileResult
+from openpeel.ingest.batch import FileResult
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.quality import register_records
 from tests.conftest import load

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from openpeel.cli.output import Format, emit, err, out, plain
-from openpeel.ingest.loader import FileResult
+from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
 from openpeel.warehouse.db import Warehouse
 

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from openpeel.errors import FileRefused
+from openpeel.ingest.batch import FileResult, Prepared
+from openpeel.ingest.bookkeeping import record_refusal
 from openpeel.ingest.discover import InputFile, discover, sha256_of
-from openpeel.ingest.loader import FileResult, Loader, Prepared, name_facts, record_refusal
+from openpeel.ingest.loader import Loader, name_facts
 from openpeel.sources import identify
 from openpeel.sources.base import sniff
 from openpeel.warehouse.db import Warehouse

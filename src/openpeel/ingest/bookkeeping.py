@@ -1,0 +1,193 @@
+"""What a batch leaves besides its rows: per-file counts, the quarantine, the ledger, the
+refusal log, and the removal of the slices that newer files replace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from openpeel import __version__
+from openpeel.errors import FileRefused
+from openpeel.ingest.batch import Batch, FileResult, Refusal, Stats
+from openpeel.ingest.lines import locate
+from openpeel.reference import forces
+from openpeel.sources.base import Source
+from openpeel.warehouse.db import Warehouse
+from openpeel.warehouse.ddl import quote
+
+#: position of status and replaced_by_file_id in a meta_load_ledger row
+_STATUS, _REPLACED_BY = 16, 18
+
+
+def file_stats(wh: Warehouse, batch: Batch) -> Stats:
+    """Per file: raw rows, quarantined raw rows, the periods and forces its loaded rows cover."""
+    source = batch.source
+    period = source.period_sql or "NULL"
+    force = source.force_sql or "NULL"
+    loaded = "r.quarantine_reason IS NULL"
+    rows = wh.rows(
+        f"SELECT r.file_id, count(*), count(r.quarantine_reason), "
+        f"list(DISTINCT {period}) FILTER (WHERE {loaded} AND {period} IS NOT NULL), "
+        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND {force} IS NOT NULL) "
+        f"FROM {quote(batch.table.name)} r WHERE r.file_id BETWEEN ? AND ? GROUP BY 1",
+        batch.id_range,
+    )
+    registry = forces()
+    stats: Stats = {
+        fid: (int(n), int(q), sorted(p or []), sorted({registry.resolve(s).code for s in f or []}))
+        for fid, n, q, p, f in rows
+    }
+    for fid, item in batch.items():
+        n, q, periods, codes = stats.get(fid, (0, 0, [], []))
+        stats[fid] = (
+            n,
+            q,
+            [item.name_month] if item.name_month else periods,
+            [item.name_force] if item.name_force else codes,
+        )
+    return stats
+
+
+def quarantine(wh: Warehouse, batch: Batch) -> None:
+    """Write every quarantined row of the batch with its line and raw text."""
+    cols = ", ".join(quote(n) for n in batch.raw_names)
+    bad_by_file: dict[int, list[tuple[object, ...]]] = {}
+    for row in wh.rows(
+        f"SELECT file_id, {cols}, quarantine_reason FROM {quote(batch.table.name)} "
+        "WHERE file_id BETWEEN ? AND ? AND quarantine_reason IS NOT NULL",
+        batch.id_range,
+    ):
+        bad_by_file.setdefault(int(row[0]), []).append(tuple(row[1:]))
+    rows: list[tuple[int, int | None, str | None, str]] = []
+    for fid, item in batch.items():
+        rejects = batch.rejects.get(fid, [])
+        rows.extend((fid, line, text, reason) for line, text, reason in rejects)
+        bad = bad_by_file.get(fid)
+        if not bad:
+            continue
+        wanted = [tuple(None if v is None else str(v) for v in r[:-1]) for r in bad]
+        if item.input.name.lower().endswith((".json", ".geojson")):
+            where = [(0, ",".join("" if v is None else v for v in w)) for w in wanted]
+        else:
+            where = locate(
+                item.input.path,
+                wanted,
+                delimiter=item.source.delimiter,
+                encoding=item.source.encoding,
+                header_rows=batch.header_rows,
+                skip_lines=frozenset(line for line, _, _ in rejects),
+            )
+        for (line, text), row in zip(where, bad, strict=True):
+            rows.append((fid, line or None, text or None, str(row[-1])))
+    if rows:
+        wh.con.executemany("INSERT INTO meta_quarantine VALUES (?, ?, ?, ?)", rows)
+
+
+def write_ledger(wh: Warehouse, batch: Batch, stats: Stats, seconds: float) -> list[FileResult]:
+    """Record every file of the batch, replacing the slices they supersede."""
+    total = sum(p.size for p in batch.files) or 1
+    now = datetime.now(UTC)
+    keys = {fid: slice_key(item.source, *stats[fid][2:]) for fid, item in batch.items()}
+    holders: dict[str, list[tuple[int, str]]] = {}
+    for fid, raw_table, key in wh.rows(
+        "SELECT file_id, raw_table, slice_key FROM meta_load_ledger WHERE status = 'loaded' "
+        "AND slice_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY file_id",
+        [sorted(set(keys.values()))],
+    ):
+        holders.setdefault(key, []).append((int(fid), raw_table))
+    results: list[FileResult] = []
+    pending: dict[int, list[object]] = {}
+    for fid, item in batch.items():
+        n, q, periods, codes = stats[fid]
+        structural = len(batch.rejects.get(fid, []))
+        read, quarantined = n + structural, q + structural
+        if read == 0:
+            raise Refusal(
+                FileRefused(
+                    item.input.display,
+                    "has a header but no data rows",
+                    hint="download the file again",
+                )
+            )
+        replaced = _replace(wh, holders.get(keys[fid], []), fid, pending)
+        # a later file of this batch for the same slice replaces this one in turn
+        holders[keys[fid]] = [(fid, item.source.raw_table)]
+        pending[fid] = [
+            fid,
+            item.input.display,
+            item.sha256,
+            item.size,
+            item.source.kind,
+            item.layout.name,
+            item.source.raw_table,
+            item.source.period_type,
+            periods,
+            codes,
+            keys[fid],
+            read,
+            read - quarantined,
+            quarantined,
+            seconds * item.size / total,
+            now,
+            "loaded",
+            replaced,
+            None,
+            __version__,
+        ]
+        results.append(
+            FileResult(
+                item.input.display,
+                "loaded",
+                item.source.kind,
+                fid,
+                read,
+                read - quarantined,
+                quarantined,
+                f"replaced file {replaced}" if replaced else "",
+            )
+        )
+    wh.con.executemany(
+        "INSERT INTO meta_load_ledger VALUES (" + ", ".join(["?"] * 20) + ")",
+        list(pending.values()),
+    )
+    return results
+
+
+def _replace(
+    wh: Warehouse, old: list[tuple[int, str]], new_id: int, pending: dict[int, list[object]]
+) -> int | None:
+    """Remove the rows of earlier files for the same slice; return the latest one's id.
+
+    ``pending`` holds the ledger rows of this batch not yet written (a file of the same batch
+    can be replaced by a later one).
+    """
+    for old_id, raw_table in old:
+        wh.execute(f"DELETE FROM {quote(raw_table)} WHERE file_id = ?", [old_id])
+        wh.execute("DELETE FROM meta_quarantine WHERE file_id = ?", [old_id])
+        if old_id in pending:
+            pending[old_id][_STATUS] = "replaced"
+            pending[old_id][_REPLACED_BY] = new_id
+        else:
+            wh.execute(
+                "UPDATE meta_load_ledger SET status = 'replaced', "
+                "replaced_by_file_id = ? WHERE file_id = ?",
+                [new_id, old_id],
+            )
+    return old[-1][0] if old else None
+
+
+def slice_key(source: Source, periods: list[str], codes: list[str]) -> str:
+    """What a file covers: a later file with the same key replaces it."""
+    span = (
+        ",".join(periods)
+        if len(periods) <= 3
+        else (f"{periods[0]}..{periods[-1]} ({len(periods)})")
+    )
+    who = "*" if source.multi_force or not codes else ",".join(codes)
+    return f"{source.kind}|{span}|{who}"
+
+
+def record_refusal(wh: Warehouse, refused: FileRefused, sha256: str | None) -> None:
+    wh.execute(
+        "INSERT INTO meta_refused_file VALUES (?, ?, ?, ?, ?)",
+        [refused.path, sha256, refused.problem, refused.hint, datetime.now(UTC)],
+    )

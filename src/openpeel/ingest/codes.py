@@ -1,0 +1,78 @@
+"""An unknown code (a force spelling, crime type, outcome...) stops the load of its file."""
+
+from __future__ import annotations
+
+from openpeel.errors import FileRefused, UnknownCodeError
+from openpeel.ingest.batch import Batch, Prepared, Refusal
+from openpeel.ingest.lines import first_line_with
+from openpeel.reference import forces, normalise
+from openpeel.warehouse.db import Warehouse
+from openpeel.warehouse.ddl import quote
+
+
+def check_codes(wh: Warehouse, batch: Batch) -> None:
+    """Refuse the first file of the batch that has a value missing from its code table.
+
+    Quarantined rows are already accounted for, and declared "not available" or suppressed
+    markers are not codes, so neither is checked.
+    """
+    coded = [c for c in batch.table.published_columns if c.code and c.name in batch.raw_names]
+    if not coded:
+        return
+    lists = ", ".join(f"list(DISTINCT r.{quote(c.name)})" for c in coded)
+    per_file = wh.rows(
+        f"SELECT r.file_id, {lists} FROM {quote(batch.table.name)} r "
+        "WHERE r.file_id BETWEEN ? AND ? AND r.quarantine_reason IS NULL "
+        "GROUP BY 1 ORDER BY 1",
+        batch.id_range,
+    )
+    known = _aliases(wh)
+    for file_id, *values in per_file:
+        for col, seen in zip(coded, values, strict=True):
+            assert col.code is not None
+            aliases = known.get(col.code, {})
+            markers = set(col.na) | set(col.suppressed)
+            bad = sorted(
+                v
+                for v in seen
+                if v is not None and v.strip() and v not in markers and normalise(v) not in aliases
+            )
+            if bad:
+                item = batch.item(file_id)
+                refused = _unknown(batch, item, col.name, col.code, bad[0], aliases)
+                raise Refusal(refused)
+
+
+def _aliases(wh: Warehouse) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for code_table, alias, value in wh.rows("SELECT * FROM ref_code_alias"):
+        out.setdefault(code_table, {})[alias] = value
+    return out
+
+
+def _unknown(
+    batch: Batch, item: Prepared, column: str, code: str, value: str, aliases: dict[str, str]
+) -> FileRefused:
+    position = batch.raw_names.index(column)
+    label = batch.layout.header[position]
+    lines = first_line_with(
+        item.input.path,
+        position,
+        {value},
+        delimiter=item.source.delimiter,
+        header_rows=batch.header_rows,
+    )
+    words = code.replace("_", " ")
+    if code == "force":  # suggest force names rather than codes
+        known = {n for f in forces().all() for n in (f.name, f.short_name)}
+    else:
+        known = set(aliases.values())
+    error = UnknownCodeError(
+        words, value, known, where=f"line {lines.get(value, '?')}, field {label!r}"
+    )
+    return FileRefused(
+        item.input.display,
+        error.message,
+        hint=f"if it is a genuine new {words}, add it to openpeel/reference/data (see the "
+        "README there) and ingest again",
+    )
