@@ -26,9 +26,11 @@ typecheck: install
 
 docs: install
 	$(BIN)/openpeel docs dictionary
+	$(BIN)/openpeel docs settings
 
 docs-check: install
 	$(BIN)/openpeel docs dictionary --check
+	$(BIN)/openpeel docs settings --check
 
 pytest: install
 	$(BIN)/pytest -q

@@ -182,6 +182,19 @@ def docs_dictionary(
     _write_or_check(output, render_dictionary(), check, "openpeel docs dictionary")
 
 
+@docs_app.command("settings")
+def docs_settings(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/settings.md"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Do not write; exit 1 if the file is not current.")
+    ] = False,
+) -> None:
+    """Write the table of settings generated from openpeel/settings.py."""
+    from openpeel.settings import render_settings
+
+    _write_or_check(output, render_settings(), check, "openpeel docs settings")
+
+
 def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
     if check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""

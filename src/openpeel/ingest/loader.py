@@ -24,6 +24,7 @@ from openpeel.ingest.bookkeeping import file_stats, quarantine, record_refusal, 
 from openpeel.ingest.codes import check_codes
 from openpeel.ingest.discover import InputFile
 from openpeel.reference import forces
+from openpeel.settings import setting
 from openpeel.sources.base import POLICEUK_NAME, Source
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import literal, quote
@@ -269,5 +270,5 @@ def fault_point(name: str) -> None:
     The tests use it to kill a load at its worst moments, with a real SIGKILL, and check that
     the warehouse is left as it was.
     """
-    if os.environ.get("OPENPEEL_FAULT_KILL_AT") == name:
+    if setting("fault_kill_at") == name:
         os.kill(os.getpid(), signal.SIGKILL)

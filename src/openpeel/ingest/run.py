@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from openpeel.errors import FileRefused
@@ -13,7 +15,7 @@ from openpeel.ingest.bookkeeping import record_refusal
 from openpeel.ingest.discover import InputFile, discover, sha256_of
 from openpeel.ingest.loader import Loader, name_facts
 from openpeel.sources import identify
-from openpeel.sources.base import sniff
+from openpeel.sources.base import FileFacts, sniff
 from openpeel.warehouse.db import Warehouse
 
 log = logging.getLogger("openpeel.ingest")
@@ -25,7 +27,7 @@ Progress = Callable[[int, int, str], None]
 def ingest(
     warehouse: Warehouse, paths: Iterable[Path], progress: Progress | None = None
 ) -> list[FileResult]:
-    """Load every data file under ``paths``; one result per file, in input order."""
+    """Load every data file under ``paths``; one result per file."""
     with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp(warehouse)) as work:
         inputs, unreadable = discover(paths, Path(work))
         results: list[FileResult] = []
@@ -46,8 +48,11 @@ def ingest(
         prepared: list[Prepared] = []
         seen: dict[str, str] = {}
         loaded = _loaded_hashes(warehouse)
-        for item in inputs:
-            result, ready = _prepare(warehouse, item, loaded, seen)
+        # hashing and sniffing read every byte; hashlib and file reads release the GIL
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            examined = list(pool.map(_examine, inputs))
+        for item, facts in zip(inputs, examined, strict=True):
+            result, ready = _prepare(warehouse, item, facts, loaded, seen)
             if result is not None:
                 results.append(result)
                 advance(_size(item))
@@ -62,15 +67,32 @@ def ingest(
         return results
 
 
-def _prepare(
-    warehouse: Warehouse, item: InputFile, loaded: dict[str, int], seen: dict[str, str]
-) -> tuple[FileResult | None, Prepared | None]:
+#: what reading a file taught: its sha256 and size, and its first rows (or why not)
+Examined = tuple[str, int, FileFacts | FileRefused] | FileRefused
+
+
+def _examine(item: InputFile) -> Examined:
     try:
         sha, size = sha256_of(item.path)
     except OSError as exc:
-        refused = FileRefused(item.display, f"cannot be read: {exc}")
-        record_refusal(warehouse, refused, None)
-        return FileResult(item.display, "refused", message=refused.problem), None
+        return FileRefused(item.display, f"cannot be read: {exc}")
+    try:
+        return sha, size, sniff(item.path, item.display)
+    except FileRefused as refused:
+        return sha, size, refused
+
+
+def _prepare(
+    warehouse: Warehouse,
+    item: InputFile,
+    examined: Examined,
+    loaded: dict[str, int],
+    seen: dict[str, str],
+) -> tuple[FileResult | None, Prepared | None]:
+    if isinstance(examined, FileRefused):
+        record_refusal(warehouse, examined, None)
+        return FileResult(item.display, "refused", message=examined.problem), None
+    sha, size, facts = examined
     if sha in loaded:
         return FileResult(
             item.display,
@@ -84,7 +106,8 @@ def _prepare(
         ), None
     seen[sha] = item.display
     try:
-        facts = sniff(item.path, item.display)
+        if isinstance(facts, FileRefused):
+            raise facts
         source, layout = identify(facts, item.display, item.path)
         force, month = name_facts(source, item)
     except FileRefused as refused:

@@ -102,7 +102,7 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
     """Read the first rows of a file, refusing it if it is empty, truncated or not text."""
     try:
         with open_bytes(path) as fh:
-            head = fh.read(256 * 1024)
+            head = _read_head(fh, rows)
     except (OSError, EOFError, zlib.error) as exc:
         raise FileRefused(
             display,
@@ -140,6 +140,19 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
         new_line=new_line,
         compressed=is_gzip(path),
     )
+
+
+def _read_head(
+    fh: IO[bytes], rows: int, *, chunk: int = 32 * 1024, limit: int = 1024 * 1024
+) -> bytes:
+    """The first bytes of a file: enough for ``rows`` lines (up to ``limit``)."""
+    head = fh.read(chunk)
+    while len(head) < limit and head.count(b"\n") + head.count(b"\r") <= rows:
+        more = fh.read(chunk)
+        if not more:
+            break
+        head += more
+    return head
 
 
 def _first_records(text: str, n: int) -> list[list[str]]:

@@ -113,6 +113,8 @@ class Table:
     primary_key: tuple[str, ...] = ()
     #: core views: code lookups, each joined as ``LEFT JOIN ref_alias_<code> <alias>``
     lookups: tuple[Lookup, ...] = ()
+    #: ref tables: a CSV file in openpeel/reference/data loaded into the table on every open
+    data: str | None = None
 
     @property
     def layer(self) -> str:
@@ -214,6 +216,7 @@ def _table(name: str, raw: dict[str, Any], where: str) -> Table:
         sources=tuple(raw.get("sources", ())),
         primary_key=tuple(raw.get("primary_key", ())),
         lookups=tuple(Lookup(**lk) for lk in raw.get("lookups", ())),
+        data=raw.get("data"),
     )
 
 

@@ -6,14 +6,20 @@ in the core views without re-ingesting anything.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from openpeel import reference
+from openpeel.errors import OpenPeelError
 from openpeel.reference import CodeTable, normalise
+from openpeel.warehouse.catalog import load_schema
+from openpeel.warehouse.ddl import quote
 
 #: code table name in ref_code_alias -> loader of the code table
 CODE_TABLES: dict[str, Callable[[], CodeTable[Any]]] = {
@@ -30,6 +36,29 @@ def alias_rows() -> list[tuple[str, str, str]]:
     for name, loader in CODE_TABLES.items():
         rows.extend((name, normalise(alias), value) for alias, value in loader().aliases().items())
     return sorted(set(rows))
+
+
+def load_data_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill every ref table that declares ``data`` from its CSV in openpeel/reference/data."""
+    for table in load_schema().layer("ref"):
+        if table.data is None:
+            continue
+        text = (resources.files("openpeel.reference") / "data" / table.data).read_text("utf-8")
+        records = list(csv.DictReader(io.StringIO(text, newline="")))
+        names = [c.name for c in table.columns]
+        if records and set(records[0]) != set(names):
+            raise OpenPeelError(
+                f"openpeel/reference/data/{table.data}: columns {sorted(records[0])} do not "
+                f"match the declared table {table.name} ({sorted(names)})",
+                hint="make the file's header and the declaration in warehouse/schema agree",
+            )
+        frame = pa.table({n: pa.array([r[n] or None for r in records], pa.string()) for n in names})
+        con.register("_ref_data", frame)
+        try:
+            con.execute(f"DELETE FROM {quote(table.name)}")
+            con.execute(f"INSERT INTO {quote(table.name)} SELECT * FROM _ref_data")
+        finally:
+            con.unregister("_ref_data")
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -53,6 +82,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
             "policeuk_slug": [f.policeuk_slug or None for f in forces],
         }
     )
+    load_data_files(con)
     con.register("_ref_aliases", aliases)
     con.register("_ref_forces", force_table)
     try:
