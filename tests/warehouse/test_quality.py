@@ -88,3 +88,13 @@ def test_quarantine_and_refused_sections_are_listed(tmp_path: Path) -> None:
         (row,) = section_records(wh, "quarantine")
         assert (row["line"], row["reason"]) == (450_914, "blank row")
         assert section_records(wh, "refused") == []
+
+
+def test_monthly_counts_losing_a_whole_crime_type(register: list[dict[str, Any]]) -> None:
+    # Cheshire has no anti-social behaviour rows from 2018-03 to 2018-09 (PROVENANCE section 12)
+    missing = findings(register, "crime type missing", "policeuk_agg__street_counts_monthly")
+    cheshire = sorted(r["period"] for r in missing if r["force_code"] == "E23000006")
+    assert cheshire == [f"2018-{m:02d}" for m in range(3, 10)]
+    assert all(
+        "Anti-social behaviour" in r["detail"] for r in missing if r["force_code"] == "E23000006"
+    )

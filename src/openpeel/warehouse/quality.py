@@ -170,6 +170,11 @@ def _count_checks(wh: Warehouse) -> list[str]:
     return queries
 
 
+#: a crime type missing from a body-month is flagged when the body's median month has at least
+#: this many records of it (fewer, and a month with none is plausible: e.g. robbery in a small
+#: force, which PROVENANCE says is a real zero)
+MISSING_TYPE_MEDIAN = 50
+
 #: checks on the monthly street counts by force (data.police.uk aggregates)
 AGGREGATE_CHECKS = (
     """SELECT 'small month' AS finding, 'policeuk_agg__street_counts_monthly' AS dataset,
@@ -193,6 +198,19 @@ AGGREGATE_CHECKS = (
        FROM months m CROSS JOIN bodies b
        WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.force_code = b.force_code
                          AND p.month = m.month)""",
+    f"""WITH months AS (SELECT DISTINCT force_code, month
+                     FROM core_policeuk_agg__street_count_totals),
+       typical AS (SELECT c.force_code, c.crime_type, median(c.num_crimes) AS median_count
+                   FROM core_policeuk_agg__street_counts c GROUP BY ALL
+                   HAVING median(c.num_crimes) >= {MISSING_TYPE_MEDIAN})
+       SELECT 'crime type missing' AS finding, 'policeuk_agg__street_counts_monthly' AS dataset,
+       t.force_code, strftime(m.month, '%Y-%m') AS period, 0 AS count,
+       'no ' || t.crime_type || ' records, though the body''s median month has '
+           || CAST(t.median_count AS BIGINT) AS detail
+       FROM typical t JOIN months m USING (force_code)
+       WHERE NOT EXISTS (SELECT 1 FROM core_policeuk_agg__street_counts c
+                         WHERE c.force_code = t.force_code AND c.crime_type = t.crime_type
+                           AND c.month = m.month)""",
 )
 
 
