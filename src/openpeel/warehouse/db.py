@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
 from openpeel.warehouse.catalog import Schema, load_schema
@@ -71,6 +72,13 @@ class Warehouse:
         result = self.con.execute(sql, params or [])
         log.debug("%.3fs %s", time.perf_counter() - start, " ".join(sql.split())[:500])
         return result
+
+    def arrow(self, sql: str) -> pa.Table:
+        """A query's result as an Arrow table."""
+        start = time.perf_counter()
+        table = self.con.sql(sql).to_arrow_table()
+        log.debug("%.3fs %s", time.perf_counter() - start, " ".join(sql.split())[:500])
+        return table
 
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.execute(sql, params).fetchall()

@@ -1,0 +1,199 @@
+"""Numerators and denominators for every force, period and breakdown of an indicator.
+
+Each measure is computed once per run on the engine, summed over its dimensions, and kept as a
+temporary table; each indicator then filters and sums it per breakdown. Denominators that come
+from elsewhere (population, census groups) are joined here, in Python, on small tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from openpeel.indicators.catalogue import Catalogue, Indicator, Measure
+from openpeel.indicators.engine import Engine, compile_sql
+from openpeel.indicators.periods import (
+    ROLLING_PREFIX,
+    month_index,
+    month_label,
+    population_year,
+)
+
+#: the columns of an indicator's aggregate frame
+COLUMNS = (
+    "force_code",
+    "period_type",
+    "period",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "exposure_numerator",
+    "exposure_denominator",
+    "denominator_note",
+)
+
+
+def measure_table(measure: Measure) -> str:
+    return f"_measure_{measure.id}"
+
+
+def materialise(engine: Engine, measure: Measure) -> None:
+    """Compute a measure once, summed over its dimensions."""
+    keys = ", ".join(("force_code", "period_type", "period", *measure.dimensions))
+    sql = f"SELECT {keys}, sum(value) AS value FROM ({measure.sql.strip()}) m GROUP BY {keys}"
+    engine.materialise(measure_table(measure), compile_sql(sql, engine.dialect))
+
+
+def _sums(
+    engine: Engine,
+    measure: Measure,
+    numerator: str,
+    denominator: str | None,
+    breakdown: str | None,
+    period_types: list[str],
+) -> pd.DataFrame:
+    value = f"{breakdown}" if breakdown else "NULL"
+    den = f"sum(CASE WHEN {denominator} THEN value END)" if denominator else "NULL"
+    periods = ", ".join(f"'{p}'" for p in period_types)
+    sql = (
+        f"SELECT force_code, period_type, period, "
+        f"CAST({value} AS VARCHAR) AS breakdown_value, "
+        f"sum(CASE WHEN {numerator} THEN value END) AS numerator, {den} AS denominator "
+        f"FROM {measure_table(measure)} WHERE period_type IN ({periods}) "
+        f"GROUP BY force_code, period_type, period" + (f", {breakdown}" if breakdown else "")
+    )
+    frame: pd.DataFrame = engine.table(compile_sql(sql, engine.dialect)).to_pandas()
+    frame.insert(3, "breakdown", breakdown or "all")
+    if breakdown:
+        frame = frame[frame["breakdown_value"].notna()]
+    return frame
+
+
+def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) -> pd.DataFrame:
+    """One row per force, period and breakdown value ("all" first)."""
+    measure = catalogue.measures[indicator.measure]
+    native = [p for p in indicator.periods if p in measure.period_types]
+    if "rolling_12_months" in indicator.periods and "month" not in native:
+        native.append("month")
+    parts = [
+        _sums(engine, measure, indicator.numerator, indicator.denominator, b, native)
+        for b in (None, *indicator.breakdowns)
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    frame["exposure_numerator"] = float("nan")
+    frame["exposure_denominator"] = float("nan")
+    frame["denominator_note"] = None
+    if "rolling_12_months" in indicator.periods:
+        frame = pd.concat(
+            [frame, rolling_12_months(frame[frame.period_type == "month"])], ignore_index=True
+        )
+        if "month" not in indicator.periods:
+            frame = frame[frame.period_type != "month"]
+    if indicator.denominator_measure is not None:
+        frame = _join_population(engine, catalogue, indicator, frame)
+    if indicator.unit == "rate_ratio":
+        frame = _join_exposure(engine, catalogue, indicator, frame)
+    frame["numerator"] = frame["numerator"].astype(float)
+    frame["denominator"] = frame["denominator"].astype(float)
+    return frame.loc[:, list(COLUMNS)].reset_index(drop=True)
+
+
+def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
+    """Sums over 12 consecutive months, only where all 12 are present (gaps are never 0)."""
+    rows: list[dict[str, object]] = []
+    keys = ["force_code", "breakdown", "breakdown_value"]
+    for key, group in months.groupby(keys, dropna=False, sort=False):
+        force, breakdown, value = key
+        sums: dict[int, tuple[float, float]] = {
+            month_index(str(p)): (float(n), float(d))
+            for p, n, d in zip(
+                group["period"], group["numerator"], group["denominator"], strict=True
+            )
+        }
+        for end in sorted(sums):
+            window = [sums.get(end - k) for k in range(12)]
+            present = [w for w in window if w is not None and not pd.isna(w[0])]
+            if len(present) < 12:
+                continue
+            denominators = [w[1] for w in present]
+            rows.append(
+                {
+                    "force_code": force,
+                    "period_type": "rolling_12_months",
+                    "period": ROLLING_PREFIX + month_label(end),
+                    "breakdown": breakdown,
+                    "breakdown_value": value,
+                    "numerator": sum(w[0] for w in present),
+                    "denominator": (
+                        float("nan") if any(pd.isna(d) for d in denominators) else sum(denominators)
+                    ),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "force_code",
+            "period_type",
+            "period",
+            "breakdown",
+            "breakdown_value",
+            "numerator",
+            "denominator",
+        ],
+    )
+
+
+def _join_population(
+    engine: Engine, catalogue: Catalogue, indicator: Indicator, frame: pd.DataFrame
+) -> pd.DataFrame:
+    assert indicator.denominator_measure is not None
+    measure = catalogue.measures[indicator.denominator_measure]
+    pop = engine.table(
+        compile_sql(
+            f"SELECT force_code, period, sum(value) AS value FROM {measure_table(measure)} "
+            "GROUP BY force_code, period",
+            engine.dialect,
+        )
+    ).to_pandas()
+    lookup = {(f, int(p)): float(v) for f, p, v in pop.itertuples(index=False)}
+    latest = max((y for _, y in lookup), default=None)
+    dens, notes = [], []
+    for force, ptype, period in zip(frame.force_code, frame.period_type, frame.period, strict=True):
+        year = population_year(ptype, period)
+        note = None
+        if year is not None and latest is not None and year > latest:
+            note = f"population of mid-{latest} (the latest available) used for mid-{year}"
+            year = latest
+        dens.append(lookup.get((force, year), float("nan")) if year is not None else float("nan"))
+        notes.append(note)
+    frame = frame.copy()
+    frame["denominator"] = dens
+    frame["denominator_note"] = notes
+    return frame
+
+
+def _join_exposure(
+    engine: Engine, catalogue: Catalogue, indicator: Indicator, frame: pd.DataFrame
+) -> pd.DataFrame:
+    """Rate ratios: the two groups' resident populations (the exposure measure's latest)."""
+    assert indicator.exposure_measure is not None
+    measure = catalogue.measures[indicator.exposure_measure]
+    sql = (
+        f"SELECT force_code, max(period) AS period, "
+        f"sum(CASE WHEN {indicator.exposure_numerator} THEN value END) AS a, "
+        f"sum(CASE WHEN {indicator.exposure_denominator} THEN value END) AS b "
+        f"FROM {measure_table(measure)} GROUP BY force_code"
+    )
+    exposure = engine.table(compile_sql(sql, engine.dialect)).to_pandas()
+    by_force = {f: (p, a, b) for f, p, a, b in exposure.itertuples(index=False)}
+    frame = frame.copy()
+    frame["exposure_numerator"] = [
+        by_force.get(f, (None, float("nan"), 0))[1] for f in frame.force_code
+    ]
+    frame["exposure_denominator"] = [
+        by_force.get(f, (None, 0, float("nan")))[2] for f in frame.force_code
+    ]
+    frame["denominator_note"] = [
+        f"{by_force[f][0]} census populations" if f in by_force else None for f in frame.force_code
+    ]
+    return frame

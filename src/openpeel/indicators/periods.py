@@ -1,0 +1,83 @@
+"""Period labels and their arithmetic: what comes before a period, which mid-year population
+goes with it, and the months a rolling 12 months covers.
+
+Labels: month ``2019-01``; quarter ``2017/18 Q1`` (financial quarters, Q1 = April to June);
+financial year ``2017/18``; calendar year ``2016``; rolling 12 months ``12 months to 2019-01``.
+"""
+
+from __future__ import annotations
+
+import re
+
+ROLLING_PREFIX = "12 months to "
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})/(\d{2}) Q([1-4])$")
+_FY = re.compile(r"^(\d{4})/(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _fy(start: int) -> str:
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _month(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_index(label: str) -> int:
+    """Months since year 0 for a YYYY-MM label (for consecutive-month arithmetic)."""
+    m = _MONTH.match(label)
+    if m is None:
+        raise ValueError(f"not a month label: {label!r}")
+    return int(m[1]) * 12 + int(m[2]) - 1
+
+
+def month_label(index: int) -> str:
+    return _month(index // 12, index % 12 + 1)
+
+
+def previous(period_type: str, label: str) -> str | None:
+    """The period before ``label`` of the same type (None if the label is not recognised)."""
+    if period_type == "month" and _MONTH.match(label):
+        return month_label(month_index(label) - 1)
+    if period_type == "rolling_12_months" and label.startswith(ROLLING_PREFIX):
+        end = label.removeprefix(ROLLING_PREFIX)
+        return ROLLING_PREFIX + month_label(month_index(end) - 1)
+    if period_type == "quarter" and (q := _QUARTER.match(label)):
+        start, quarter = int(q[1]), int(q[3])
+        return f"{_fy(start - 1)} Q4" if quarter == 1 else f"{_fy(start)} Q{quarter - 1}"
+    if period_type == "financial_year" and (f := _FY.match(label)):
+        return _fy(int(f[1]) - 1)
+    if period_type == "year" and (y := _YEAR.match(label)):
+        return str(int(y[1]) - 1)
+    return None
+
+
+def sort_key(period_type: str, label: str) -> tuple[int, int]:
+    """Chronological order of labels of one type."""
+    if period_type == "rolling_12_months":
+        return (month_index(label.removeprefix(ROLLING_PREFIX)), 0)
+    if period_type == "month":
+        return (month_index(label), 0)
+    if q := _QUARTER.match(label):
+        return (int(q[1]), int(q[3]))
+    if m := re.match(r"^(\d{4})", label):
+        return (int(m[1]), 0)
+    return (0, 0)
+
+
+def population_year(period_type: str, label: str) -> int | None:
+    """The mid-year (30 June) population estimate that goes with a period: the one inside it.
+
+    A financial year or its quarters use the mid-year of the year it starts in (30 June 2017 is
+    in 2017/18); a month or calendar year uses its own year; a rolling 12 months the year of
+    its last month.
+    """
+    if period_type == "rolling_12_months":
+        label = label.removeprefix(ROLLING_PREFIX)
+    if (m := _MONTH.match(label)) or (m := _YEAR.match(label)):
+        return int(m[1])
+    if (q := _QUARTER.match(label)) or (q := _FY.match(label)):
+        return int(q[1])
+    return None
