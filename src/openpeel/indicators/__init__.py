@@ -1,0 +1,1 @@
+"""Indicators: definitions, computation and the statistics for comparing forces."""
