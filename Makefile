@@ -27,10 +27,12 @@ typecheck: install
 docs: install
 	$(BIN)/openpeel docs dictionary
 	$(BIN)/openpeel docs settings
+	$(BIN)/openpeel docs indicators
 
 docs-check: install
 	$(BIN)/openpeel docs dictionary --check
 	$(BIN)/openpeel docs settings --check
+	$(BIN)/openpeel docs indicators --check
 
 pytest: install
 	$(BIN)/pytest -q

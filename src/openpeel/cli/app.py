@@ -182,6 +182,19 @@ def docs_dictionary(
     _write_or_check(output, render_dictionary(), check, "openpeel docs dictionary")
 
 
+@docs_app.command("indicators")
+def docs_indicators(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/indicators.md"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Do not write; exit 1 if the file is not current.")
+    ] = False,
+) -> None:
+    """Write the indicator catalogue generated from openpeel/indicators/definitions."""
+    from openpeel.indicators.docs import render_indicators
+
+    _write_or_check(output, render_indicators(), check, "openpeel docs indicators")
+
+
 @docs_app.command("settings")
 def docs_settings(
     output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/settings.md"),

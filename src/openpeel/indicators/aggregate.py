@@ -105,7 +105,7 @@ def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
     for key, group in months.groupby(keys, dropna=False, sort=False):
         force, breakdown, value = key
         sums: dict[int, tuple[float, float]] = {
-            month_index(str(p)): (float(n), float(d))
+            month_index(str(p)): (_number(n), _number(d))
             for p, n, d in zip(
                 group["period"], group["numerator"], group["denominator"], strict=True
             )
@@ -141,6 +141,13 @@ def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
             "denominator",
         ],
     )
+
+
+def _number(value: object) -> float:
+    """A count as a float; missing (None or NaN) as NaN."""
+    if value is None:
+        return float("nan")
+    return float(value)  # type: ignore[arg-type]
 
 
 def _join_population(
