@@ -8,6 +8,7 @@ import gzip
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -199,7 +200,7 @@ def test_rolling_12_months_only_where_every_month_is_present(engine: DuckDBEngin
     # the published counts run 2015-01 to 2018-09: the first full window ends 2015-12
     assert rolling.period.min() == "12 months to 2015-12"
     row = rolling[rolling.period == "12 months to 2016-12"].iloc[0]
-    expected = sum(months.loc[f"2016-{m:02d}", "numerator"] for m in range(1, 13))
+    expected = sum(float(months.loc[f"2016-{m:02d}", "numerator"]) for m in range(1, 13))
     assert row.numerator == expected
     # 2018-10 to 2019-02 have only some months here, so no window ends there
     assert "12 months to 2019-01" not in set(rolling.period)
