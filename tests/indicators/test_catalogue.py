@@ -8,7 +8,6 @@ import gzip
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -74,7 +73,7 @@ def test_a_bad_declaration_is_refused_naming_the_problem(tmp_path: Path) -> None
         "numerator_words": "n",
         "denominator_words": "d",
     }
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"unit": "percent"}, "unit 'percent'"),
         ({"measure": "nope"}, "no measure 'nope'"),
         ({"breakdowns": ["colour"]}, "breakdown 'colour' is not a dimension"),
@@ -200,7 +199,7 @@ def test_rolling_12_months_only_where_every_month_is_present(engine: DuckDBEngin
     # the published counts run 2015-01 to 2018-09: the first full window ends 2015-12
     assert rolling.period.min() == "12 months to 2015-12"
     row = rolling[rolling.period == "12 months to 2016-12"].iloc[0]
-    expected = sum(float(months.loc[f"2016-{m:02d}", "numerator"]) for m in range(1, 13))
+    expected = months.loc[[f"2016-{m:02d}" for m in range(1, 13)], "numerator"].sum()
     assert row.numerator == expected
     # 2018-10 to 2019-02 have only some months here, so no window ends there
     assert "12 months to 2019-01" not in set(rolling.period)
