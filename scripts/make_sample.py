@@ -55,6 +55,8 @@ WHOLE = (
     "population/census2011_pfa_ethnic_groups_resistancelab.csv",
     "population/census2011_pfa_police_defined_ethnicity_resistancelab.csv",
     "population/census2011_la_ethnic_groups.csv",
+    # 2011 Census population, area and households by LSOA (E&W): the peer-group characteristics
+    "population/census2011_lsoa_population_households.csv.gz",
     "reference/police_force_areas_dec2020_ew.geojson",
     "reference/lad16_csp16_pfa16_lookup_england_wales.csv",
     "reference/home_office_offence_code_to_policeuk_category.csv",
