@@ -1,0 +1,281 @@
+"""Funnel plots for comparing forces: control limits, over-dispersion and outlier flags.
+
+Methods follow Spiegelhalter (2005a), "Funnel plots for comparing institutional performance",
+Stat Med 24:1185-1202 (doi:10.1002/sim.1970), and Spiegelhalter (2005b), "Handling
+over-dispersion of performance indicators", Qual Saf Health Care 14:347-351
+(doi:10.1136/qshc.2005.013755), as implemented for the CQC in FunnelPlotR
+(https://nhs-r-community.github.io/FunnelPlotR/): z-scores Winsorised at 10% at each end, a
+dispersion ratio phi, and the DerSimonian-Laird additive random-effects variance tau2.
+
+Scales (tau2 is only meaningful on the scale it was estimated on, and the same scale is used by
+`overdispersion` and `funnel_limits`):
+
+* ``"proportion"``: the natural scale, y = k/n with s^2 = target(1-target)/n (Spiegelhalter 2005b,
+  Table 1, "proportion"); random-effects limits target +/- z sqrt(s^2 + tau2).
+* ``"rate"``: the square-root scale, y = sqrt(rate) with s^2 = per/(4 exposure), the Poisson
+  variance-stabilising transform (Spiegelhalter 2005b, Table 1; FunnelPlotR's "CQC" method);
+  random-effects limits (sqrt(target) +/- z sqrt(s^2 + tau2))^2, the lower root clipped at 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as sps  # type: ignore[import-untyped, unused-ignore]
+
+Kind = Literal["proportion", "rate"]
+LimitMethod = Literal["exact", "normal"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int8]
+
+#: the conventional funnel levels: about 2 and 3 standard deviations
+LEVELS = (0.95, 0.998)
+#: Spiegelhalter (2005b) and the CQC Winsorise 10% of z-scores at each end
+WINSORISE = 0.10
+#: significance level of the chi-square test for over-dispersion
+OVERDISPERSION_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    """The dispersion of units around a target (Spiegelhalter 2005b).
+
+    ``phi`` is the mean of squared Winsorised z-scores; ``tau2`` the DerSimonian-Laird additive
+    between-unit variance on the kind's scale (see the module docstring), 0 when
+    ``n_units * phi <= n_units - 1``; ``p_value`` is the chi-square test of ``n_units * phi``
+    on ``n_units - 1`` degrees of freedom and ``is_overdispersed`` is ``p_value < 0.05``.
+    """
+
+    phi: float
+    tau2: float
+    n_units: int
+    is_overdispersed: bool
+    p_value: float
+
+
+@dataclass(frozen=True)
+class FunnelResult:
+    """Per-unit funnel limits and flags (-1 below the lower limit, +1 above the upper, else 0)."""
+
+    lower95: FloatArray
+    upper95: FloatArray
+    lower998: FloatArray
+    upper998: FloatArray
+    outside95: IntArray
+    outside998: IntArray
+    overdispersion: Overdispersion
+    #: the tau2 actually added to the limits (0 unless adjusting and over-dispersed)
+    tau2_applied: float
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("proportion", "rate"):
+        raise ValueError(f"kind must be 'proportion' or 'rate', not {kind!r}")
+
+
+def _z(level: float) -> float:
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be strictly between 0 and 1, not {level}")
+    return float(sps.norm.ppf(0.5 + level / 2.0))
+
+
+def _interpolated_limit(dist: Any, tail: float, upper: bool) -> FloatArray:
+    """Spiegelhalter's interpolated limit (in counts) of a discrete distribution with cdf F.
+
+    Lower (Spiegelhalter 2005a, appendix A.1.1): r = the smallest count with F(r) >= tail and
+    a = (F(r) - tail) / P(r); the limit is r - a. Upper, its mirror image (as in the Spiegelhalter
+    group's R funnel code, ``qbinom.interp``): r = the smallest count with F(r) >= 1 - tail, the
+    same a with 1 - tail, and the limit r + 1 - a. This smooths the steps of the discrete
+    quantiles, and a count is outside a limit exactly when its one-sided exact tail
+    probability is below ``tail``.
+    """
+    prob = 1.0 - tail if upper else tail
+    r = np.asarray(dist.ppf(prob), dtype=np.float64)
+    f_r = np.asarray(dist.cdf(r), dtype=np.float64)
+    pmf = np.asarray(dist.pmf(r), dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(pmf > 0, (f_r - prob) / pmf, 0.0)
+    return np.asarray(r + (1.0 if upper else 0.0) - a, dtype=np.float64)
+
+
+def _scale_sd(target: float, precision: FloatArray, kind: Kind, per: float) -> FloatArray:
+    """The within-unit standard error s on the kind's scale (module docstring)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "proportion":
+            return np.asarray(np.sqrt(target * (1.0 - target) / precision), dtype=np.float64)
+        return np.asarray(np.sqrt(per / (4.0 * precision)), dtype=np.float64)
+
+
+def _check_target(target: float, kind: Kind) -> None:
+    if kind == "proportion" and not 0.0 <= target <= 1.0:
+        raise ValueError(f"a proportion target must lie in [0, 1], not {target}")
+    if kind == "rate" and not target >= 0.0:
+        raise ValueError(f"a rate target must be >= 0, not {target}")
+
+
+def funnel_limits(
+    target: float,
+    precision: npt.ArrayLike,
+    kind: Kind,
+    levels: Sequence[float] = LEVELS,
+    tau2: float = 0.0,
+    *,
+    method: LimitMethod = "exact",
+    per: float = 1.0,
+) -> dict[float, tuple[FloatArray, FloatArray]]:
+    """Funnel control limits around ``target`` for each precision (Spiegelhalter 2005a, 2005b).
+
+    ``precision`` is the denominator n for proportions and the exposure for rates (the rate is
+    count / exposure * ``per``). Returns ``{level: (lower, upper)}``.
+
+    With ``tau2 == 0`` and ``method="exact"`` the limits are Spiegelhalter's (2005a, appendix)
+    interpolated quantiles (`_interpolated_limit`) of Binomial(n, target) / n (n rounded to a
+    whole number) or of Poisson(target * exposure / per) * per / exposure. With
+    ``method="normal"`` or ``tau2 > 0`` they are the normal (random-effects) limits on the
+    kind's scale: target +/- z sqrt(target (1 - target) / n + tau2) for proportions and
+    (sqrt(target) +/- z sqrt(per / (4 exposure) + tau2))^2 for rates (Spiegelhalter 2005b;
+    FunnelPlotR "CQC"). Limits are clipped to [0, 1] for proportions and to >= 0 for rates; a
+    precision <= 0 or nan gives nan limits.
+    """
+    _check_kind(kind)
+    _check_target(target, kind)
+    if not tau2 >= 0.0:
+        raise ValueError(f"tau2 must be >= 0, not {tau2}")
+    if method not in ("exact", "normal"):
+        raise ValueError(f"method must be 'exact' or 'normal', not {method!r}")
+    n = np.asarray(precision, dtype=np.float64)
+    bad = ~(np.isfinite(n) & (n > 0))
+    safe_n = np.where(bad, 1.0, n)
+    out: dict[float, tuple[FloatArray, FloatArray]] = {}
+    for level in levels:
+        z = _z(level)
+        if tau2 > 0.0 or method == "normal":
+            sd = np.sqrt(_scale_sd(target, safe_n, kind, per) ** 2 + tau2)
+            if kind == "proportion":
+                lower, upper = target - z * sd, target + z * sd
+            else:
+                root = np.sqrt(target)
+                lower = np.maximum(root - z * sd, 0.0) ** 2
+                upper = (root + z * sd) ** 2
+        else:
+            tail = (1.0 - level) / 2.0
+            if kind == "proportion":
+                dist = sps.binom(np.rint(safe_n), target)
+                scale = 1.0 / np.rint(safe_n)
+            else:
+                dist = sps.poisson(target * safe_n / per)
+                scale = per / safe_n
+            lower = _interpolated_limit(dist, tail, upper=False) * scale
+            upper = _interpolated_limit(dist, tail, upper=True) * scale
+        top = 1.0 if kind == "proportion" else np.inf
+        lo = np.where(bad, np.nan, np.clip(lower, 0.0, top))
+        hi = np.where(bad, np.nan, np.clip(upper, 0.0, top))
+        out[level] = (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+    return out
+
+
+def _valid_units(
+    values: npt.ArrayLike, precision: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    v, n = np.broadcast_arrays(
+        np.asarray(values, dtype=np.float64), np.asarray(precision, dtype=np.float64)
+    )
+    ok = np.isfinite(v) & np.isfinite(n) & (n > 0) & (v >= 0)
+    return v, n, ok
+
+
+def z_scores(
+    values: npt.ArrayLike, precision: npt.ArrayLike, target: float, kind: Kind, *, per: float = 1.0
+) -> FloatArray:
+    """Unadjusted z-scores on the kind's scale (Spiegelhalter 2005b, Table 1); nan if invalid.
+
+    Proportions: (p - target) / sqrt(target (1 - target) / n); rates: (sqrt(rate) -
+    sqrt(target)) / sqrt(per / (4 exposure)), i.e. 2 (sqrt(count) - sqrt(expected count)).
+    """
+    _check_kind(kind)
+    _check_target(target, kind)
+    if kind == "proportion" and target in (0.0, 1.0):
+        raise ValueError("z-scores need a proportion target strictly between 0 and 1")
+    v, n, ok = _valid_units(values, precision)
+    safe_n = np.where(ok, n, 1.0)
+    s = _scale_sd(target, safe_n, kind, per)
+    y, centre = (v, target) if kind == "proportion" else (np.sqrt(np.abs(v)), np.sqrt(target))
+    return np.asarray(np.where(ok, (y - centre) / s, np.nan), dtype=np.float64)
+
+
+def overdispersion(
+    values: npt.ArrayLike,
+    precision: npt.ArrayLike,
+    target: float,
+    kind: Kind,
+    winsorise: float = WINSORISE,
+    *,
+    per: float = 1.0,
+) -> Overdispersion:
+    """Dispersion phi and DerSimonian-Laird tau2 of the units (Spiegelhalter 2005b).
+
+    1. z-scores on the kind's scale (`z_scores`); units with nan values or precision <= 0 are
+       left out, and ``n_units`` (I) counts the rest.
+    2. Winsorise: z-scores below the ``winsorise`` quantile or above the ``1 - winsorise``
+       quantile (linear interpolation, R's type 7, as in FunnelPlotR) are set to those quantiles.
+    3. phi = mean of the squared Winsorised z-scores.
+    4. tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), w = 1 / s^2, and 0 when
+       I phi <= I - 1 (DerSimonian and Laird 1986, Control Clin Trials 7:177).
+    5. Over-dispersed when I phi exceeds the 95th percentile of chi-square on I - 1 degrees of
+       freedom (the heterogeneity test behind the DerSimonian-Laird estimator; I - 1 because the
+       target is usually the pooled value estimated from the same units).
+    """
+    if not 0.0 <= winsorise < 0.5:
+        raise ValueError(f"winsorise must lie in [0, 0.5), not {winsorise}")
+    z_all = z_scores(values, precision, target, kind, per=per)
+    _, n_all, ok = _valid_units(values, precision)
+    z = z_all[ok]
+    units = int(z.size)
+    if units == 0:
+        return Overdispersion(math.nan, 0.0, 0, False, math.nan)
+    lo, hi = np.quantile(z, [winsorise, 1.0 - winsorise])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    if units < 2:
+        return Overdispersion(phi, 0.0, units, False, math.nan)
+    w = 1.0 / _scale_sd(target, n_all[ok], kind, per) ** 2
+    excess = units * phi - (units - 1)
+    tau2 = float(excess / (w.sum() - (w**2).sum() / w.sum())) if excess > 0 else 0.0
+    p_value = float(sps.chi2.sf(units * phi, units - 1))
+    return Overdispersion(phi, tau2, units, p_value < OVERDISPERSION_ALPHA, p_value)
+
+
+def funnel_flags(
+    values: npt.ArrayLike,
+    precision: npt.ArrayLike,
+    target: float,
+    kind: Kind,
+    adjust: bool = True,
+    *,
+    method: LimitMethod = "exact",
+    per: float = 1.0,
+    winsorise: float = WINSORISE,
+) -> FunnelResult:
+    """Place each unit on the funnel at 95% and 99.8% (Spiegelhalter 2005a, 2005b).
+
+    The over-dispersion of the units is always estimated (`overdispersion`). With ``adjust``
+    the DerSimonian-Laird tau2 is added to the limits only when the indicator is over-dispersed
+    by the chi-square test (otherwise the plain limits of ``method`` are used), as the CQC and
+    FunnelPlotR do. A unit is flagged +1 when its value is strictly above the upper limit and
+    -1 when strictly below the lower limit; units with nan values or limits are flagged 0.
+    """
+    od = overdispersion(values, precision, target, kind, winsorise, per=per)
+    tau2 = od.tau2 if adjust and od.is_overdispersed else 0.0
+    limits = funnel_limits(target, precision, kind, LEVELS, tau2, method=method, per=per)
+    v = np.asarray(values, dtype=np.float64)
+    flags: list[IntArray] = []
+    for level in LEVELS:
+        lower, upper = limits[level]
+        flag = np.where(v > upper, 1, np.where(v < lower, -1, 0))
+        flags.append(np.asarray(flag, dtype=np.int8))
+    (l95, u95), (l998, u998) = limits[LEVELS[0]], limits[LEVELS[1]]
+    return FunnelResult(l95, u95, l998, u998, flags[0], flags[1], od, tau2)
