@@ -12,7 +12,6 @@ import typer
 from openpeel import __version__
 from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.errors import OpenPeelError
-from openpeel.settings import SETTINGS
 
 app = typer.Typer(
     name="openpeel",
@@ -26,18 +25,10 @@ docs_app = typer.Typer(
 )
 app.add_typer(docs_app, name="docs")
 
-Home = Annotated[
-    Path,
-    typer.Option(
-        "--home",
-        envvar="OPENPEEL_HOME",
-        metavar="DIR",
-        show_default=True,
-        help="Folder that holds the warehouse and all other state.",
-    ),
-]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-DEFAULT_HOME = Path(next(s.default for s in SETTINGS if s.name == "home"))
+from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home  # noqa: E402
+from openpeel.cli.indicators import app as indicators_app  # noqa: E402
+
+app.add_typer(indicators_app, name="indicators")
 
 
 def _version(value: bool) -> None:

@@ -81,3 +81,13 @@ def population_year(period_type: str, label: str) -> int | None:
     if (q := _QUARTER.match(label)) or (q := _FY.match(label)):
         return int(q[1])
     return None
+
+
+def ordinal(period_type: str, label: str) -> int:
+    """Position in time in the period type's own unit (months, quarters or years)."""
+    year, part = sort_key(period_type, label)
+    if period_type in ("month", "rolling_12_months"):
+        return year
+    if period_type == "quarter":
+        return year * 4 + part
+    return year

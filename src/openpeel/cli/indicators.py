@@ -1,0 +1,127 @@
+"""``openpeel indicators``: list, compute, show and export indicators."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.output import Format, emit, err, out
+
+app = typer.Typer(
+    help="Evidence indicators compared with England and Wales and peers.", no_args_is_help=True
+)
+
+
+@app.command("list")
+def list_indicators(fmt: FormatOpt = Format.table) -> None:
+    """List the indicators of the catalogue (docs/indicators.md has the definitions)."""
+    from openpeel.indicators.catalogue import load_catalogue
+
+    emit(
+        [
+            {
+                "id": i.id,
+                "title": i.title,
+                "unit": i.unit,
+                "polarity": i.polarity,
+                "periods": list(i.periods),
+                "breakdowns": list(i.breakdowns),
+            }
+            for i in load_catalogue().indicators.values()
+        ],
+        fmt,
+        title="Indicators",
+    )
+
+
+@app.command()
+def compute(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Indicator ids (default: all).", show_default=False)
+    ] = None,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Compute indicators from the warehouse into out_indicator_values."""
+    from openpeel.indicators.run import compute as run
+    from openpeel.indicators.run import store
+    from openpeel.warehouse.db import Warehouse
+
+    start = time.perf_counter()
+    with Warehouse(home) as wh:
+        results = run(wh, ids, progress=lambda what: err.print(f"computing {what}"))
+        store(wh, results)
+    rows = sum(len(f) for f in results.values())
+    out.print(f"{len(results)} indicators, {rows:,} rows, in {time.perf_counter() - start:.1f} s.")
+
+
+@app.command()
+def show(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="Indicator id.")],
+    period: Annotated[
+        str | None, typer.Option(help="Period label, e.g. 2017/18 (default: the latest).")
+    ] = None,
+    force: Annotated[str | None, typer.Option(help="One force (any spelling).")] = None,
+    breakdown: Annotated[str, typer.Option(help="'all' or a breakdown dimension.")] = "all",
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One row per force: value, interval, England and Wales, peers, rank and flags."""
+    from openpeel.indicators.api import SHOW_COLUMNS, values
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = values(wh, indicator_id, period=period, force=force, breakdown=breakdown)
+    columns = [
+        "force_code",
+        "force_name",
+        "period",
+        *(["breakdown_value"] if breakdown != "all" else []),
+        *SHOW_COLUMNS[4:],
+    ]
+    emit(
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")],
+        fmt,
+        columns=columns,
+        title=f"{indicator_id}, {frame.period.iloc[0]}",
+    )
+
+
+@app.command()
+def periods(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID")],
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The periods an indicator has values for."""
+    from openpeel.indicators.api import periods as list_periods
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        emit(list_periods(wh, indicator_id), fmt, title=f"{indicator_id}: periods")
+
+
+@app.command()
+def export(
+    target: Annotated[Path, typer.Argument(help="A .csv or .parquet file.")],
+    indicator_id: Annotated[str | None, typer.Option("--id", help="Only this indicator.")] = None,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Export out_indicator_values (all or one indicator) to CSV or Parquet."""
+    from openpeel.errors import OpenPeelError
+    from openpeel.warehouse.db import Warehouse
+    from openpeel.warehouse.ddl import literal
+
+    kind = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(target.suffix.lower())
+    if kind is None:
+        raise OpenPeelError(f"cannot export to {target.name}", hint="use a .csv or .parquet name")
+    where = f"WHERE indicator_id = {literal(indicator_id)}" if indicator_id else ""
+    with Warehouse(home, read_only=True) as wh:
+        wh.execute(
+            f"COPY (SELECT * FROM out_indicator_values {where} ORDER BY ALL) "
+            f"TO {literal(str(target))} (FORMAT {kind})"
+        )
+    out.print(f"wrote {target}")
