@@ -10,10 +10,11 @@ whatever engine produced the sums.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
+import scipy.stats as sps  # type: ignore[import-untyped, unused-ignore]
 
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.funnel import funnel_flags
@@ -103,54 +104,28 @@ def _suppressed(ind: Indicator, f: pd.DataFrame) -> np.ndarray:
     return np.asarray(~(den >= ind.minimum_denominator) | f.value.isna().to_numpy(), dtype=bool)
 
 
-def _national(ind: Indicator, group: pd.DataFrame, national: pd.DataFrame | None) -> float:
-    """The England and Wales value: the 43 forces pooled, or the published national value."""
-    if national is not None and len(national):
-        return float(national.numerator.iloc[0])
-    shown = group[~group.is_suppressed]
-    if not len(shown):
+def _national(
+    ind: Indicator,
+    num: np.ndarray,
+    den: np.ndarray,
+    exp_num: np.ndarray,
+    exp_den: np.ndarray,
+    value: np.ndarray,
+    national: float | None,
+) -> float:
+    """The England and Wales value: the shown forces pooled, or the published national value."""
+    if national is not None:
+        return national
+    if not len(num):
         return float("nan")
-    if ind.unit == "share":
-        return float(shown.numerator.sum() / shown.denominator.sum())
-    if ind.unit == "per_1000":
-        return float(1000.0 * shown.numerator.sum() / shown.denominator.sum())
-    if ind.unit == "rate_ratio":
-        return float(
-            (float(shown.numerator.sum()) / float(shown.exposure_numerator.sum()))
-            / (float(shown.denominator.sum()) / float(shown.exposure_denominator.sum()))
-        )
-    return float(shown.value.mean())
-
-
-def _funnel(ind: Indicator, group: pd.DataFrame, target: float) -> pd.DataFrame:
-    group = group.copy()
-    group["funnel_95"] = pd.array([pd.NA] * len(group), dtype="Int8")
-    group["funnel_998"] = pd.array([pd.NA] * len(group), dtype="Int8")
-    group["is_overdispersed"] = pd.array([pd.NA] * len(group), dtype="boolean")
-    shown = group[~group.is_suppressed]
-    if ind.unit not in ("share", "per_1000") or len(shown) < 3 or not np.isfinite(target):
-        return group
-    kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "share" else "rate"
-    values = shown.numerator.to_numpy(float) / shown.denominator.to_numpy(float)
-    scale = 1.0 if ind.unit == "share" else 1000.0
-    result = funnel_flags(values, shown.denominator.to_numpy(float), target / scale, kind)
-    group.loc[shown.index, "funnel_95"] = result.outside95
-    group.loc[shown.index, "funnel_998"] = result.outside998
-    group.loc[shown.index, "is_overdispersed"] = result.overdispersion.is_overdispersed
-    return group
-
-
-def _rank(group: pd.DataFrame) -> pd.DataFrame:
-    group = group.copy()
-    shown = ~group.is_suppressed & group.value.notna()
-    ranks = group.loc[shown, "value"].rank(ascending=False, method="min")
-    group["rank"] = pd.array([pd.NA] * len(group), dtype="Int64")
-    group.loc[shown, "rank"] = ranks.astype("int64")
-    n = int(shown.sum())
-    group["forces_ranked"] = n
-    group["is_highest"] = (group["rank"] == 1).fillna(False).astype(bool)
-    group["is_lowest"] = (group["rank"] == n).fillna(False).astype(bool) & (n > 1)
-    return group
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ind.unit == "share":
+            return float(num.sum() / den.sum())
+        if ind.unit == "per_1000":
+            return float(1000.0 * num.sum() / den.sum())
+        if ind.unit == "rate_ratio":
+            return float((num.sum() / exp_num.sum()) / (den.sum() / exp_den.sum()))
+    return float(np.mean(value))
 
 
 def compare(
@@ -159,29 +134,68 @@ def compare(
     """Every comparison for one indicator; one row per territorial force, period, breakdown."""
     frame = _values(ind, frame)
     national_rows = frame[frame.force_code == NATIONAL]
-    frame = frame[frame.force_code.isin(territorial)].copy()
-    frame["is_suppressed"] = _suppressed(ind, frame)
-    for col in ("value", "lower", "upper"):
-        frame.loc[frame.is_suppressed, col] = np.nan
-    keys = ["period_type", "period", "breakdown", "breakdown_value"]
-    parts = []
-    for key, group in frame.groupby(keys, dropna=False, sort=False):
-        ptype, period, breakdown, _bvalue = key
-        national = national_rows[
-            (national_rows.period_type == ptype)
-            & (national_rows.period == period)
-            & (national_rows.breakdown == breakdown)
-        ]
-        target = _national(ind, group, national)
-        group = _funnel(ind, _rank(group), target)
-        group["ew_value"] = target
-        by_force = dict(zip(group.force_code, group.value, strict=True))
-        group["peer_value"] = [_peer_mean(code, by_force, peers) for code in group.force_code]
-        parts.append(group)
-    if not parts:
+    national = {
+        (t, p, b): float(v)
+        for t, p, b, v in zip(
+            national_rows.period_type,
+            national_rows.period,
+            national_rows.breakdown,
+            national_rows.numerator,
+            strict=True,
+        )
+    }
+    frame = frame[frame.force_code.isin(territorial)].reset_index(drop=True)
+    if not len(frame):
         return pd.DataFrame(columns=list(OUT_COLUMNS))
-    out = pd.concat(parts, ignore_index=True)
-    out = _changes(ind, out)
+    suppressed = _suppressed(ind, frame)
+    frame["is_suppressed"] = suppressed
+    for col in ("value", "lower", "upper"):
+        frame.loc[suppressed, col] = np.nan
+    n = len(frame)
+    num, den = frame.numerator.to_numpy(float), frame.denominator.to_numpy(float)
+    exp_num = frame.exposure_numerator.to_numpy(float)
+    exp_den = frame.exposure_denominator.to_numpy(float)
+    value = frame.value.to_numpy(float)
+    codes = frame.force_code.to_numpy(str)
+    ew, peer, rank = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    ranked = np.zeros(n, dtype=np.int64)
+    f95, f998, overdispersed = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    keys = ["period_type", "period", "breakdown", "breakdown_value"]
+    for key, positions in frame.groupby(keys, dropna=False, sort=False).indices.items():
+        pos = np.asarray(positions)
+        shown = pos[~suppressed[pos] & np.isfinite(value[pos])]
+        labels = [str(k) for k in cast(tuple[object, ...], key)]
+        ptype, period, breakdown = labels[0], labels[1], labels[2]
+        target = _national(
+            ind,
+            num[shown],
+            den[shown],
+            exp_num[shown],
+            exp_den[shown],
+            value[shown],
+            national.get((ptype, period, breakdown)),
+        )
+        ew[pos] = target
+        if len(shown):
+            rank[shown] = sps.rankdata(-value[shown], method="min")
+        ranked[pos] = len(shown)
+        by_force = dict(zip(codes[shown], value[shown], strict=True))
+        peer[pos] = [_peer_mean(str(code), by_force, peers) for code in codes[pos]]
+        if ind.unit in ("share", "per_1000") and len(shown) >= 3 and np.isfinite(target):
+            kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "share" else "rate"
+            scale = 1.0 if ind.unit == "share" else 1000.0
+            result = funnel_flags(num[shown] / den[shown], den[shown], target / scale, kind)
+            f95[shown], f998[shown] = result.outside95, result.outside998
+            overdispersed[shown] = float(result.overdispersion.is_overdispersed)
+    frame["ew_value"], frame["peer_value"] = ew, peer
+    frame["rank"] = pd.Series(rank).astype("Int64")
+    frame["forces_ranked"] = ranked
+    frame["is_highest"] = rank == 1
+    frame["is_lowest"] = (rank == ranked) & (ranked > 1)
+    frame["funnel_95"] = pd.Series(f95).astype("Int8")
+    frame["funnel_998"] = pd.Series(f998).astype("Int8")
+    frame["is_overdispersed"] = pd.Series(overdispersed).astype("boolean")
+    out = _changes(ind, frame)
     out["indicator_id"] = ind.id
     out["definition_version"] = ind.version
     return out.loc[:, list(OUT_COLUMNS)]
