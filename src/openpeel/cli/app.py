@@ -214,14 +214,25 @@ def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
 
 @app.command()
 def demo(home: Home = DEFAULT_HOME) -> None:
-    """Build the warehouse from the bundled sample of real data and show what it holds."""
+    """Build everything from the bundled sample of real data and show what it holds."""
     from openpeel.cli.ingest_view import run_ingest
+    from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
+    from openpeel.warehouse.db import Warehouse
 
     path = sample_path()
     out.print(f"Loading the bundled sample ({path}) into {home}")
     code = run_ingest(home, [path])
     status(home=home, fmt=Format.table)
+    with Warehouse(home) as wh:
+        results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
+        store(wh, results)
+    out.print(
+        f"Computed {len(results)} indicators "
+        f"({sum(len(f) for f in results.values()):,} rows). Try:\n"
+        f"  openpeel indicators show victim_does_not_support_share --period 2017/18 "
+        f"--home {home}"
+    )
     raise typer.Exit(code)
 
 
