@@ -106,22 +106,34 @@ def periods(
 
 @app.command()
 def export(
-    target: Annotated[Path, typer.Argument(help="A .csv or .parquet file.")],
+    target: Annotated[Path, typer.Argument(help="A .csv, .parquet or .xlsx file.")],
     indicator_id: Annotated[str | None, typer.Option("--id", help="Only this indicator.")] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Export out_indicator_values (all or one indicator) to CSV or Parquet."""
+    """Export out_indicator_values (all or one indicator) to CSV, Parquet or Excel."""
     from openpeel.errors import OpenPeelError
     from openpeel.warehouse.db import Warehouse
     from openpeel.warehouse.ddl import literal
 
-    kind = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(target.suffix.lower())
-    if kind is None:
-        raise OpenPeelError(f"cannot export to {target.name}", hint="use a .csv or .parquet name")
-    where = f"WHERE indicator_id = {literal(indicator_id)}" if indicator_id else ""
-    with Warehouse(home, read_only=True) as wh:
-        wh.execute(
-            f"COPY (SELECT * FROM out_indicator_values {where} ORDER BY ALL) "
-            f"TO {literal(str(target))} (FORMAT {kind})"
+    suffix = target.suffix.lower()
+    kind = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(suffix)
+    if kind is None and suffix != ".xlsx":
+        raise OpenPeelError(
+            f"cannot export to {target.name}", hint="use a .csv, .parquet or .xlsx name"
         )
+    where = f"WHERE indicator_id = {literal(indicator_id)}" if indicator_id else ""
+    query = f"SELECT * FROM out_indicator_values {where} ORDER BY ALL"
+    with Warehouse(home, read_only=True) as wh:
+        if kind is not None:
+            wh.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT {kind})")
+        else:
+            frame = wh.execute(query).df()
+            if len(frame) > 1_048_575:
+                raise OpenPeelError(
+                    f"{len(frame):,} rows do not fit in one Excel sheet",
+                    hint="export one indicator with --id, or use .csv or .parquet",
+                )
+            for col in frame.select_dtypes(include=["datetimetz"]).columns:
+                frame[col] = frame[col].dt.tz_localize(None)
+            frame.to_excel(target, index=False, sheet_name="indicators")
     out.print(f"wrote {target}")
