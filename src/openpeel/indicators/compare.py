@@ -18,7 +18,7 @@ import scipy.stats as sps  # type: ignore[import-untyped, unused-ignore]
 
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.funnel import funnel_flags
-from openpeel.indicators.periods import ordinal, previous, sort_key
+from openpeel.indicators.periods import ordinal, previous
 from openpeel.indicators.stats import (
     poisson_rate_interval,
     proportion_change_test,
@@ -179,8 +179,7 @@ def compare(
         if len(shown):
             rank[shown] = sps.rankdata(-value[shown], method="min")
         ranked[pos] = len(shown)
-        by_force = dict(zip(codes[shown], value[shown], strict=True))
-        peer[pos] = [_peer_mean(str(code), by_force, peers) for code in codes[pos]]
+        peer[pos] = _peer_means(codes[pos], codes[shown], value[shown], peers)
         if ind.unit in ("share", "per_1000") and len(shown) >= 3 and np.isfinite(target):
             kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "share" else "rate"
             scale = 1.0 if ind.unit == "share" else 1000.0
@@ -201,11 +200,19 @@ def compare(
     return out.loc[:, list(OUT_COLUMNS)]
 
 
-def _peer_mean(code: str, by_force: dict[str, float], peers: PeersFn) -> float:
-    """The simple mean of the peer group's values, the force itself included."""
-    values = [by_force.get(m) for m in peers(code)]
-    shown = [v for v in values if v is not None and np.isfinite(v)]
-    return float(np.mean(shown)) if shown else float("nan")
+def _peer_means(
+    codes: np.ndarray, shown_codes: np.ndarray, shown_values: np.ndarray, peers: PeersFn
+) -> np.ndarray:
+    """Each force's peer value: the simple mean of its group's values, the force included."""
+    index = {str(c): i for i, c in enumerate(shown_codes)}
+    member = np.zeros((len(codes), len(shown_codes)))
+    for row, code in enumerate(codes):
+        for m in peers(str(code)):
+            if m in index:
+                member[row, index[m]] = 1.0
+    counts = member.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(counts > 0, member @ shown_values / counts, np.nan)
 
 
 def _changes(ind: Indicator, out: pd.DataFrame) -> pd.DataFrame:
@@ -255,31 +262,48 @@ def _changes(ind: Indicator, out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _trends(out: pd.DataFrame, series: list[str], kind: Literal["proportion", "rate"]) -> None:
-    """Fill trend, trend_p and trend_periods for every row with a value."""
-    rows, nums, dens, times = [], [], [], []
+    """Fill trend, trend_p and trend_periods for every row with a value.
+
+    Each row's window is the last ``TREND_WINDOW`` shown periods of its series, ending with it;
+    times are the periods' positions relative to the window's first period (gaps count).
+    """
     shown = out[~out.is_suppressed]
-    for _, group in shown.groupby(series, dropna=False, sort=False):
-        labels = {
-            i: (str(t), str(p))
-            for i, t, p in zip(group.index, group.period_type, group.period, strict=True)
-        }
-        order = sorted(group.index, key=lambda i: sort_key(*labels[i]))
-        num = out.loc[order, "numerator"].to_numpy(float)
-        den = out.loc[order, "denominator"].to_numpy(float)
-        pos = np.asarray([ordinal(*labels[i]) for i in order], dtype=np.float64)
-        for k, idx in enumerate(order):
-            lo = max(0, k - TREND_WINDOW + 1)
-            pad = TREND_WINDOW - (k + 1 - lo)
-            rows.append(idx)
-            nums.append(np.concatenate([num[lo : k + 1], np.full(pad, np.nan)]))
-            dens.append(np.concatenate([den[lo : k + 1], np.full(pad, np.nan)]))
-            times.append(np.concatenate([pos[lo : k + 1] - pos[lo], np.full(pad, np.nan)]))
-    if not rows:
+    if not len(shown):
         return
-    direction, _, p = trend_many(np.array(nums), np.array(dens), np.array(times), kind, ALPHA)
-    periods = np.isfinite(np.array(nums)).sum(axis=1)
+    position = np.fromiter(
+        (ordinal(str(t), str(p)) for t, p in zip(shown.period_type, shown.period, strict=True)),
+        dtype=np.float64,
+        count=len(shown),
+    )
+    frame = pd.DataFrame(
+        {
+            "row": shown.index.to_numpy(),
+            "pos": position,
+            "num": shown.numerator.to_numpy(float),
+            "den": shown.denominator.to_numpy(float),
+        }
+    )
+    frame["series"] = shown.groupby(series, dropna=False, sort=False).ngroup().to_numpy()
+    frame = frame.sort_values(["series", "pos"], kind="stable")
+    pad = TREND_WINDOW - 1
+    rows, nums, dens, times = [], [], [], []
+    for _, group in frame.groupby("series", sort=False):
+        filler = np.full(pad, np.nan)
+        windows = [
+            np.lib.stride_tricks.sliding_window_view(
+                np.concatenate([filler, group[c].to_numpy(float)]), TREND_WINDOW
+            )
+            for c in ("num", "den", "pos")
+        ]
+        rows.append(group.row.to_numpy())
+        nums.append(windows[0])
+        dens.append(windows[1])
+        times.append(windows[2] - np.nanmin(windows[2], axis=1, keepdims=True))
+    num, den, tim = np.vstack(nums), np.vstack(dens), np.vstack(times)
+    direction, _, p = trend_many(num, den, tim, kind, ALPHA)
+    periods = np.isfinite(num).sum(axis=1)
     enough = periods >= 3
-    index = np.array(rows)
+    index = np.concatenate(rows)
     out.loc[index[enough], "trend"] = direction[enough]
     out.loc[index[enough], "trend_p"] = p[enough]
     out.loc[index[enough], "trend_periods"] = periods[enough]
