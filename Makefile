@@ -40,7 +40,8 @@ pytest: install
 test: lint typecheck docs-check pytest
 
 bench: install
-	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/ingest.py --write
+	$(BIN)/python benchmarks/indicators.py --write
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,176 @@
+"""Indicator benchmark: recompute every indicator on a warehouse holding a SYNTHETIC national
+archive of 20M street rows (plus the bundled sample's real Home Office and ONS files), side by
+side with a plain pandas implementation of three indicators read from the same files.
+
+    .venv/bin/python benchmarks/indicators.py [--rows 20000000] [--write]
+
+Each method runs in its own process; the warehouse is built once, before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import WORK, machine, make_synthetic
+from openpeel.sample import sample_path
+
+SAMPLE = sample_path()
+HOME = WORK / "indicators-home"
+
+
+def build(archive: Path) -> float:
+    """Load the sample (less its few street files) and the synthetic archive; seconds taken."""
+    from openpeel.ingest.run import ingest
+    from openpeel.warehouse.db import Warehouse
+
+    if (HOME / "warehouse.duckdb").exists():
+        return 0.0
+    start = time.perf_counter()
+    inputs = [p for p in SAMPLE.iterdir() if p.is_dir() and p.name != "police_uk"]
+    with Warehouse(HOME) as wh:
+        results = ingest(wh, [*inputs, archive])
+    if any(r.status == "refused" for r in results):
+        raise SystemExit("a file was refused while building the benchmark warehouse")
+    return time.perf_counter() - start
+
+
+def run_openpeel() -> dict[str, float]:
+    from openpeel.indicators.run import compute
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(HOME, read_only=True) as wh:
+        start = time.perf_counter()
+        results = compute(wh)
+        seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "rows": sum(len(f) for f in results.values()),
+        "indicators": len(results),
+    }
+
+
+def run_pandas(archive: Path) -> dict[str, float]:
+    """Three indicators the way an analyst would: read the files, group, divide."""
+    import pandas as pd
+
+    start = time.perf_counter()
+    # 1. data.police.uk crimes per 1,000 residents, by force and month
+    frames = [
+        pd.read_csv(f, usecols=["Month", "Reported by", "Crime type"], dtype=str)
+        for f in sorted(archive.rglob("*-street.csv"))
+    ]
+    street = pd.concat(frames, ignore_index=True)
+    crimes = (
+        street[street["Crime type"] != "Anti-social behaviour"]
+        .groupby(["Reported by", "Month"])
+        .size()
+        .rename("crimes")
+        .reset_index()
+    )
+    pop = pd.read_csv(SAMPLE / "population/ons_mye_lad2021_population_2001_2020.csv.gz")
+    lookup = pd.read_csv(
+        SAMPLE / "reference/lad16_csp16_pfa16_lookup_england_wales.csv", encoding="utf-8-sig"
+    )
+    pfa = (
+        pop[pop.year == 2020]
+        .merge(lookup, left_on="code", right_on="LAD16CD")
+        .groupby("PFA16NM")
+        .population.sum()
+    )
+    crimes["per_1000"] = (
+        crimes["crimes"]
+        / crimes["Reported by"].map(
+            lambda name: pfa.get(name.replace(" Constabulary", "").replace(" Police", ""), None)
+        )
+        * 1000
+    )
+    # 2. victim does not support (types 14 and 16), by force, 2017/18
+    out = pd.read_csv(SAMPLE / "home_office/prc_outcomes_open_data_2017_18_tidy.csv.gz")
+    out = out[~out.offence_description.fillna("").str.endswith("(outcomes only)")]
+    total = out.groupby("force_name").offences.sum()
+    vds = out[out.outcome_type.isin([14, 16])].groupby("force_name").offences.sum() / total
+    # 3. stop and searches leading to arrest, by force and year
+    ss = pd.read_csv(SAMPLE / "home_office/stop_search_open_data_2006_07_to_2018_19_tidy.csv.gz")
+    share = ss.groupby(["force_name", "year_ending"])[["resultant_arrests", "searches"]].sum()
+    share["share"] = share.resultant_arrests / share.searches
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": len(crimes) + len(vds) + len(share), "indicators": 3}
+
+
+def child(method: str, archive: Path) -> None:
+    result = run_openpeel() if method == "openpeel" else run_pandas(archive)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000_000)
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    archive = WORK / f"synthetic-archive-{args.rows}"
+    if args.child:
+        child(args.child, archive)
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"generating the SYNTHETIC archive ({args.rows:,} rows) in {archive} ...", flush=True)
+    make_synthetic(archive, args.rows)
+    print("building the warehouse (not timed as part of the comparison) ...", flush=True)
+    built = build(archive)
+    results = {}
+    for method in ("openpeel", "pandas"):
+        print(f"  {method} ...", flush=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--rows", str(args.rows), "--child", method],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CI": "true"},
+        )
+        results[method] = json.loads(out.stdout.strip().splitlines()[-1])
+    o, p = results["openpeel"], results["pandas"]
+    text = "\n".join(
+        [
+            f"### Indicators — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "",
+            f"Machine: {machine()}",
+            "",
+            f"Warehouse: the bundled sample's Home Office and ONS files and a SYNTHETIC "
+            f"data.police.uk archive of {args.rows:,} street rows (43 forces × 36 months, seed "
+            f"20250101)" + (f", loaded in {built:.0f} s" if built else "") + ".",
+            "",
+            "| method | indicators | rows out | seconds | peak MB |",
+            "|---|---:|---:|---:|---:|",
+            f"| openpeel (all indicators, every force, period and breakdown, with intervals, "
+            f"funnels, ranks, changes and trends) | {o['indicators']} | {o['rows']:,} | "
+            f"{o['seconds']:.1f} | {o['peak_mb']:,.0f} |",
+            f"| pandas (3 indicators, values only, from the files) | {p['indicators']} | "
+            f"{p['rows']:,} | {p['seconds']:.1f} | {p['peak_mb']:,.0f} |",
+            "",
+            f"OpenPEEL computes {o['indicators']} indicators in {o['seconds'] / p['seconds']:.2f}× "
+            "the time pandas takes for 3.",
+            "",
+        ]
+    )
+    print(text)
+    if args.write:
+        doc = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+        doc.write_text(
+            doc.read_text(encoding="utf-8").rstrip() + "\n\n" + text + "\n", encoding="utf-8"
+        )
+        print(f"added to {doc}")
+
+
+if __name__ == "__main__":
+    main()
