@@ -56,7 +56,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
-    no_home = {("docs",), ("sources",), ("indicators",), ("indicators", "list")}
+    no_home = {("docs",), ("sources",), ("indicators",), ("indicators", "list"), ("chart",)}
     takes_home = command[0] != "docs" and tuple(command) not in no_home
     assert ("--home" in result.output) == takes_home
 

@@ -25,10 +25,12 @@ docs_app = typer.Typer(
 )
 app.add_typer(docs_app, name="docs")
 
+from openpeel.cli.chart import app as chart_app  # noqa: E402
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home  # noqa: E402
 from openpeel.cli.indicators import app as indicators_app  # noqa: E402
 
 app.add_typer(indicators_app, name="indicators")
+app.add_typer(chart_app, name="chart")
 
 
 def _version(value: bool) -> None:
