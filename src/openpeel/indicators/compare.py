@@ -285,25 +285,26 @@ def _trends(out: pd.DataFrame, series: list[str], kind: Literal["proportion", "r
     )
     frame["series"] = shown.groupby(series, dropna=False, sort=False).ngroup().to_numpy()
     frame = frame.sort_values(["series", "pos"], kind="stable")
-    pad = TREND_WINDOW - 1
-    rows, nums, dens, times = [], [], [], []
-    for _, group in frame.groupby("series", sort=False):
-        filler = np.full(pad, np.nan)
-        windows = [
-            np.lib.stride_tricks.sliding_window_view(
-                np.concatenate([filler, group[c].to_numpy(float)]), TREND_WINDOW
-            )
-            for c in ("num", "den", "pos")
-        ]
-        rows.append(group.row.to_numpy())
-        nums.append(windows[0])
-        dens.append(windows[1])
-        times.append(windows[2] - np.nanmin(windows[2], axis=1, keepdims=True))
-    num, den, tim = np.vstack(nums), np.vstack(dens), np.vstack(times)
+    # every row's window, built at once: column j holds the row (TREND_WINDOW - 1 - j) places
+    # back in the sorted order, blanked where that crosses into another series
+    ser = frame.series.to_numpy()
+    count = len(frame)
+    columns = {c: frame[c].to_numpy(float) for c in ("num", "den", "pos")}
+    windows = {c: np.full((count, TREND_WINDOW), np.nan) for c in columns}
+    for j in range(TREND_WINDOW):
+        lag = TREND_WINDOW - 1 - j
+        same = np.zeros(count, dtype=bool)
+        same[lag:] = ser[lag:] == ser[: count - lag]
+        for c, values in columns.items():
+            shifted = np.full(count, np.nan)
+            shifted[lag:] = values[: count - lag]
+            windows[c][:, j] = np.where(same, shifted, np.nan)
+    num, den = windows["num"], windows["den"]
+    tim = windows["pos"] - np.nanmin(windows["pos"], axis=1, keepdims=True)
+    index = frame.row.to_numpy()
     direction, _, p = trend_many(num, den, tim, kind, ALPHA)
     periods = np.isfinite(num).sum(axis=1)
     enough = periods >= 3
-    index = np.concatenate(rows)
     out.loc[index[enough], "trend"] = direction[enough]
     out.loc[index[enough], "trend_p"] = p[enough]
     out.loc[index[enough], "trend_periods"] = periods[enough]
