@@ -7,6 +7,7 @@ from elsewhere (population, census groups) are joined here, in Python, on small 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from openpeel.indicators.catalogue import Catalogue, Indicator, Measure
@@ -99,48 +100,55 @@ def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) 
 
 
 def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
-    """Sums over 12 consecutive months, only where all 12 are present (gaps are never 0)."""
-    rows: list[dict[str, object]] = []
-    keys = ["force_code", "breakdown", "breakdown_value"]
-    for key, group in months.groupby(keys, dropna=False, sort=False):
-        force, breakdown, value = key
-        sums: dict[int, tuple[float, float]] = {
-            month_index(str(p)): (_number(n), _number(d))
-            for p, n, d in zip(
-                group["period"], group["numerator"], group["denominator"], strict=True
-            )
-        }
-        for end in sorted(sums):
-            window = [sums.get(end - k) for k in range(12)]
-            present = [w for w in window if w is not None and not pd.isna(w[0])]
-            if len(present) < 12:
-                continue
-            denominators = [w[1] for w in present]
-            rows.append(
-                {
-                    "force_code": force,
-                    "period_type": "rolling_12_months",
-                    "period": ROLLING_PREFIX + month_label(end),
-                    "breakdown": breakdown,
-                    "breakdown_value": value,
-                    "numerator": sum(w[0] for w in present),
-                    "denominator": (
-                        float("nan") if any(pd.isna(d) for d in denominators) else sum(denominators)
-                    ),
-                }
-            )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "force_code",
-            "period_type",
-            "period",
-            "breakdown",
-            "breakdown_value",
-            "numerator",
-            "denominator",
-        ],
-    )
+    """Sums over 12 consecutive months, only where all 12 are present (gaps are never 0).
+
+    Vectorised: rows are sorted by series and month; a window ending at a row is complete when
+    the row eleven places back is in the same series and eleven months earlier (months are
+    unique within a series), and its sums come from cumulative sums.
+    """
+    columns = [
+        "force_code",
+        "period_type",
+        "period",
+        "breakdown",
+        "breakdown_value",
+        "numerator",
+        "denominator",
+    ]
+    if months.empty:
+        return pd.DataFrame(columns=columns)
+    frame = months.copy()
+    frame["_month"] = [month_index(str(p)) for p in frame.period]
+    frame["_series"] = frame.groupby(
+        ["force_code", "breakdown", "breakdown_value"], dropna=False, sort=False
+    ).ngroup()
+    frame = frame.sort_values(["_series", "_month"], kind="stable").reset_index(drop=True)
+    series, month = frame["_series"].to_numpy(), frame["_month"].to_numpy()
+    num = np.array([_number(v) for v in frame.numerator])
+    den = np.array([_number(v) for v in frame.denominator])
+    n, back = len(frame), 11
+    end = np.zeros(n, dtype=bool)
+    end[back:] = (series[back:] == series[:-back]) & (month[back:] - month[:-back] == back)
+
+    def window_sum(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        missing = np.concatenate([[0], np.cumsum(np.isnan(values))])
+        total = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
+        start = np.arange(n) - back
+        safe = np.clip(start, 0, None)
+        sums = total[np.arange(n) + 1] - total[safe]
+        gaps = missing[np.arange(n) + 1] - missing[safe]
+        return sums, gaps
+
+    num_sum, num_gaps = window_sum(num)
+    den_sum, den_gaps = window_sum(den)
+    keep = end & (num_gaps == 0)
+    out = frame.loc[keep, ["force_code", "breakdown", "breakdown_value"]].copy()
+    out.insert(1, "period_type", "rolling_12_months")
+    out.insert(2, "period", [ROLLING_PREFIX + month_label(int(m)) for m in month[keep]])
+    out["numerator"] = num_sum[keep]
+    out["denominator"] = np.where(den_gaps[keep] == 0, den_sum[keep], np.nan)
+    result: pd.DataFrame = out.loc[:, columns].reset_index(drop=True)
+    return result
 
 
 def _number(value: object) -> float:
