@@ -16,12 +16,11 @@ Two kinds of declaration:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
+from openpeel.declarations import toml_documents
 from openpeel.errors import OpenPeelError
 
 Unit = Literal["share", "per_1000", "score", "rate_ratio"]
@@ -230,15 +229,7 @@ def load_catalogue() -> Catalogue:
     """Every measure and indicator declared in ``definitions/*.toml``."""
     measures: dict[str, Measure] = {}
     raw_indicators: list[tuple[str, dict[str, Any], str]] = []
-    folder = resources.files("openpeel.indicators") / "definitions"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        where = f"indicators/definitions/{entry.name}"
-        try:
-            doc = tomllib.loads(entry.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise CatalogueError(f"{where}: {exc}") from exc
+    for where, doc in toml_documents("openpeel.indicators", "definitions", CatalogueError):
         for mid, raw in doc.get("measure", {}).items():
             if mid in measures:
                 raise CatalogueError(f"{where}: measure {mid} is declared twice")

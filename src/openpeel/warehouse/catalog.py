@@ -18,12 +18,11 @@ DDL (``ddl.py``), validation SQL (``validation.py``) and ``docs/data-dictionary.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from openpeel.declarations import toml_documents
 from openpeel.errors import OpenPeelError
 
 LAYERS = ("raw", "core", "meta", "ref", "out")
@@ -238,15 +237,7 @@ class Schema:
 def load_schema() -> Schema:
     """Read every ``schema/*.toml`` file of the package, in name order."""
     tables: dict[str, Table] = {}
-    folder = resources.files("openpeel.warehouse") / "schema"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        where = f"warehouse/schema/{entry.name}"
-        try:
-            doc = tomllib.loads(entry.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise SchemaError(f"{where}: {exc}") from exc
+    for where, doc in toml_documents("openpeel.warehouse", "schema", SchemaError):
         for name, raw in doc.items():
             if name in tables:
                 raise SchemaError(f"{where}: table {name} is declared twice")
