@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,3 @@ def setting(name: str) -> str:
         if s.name == name:
             return os.environ.get(s.env, s.default)
     raise KeyError(name)
-
-
-def default_home() -> Path:
-    return Path(setting("home"))

@@ -10,6 +10,9 @@ from typing import Annotated
 import typer
 
 from openpeel import __version__
+from openpeel.cli.chart import app as chart_app
+from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.errors import OpenPeelError
 
@@ -24,10 +27,6 @@ docs_app = typer.Typer(
     help="Generate the documentation that derives from declarations.", no_args_is_help=True
 )
 app.add_typer(docs_app, name="docs")
-
-from openpeel.cli.chart import app as chart_app  # noqa: E402
-from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home  # noqa: E402
-from openpeel.cli.indicators import app as indicators_app  # noqa: E402
 
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(chart_app, name="chart")

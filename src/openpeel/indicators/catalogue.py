@@ -81,10 +81,6 @@ class Indicator:
     exposure_numerator: str | None = None
     exposure_denominator: str | None = None
 
-    @property
-    def period_types(self) -> tuple[str, ...]:
-        return self.periods
-
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -55,7 +55,6 @@ CODE_TABLES = ("force", "crime_type", "policeuk_outcome", "outcome_type", "offen
 MACROS = (
     "CREATE OR REPLACE MACRO norm_code(x) AS lower(trim(x))",
     "CREATE OR REPLACE MACRO num(x) AS TRY_CAST(replace(x, ',', '') AS DOUBLE)",
-    "CREATE OR REPLACE MACRO to_int(x) AS TRY_CAST(replace(x, ',', '') AS BIGINT)",
 )
 
 
