@@ -16,6 +16,7 @@ from openpeel.indicators.periods import (
     ROLLING_PREFIX,
     month_index,
     month_label,
+    per_period,
     population_year,
 )
 
@@ -170,17 +171,23 @@ def _join_population(
             engine.dialect,
         )
     ).to_pandas()
-    lookup = {(f, int(p)): float(v) for f, p, v in pop.itertuples(index=False)}
-    latest = max((y for _, y in lookup), default=None)
-    dens, notes = [], []
-    for force, ptype, period in zip(frame.force_code, frame.period_type, frame.period, strict=True):
-        year = population_year(ptype, period)
-        note = None
-        if year is not None and latest is not None and year > latest:
-            note = f"population of mid-{latest} (the latest available) used for mid-{year}"
-            year = latest
-        dens.append(lookup.get((force, year), float("nan")) if year is not None else float("nan"))
-        notes.append(note)
+    pop["period"] = pop["period"].astype(int)
+    latest = int(pop["period"].max()) if len(pop) else None
+    wanted = per_period(frame, population_year, object)
+    known = np.array([y is not None for y in wanted])
+    years = np.where(known, wanted, -1).astype(int)
+    notes = np.full(len(frame), None, dtype=object)
+    if latest is not None:
+        later = known & (years > latest)
+        notes[later] = [
+            f"population of mid-{latest} (the latest available) used for mid-{y}"
+            for y in years[later]
+        ]
+        years = np.where(later, latest, years)
+    found = pd.DataFrame({"force_code": frame.force_code.to_numpy(), "period": years}).merge(
+        pop, on=["force_code", "period"], how="left"
+    )
+    dens = found["value"].astype(float).to_numpy()
     frame = frame.copy()
     frame["denominator"] = dens
     frame["denominator_note"] = notes

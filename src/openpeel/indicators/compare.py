@@ -14,11 +14,10 @@ from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
-import scipy.stats as sps  # type: ignore[import-untyped, unused-ignore]
 
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.funnel import funnel_flags
-from openpeel.indicators.periods import ordinal, previous
+from openpeel.indicators.funnel import LEVELS, applied_tau2, funnel_limits, outside, overdispersion
+from openpeel.indicators.periods import ordinal, per_period, previous
 from openpeel.indicators.stats import (
     poisson_rate_interval,
     proportion_change_test,
@@ -32,6 +31,8 @@ from openpeel.indicators.trends import trend_many
 NATIONAL = "K04000001"
 #: significance level of the change and trend tests
 ALPHA = 0.05
+#: the funnel (and change-test) kind of each unit that has one
+FUNNEL_KIND: dict[str, Literal["proportion", "rate"]] = {"share": "proportion", "per_1000": "rate"}
 #: the trend is judged over at most this many periods, ending with the period itself
 TREND_WINDOW = 6
 
@@ -157,10 +158,14 @@ def compare(
     exp_den = frame.exposure_denominator.to_numpy(float)
     value = frame.value.to_numpy(float)
     codes = frame.force_code.to_numpy(str)
+    force_index, membership = _peer_matrix(codes, peers)
     ew, peer, rank = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     ranked = np.zeros(n, dtype=np.int64)
     f95, f998, overdispersed = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     keys = ["period_type", "period", "breakdown", "breakdown_value"]
+    kind = FUNNEL_KIND.get(ind.unit)
+    scale = 1000.0 if ind.unit == "per_1000" else 1.0
+    funnels: list[tuple[np.ndarray, float, float]] = []
     for key, positions in frame.groupby(keys, dropna=False, sort=False).indices.items():
         pos = np.asarray(positions)
         shown = pos[~suppressed[pos] & np.isfinite(value[pos])]
@@ -177,15 +182,22 @@ def compare(
         )
         ew[pos] = target
         if len(shown):
-            rank[shown] = sps.rankdata(-value[shown], method="min")
+            rank[shown] = _rank_highest_first(value[shown])
         ranked[pos] = len(shown)
-        peer[pos] = _peer_means(codes[pos], codes[shown], value[shown], peers)
-        if ind.unit in ("share", "per_1000") and len(shown) >= 3 and np.isfinite(target):
-            kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "share" else "rate"
-            scale = 1.0 if ind.unit == "share" else 1000.0
-            result = funnel_flags(num[shown] / den[shown], den[shown], target / scale, kind)
-            f95[shown], f998[shown] = result.outside95, result.outside998
-            overdispersed[shown] = float(result.overdispersion.is_overdispersed)
+        peer[pos] = _peer_means(membership, force_index[pos], force_index[shown], value[shown])
+        if kind is not None and len(shown) >= 3 and np.isfinite(target):
+            od = overdispersion(num[shown] / den[shown], den[shown], target / scale, kind)
+            overdispersed[shown] = float(od.is_overdispersed)
+            funnels.append((shown, target / scale, applied_tau2(od)))
+    if kind is not None and funnels:
+        # every comparison's funnel limits in one call: far fewer scipy calls than one each
+        units = np.concatenate([shown for shown, _, _ in funnels])
+        targets = np.concatenate([np.full(len(s), t) for s, t, _ in funnels])
+        tau2 = np.concatenate([np.full(len(s), t2) for s, _, t2 in funnels])
+        limits = funnel_limits(targets, den[units], kind, LEVELS, tau2)
+        share = num[units] / den[units]
+        f95[units] = outside(share, *limits[LEVELS[0]])
+        f998[units] = outside(share, *limits[LEVELS[1]])
     frame["ew_value"], frame["peer_value"] = ew, peer
     frame["rank"] = pd.Series(rank).astype("Int64")
     frame["forces_ranked"] = ranked
@@ -200,16 +212,29 @@ def compare(
     return out.loc[:, list(OUT_COLUMNS)]
 
 
+def _rank_highest_first(values: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest value; ties share the best rank ("min", as in competitions)."""
+    descending = np.sort(-values)
+    return np.searchsorted(descending, -values, side="left") + 1
+
+
+def _peer_matrix(codes: np.ndarray, peers: PeersFn) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's force as an index, and the forces' peer membership as a 0/1 matrix."""
+    forces, force_index = np.unique(codes, return_inverse=True)
+    position = {str(code): i for i, code in enumerate(forces)}
+    membership = np.zeros((len(forces), len(forces)))
+    for row, code in enumerate(forces):
+        for member in peers(str(code)):
+            if member in position:
+                membership[row, position[member]] = 1.0
+    return force_index, membership
+
+
 def _peer_means(
-    codes: np.ndarray, shown_codes: np.ndarray, shown_values: np.ndarray, peers: PeersFn
+    membership: np.ndarray, rows: np.ndarray, shown: np.ndarray, shown_values: np.ndarray
 ) -> np.ndarray:
     """Each force's peer value: the simple mean of its group's values, the force included."""
-    index = {str(c): i for i, c in enumerate(shown_codes)}
-    member = np.zeros((len(codes), len(shown_codes)))
-    for row, code in enumerate(codes):
-        for m in peers(str(code)):
-            if m in index:
-                member[row, index[m]] = 1.0
+    member = membership[np.ix_(rows, shown)]
     counts = member.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(counts > 0, member @ shown_values / counts, np.nan)
@@ -222,9 +247,7 @@ def _changes(ind: Indicator, out: pd.DataFrame) -> pd.DataFrame:
     together (``trends.trend_many``).
     """
     out = out.reset_index(drop=True)
-    out["previous_period"] = [
-        previous(t, p) for t, p in zip(out.period_type, out.period, strict=True)
-    ]
+    out["previous_period"] = per_period(out, previous, object)
     out["change_p"], out["trend_p"] = np.nan, np.nan
     out["change"], out["trend"] = None, None
     out["trend_periods"] = 0
@@ -270,11 +293,7 @@ def _trends(out: pd.DataFrame, series: list[str], kind: Literal["proportion", "r
     shown = out[~out.is_suppressed]
     if not len(shown):
         return
-    position = np.fromiter(
-        (ordinal(str(t), str(p)) for t, p in zip(shown.period_type, shown.period, strict=True)),
-        dtype=np.float64,
-        count=len(shown),
-    )
+    position = per_period(shown, ordinal, np.float64)
     frame = pd.DataFrame(
         {
             "row": shown.index.to_numpy(),

@@ -22,10 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import special  # type: ignore[import-untyped, unused-ignore]
 from scipy import stats as sps  # type: ignore[import-untyped, unused-ignore]
 
 Kind = Literal["proportion", "rate"]
@@ -78,13 +80,16 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"kind must be 'proportion' or 'rate', not {kind!r}")
 
 
+@cache
 def _z(level: float) -> float:
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be strictly between 0 and 1, not {level}")
     return float(sps.norm.ppf(0.5 + level / 2.0))
 
 
-def _interpolated_limit(dist: Any, tail: float, upper: bool) -> FloatArray:
+def _interpolated_limit(
+    dist: Any, args: tuple[FloatArray, ...], tail: float, upper: bool
+) -> FloatArray:
     """Spiegelhalter's interpolated limit (in counts) of a discrete distribution with cdf F.
 
     Lower (Spiegelhalter 2005a, appendix A.1.1): r = the smallest count with F(r) >= tail and
@@ -92,18 +97,21 @@ def _interpolated_limit(dist: Any, tail: float, upper: bool) -> FloatArray:
     group's R funnel code, ``qbinom.interp``): r = the smallest count with F(r) >= 1 - tail, the
     same a with 1 - tail, and the limit r + 1 - a. This smooths the steps of the discrete
     quantiles, and a count is outside a limit exactly when its one-sided exact tail
-    probability is below ``tail``.
+    probability is below ``tail``. ``dist`` is a scipy discrete distribution and ``args`` its
+    shape parameters (not frozen: freezing one per call costs more than the quantiles).
     """
     prob = 1.0 - tail if upper else tail
-    r = np.asarray(dist.ppf(prob), dtype=np.float64)
-    f_r = np.asarray(dist.cdf(r), dtype=np.float64)
-    pmf = np.asarray(dist.pmf(r), dtype=np.float64)
+    r = np.asarray(dist.ppf(prob, *args), dtype=np.float64)
+    f_r = np.asarray(dist.cdf(r, *args), dtype=np.float64)
+    pmf = np.asarray(dist.pmf(r, *args), dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(pmf > 0, (f_r - prob) / pmf, 0.0)
     return np.asarray(r + (1.0 if upper else 0.0) - a, dtype=np.float64)
 
 
-def _scale_sd(target: float, precision: FloatArray, kind: Kind, per: float) -> FloatArray:
+def _scale_sd(
+    target: float | FloatArray, precision: FloatArray, kind: Kind, per: float
+) -> FloatArray:
     """The within-unit standard error s on the kind's scale (module docstring)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
@@ -111,19 +119,20 @@ def _scale_sd(target: float, precision: FloatArray, kind: Kind, per: float) -> F
         return np.asarray(np.sqrt(per / (4.0 * precision)), dtype=np.float64)
 
 
-def _check_target(target: float, kind: Kind) -> None:
-    if kind == "proportion" and not 0.0 <= target <= 1.0:
+def _check_target(target: float | FloatArray, kind: Kind) -> None:
+    t = np.asarray(target, dtype=np.float64)
+    if kind == "proportion" and not np.all((t >= 0.0) & (t <= 1.0)):
         raise ValueError(f"a proportion target must lie in [0, 1], not {target}")
-    if kind == "rate" and not target >= 0.0:
+    if kind == "rate" and not np.all(t >= 0.0):
         raise ValueError(f"a rate target must be >= 0, not {target}")
 
 
 def funnel_limits(
-    target: float,
+    target: float | npt.ArrayLike,
     precision: npt.ArrayLike,
     kind: Kind,
     levels: Sequence[float] = LEVELS,
-    tau2: float = 0.0,
+    tau2: float | npt.ArrayLike = 0.0,
     *,
     method: LimitMethod = "exact",
     per: float = 1.0,
@@ -131,7 +140,9 @@ def funnel_limits(
     """Funnel control limits around ``target`` for each precision (Spiegelhalter 2005a, 2005b).
 
     ``precision`` is the denominator n for proportions and the exposure for rates (the rate is
-    count / exposure * ``per``). Returns ``{level: (lower, upper)}``.
+    count / exposure * ``per``). Returns ``{level: (lower, upper)}``. ``target`` and ``tau2``
+    may be arrays matching ``precision`` (one per unit), so that the funnels of many
+    comparisons are computed in one call.
 
     With ``tau2 == 0`` and ``method="exact"`` the limits are Spiegelhalter's (2005a, appendix)
     interpolated quantiles (`_interpolated_limit`) of Binomial(n, target) / n (n rounded to a
@@ -143,35 +154,46 @@ def funnel_limits(
     precision <= 0 or nan gives nan limits.
     """
     _check_kind(kind)
-    _check_target(target, kind)
-    if not tau2 >= 0.0:
-        raise ValueError(f"tau2 must be >= 0, not {tau2}")
+    _check_target(np.asarray(target, dtype=np.float64), kind)
+    if not np.all(np.asarray(tau2, dtype=np.float64) >= 0.0):
+        raise ValueError(f"tau2 must be >= 0, not {tau2!r}")
     if method not in ("exact", "normal"):
         raise ValueError(f"method must be 'exact' or 'normal', not {method!r}")
-    n = np.asarray(precision, dtype=np.float64)
+    n, t, extra = np.broadcast_arrays(
+        np.asarray(precision, dtype=np.float64),
+        np.asarray(target, dtype=np.float64),
+        np.asarray(tau2, dtype=np.float64),
+    )
     bad = ~(np.isfinite(n) & (n > 0))
     safe_n = np.where(bad, 1.0, n)
+    normal = (extra > 0.0) | (method == "normal")
+    exact = ~normal
     out: dict[float, tuple[FloatArray, FloatArray]] = {}
     for level in levels:
         z = _z(level)
-        if tau2 > 0.0 or method == "normal":
-            sd = np.sqrt(_scale_sd(target, safe_n, kind, per) ** 2 + tau2)
+        lower, upper = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
+        if normal.any():
+            tn, nn = t[normal], safe_n[normal]
+            sd = np.sqrt(_scale_sd(tn, nn, kind, per) ** 2 + extra[normal])
             if kind == "proportion":
-                lower, upper = target - z * sd, target + z * sd
+                lower[normal], upper[normal] = tn - z * sd, tn + z * sd
             else:
-                root = np.sqrt(target)
-                lower = np.maximum(root - z * sd, 0.0) ** 2
-                upper = (root + z * sd) ** 2
-        else:
+                root = np.sqrt(tn)
+                lower[normal] = np.maximum(root - z * sd, 0.0) ** 2
+                upper[normal] = (root + z * sd) ** 2
+        if exact.any():
             tail = (1.0 - level) / 2.0
+            te, ne = t[exact], safe_n[exact]
+            dist: Any
+            args: tuple[FloatArray, ...]
             if kind == "proportion":
-                dist = sps.binom(np.rint(safe_n), target)
-                scale = 1.0 / np.rint(safe_n)
+                dist, args = sps.binom, (np.rint(ne), np.asarray(te, dtype=np.float64))
+                scale = 1.0 / np.rint(ne)
             else:
-                dist = sps.poisson(target * safe_n / per)
-                scale = per / safe_n
-            lower = _interpolated_limit(dist, tail, upper=False) * scale
-            upper = _interpolated_limit(dist, tail, upper=True) * scale
+                dist, args = sps.poisson, (te * ne / per,)
+                scale = per / ne
+            lower[exact] = _interpolated_limit(dist, args, tail, upper=False) * scale
+            upper[exact] = _interpolated_limit(dist, args, tail, upper=True) * scale
         top = 1.0 if kind == "proportion" else np.inf
         lo = np.where(bad, np.nan, np.clip(lower, 0.0, top))
         hi = np.where(bad, np.nan, np.clip(upper, 0.0, top))
@@ -245,7 +267,7 @@ def overdispersion(
     w = 1.0 / _scale_sd(target, n_all[ok], kind, per) ** 2
     excess = units * phi - (units - 1)
     tau2 = float(excess / (w.sum() - (w**2).sum() / w.sum())) if excess > 0 else 0.0
-    p_value = float(sps.chi2.sf(units * phi, units - 1))
+    p_value = float(special.chdtrc(units - 1, units * phi))  # chi-square survival function
     return Overdispersion(phi, tau2, units, p_value < OVERDISPERSION_ALPHA, p_value)
 
 
@@ -269,13 +291,20 @@ def funnel_flags(
     -1 when strictly below the lower limit; units with nan values or limits are flagged 0.
     """
     od = overdispersion(values, precision, target, kind, winsorise, per=per)
-    tau2 = od.tau2 if adjust and od.is_overdispersed else 0.0
+    tau2 = applied_tau2(od, adjust)
     limits = funnel_limits(target, precision, kind, LEVELS, tau2, method=method, per=per)
     v = np.asarray(values, dtype=np.float64)
-    flags: list[IntArray] = []
-    for level in LEVELS:
-        lower, upper = limits[level]
-        flag = np.where(v > upper, 1, np.where(v < lower, -1, 0))
-        flags.append(np.asarray(flag, dtype=np.int8))
+    flags = [outside(v, *limits[level]) for level in LEVELS]
     (l95, u95), (l998, u998) = limits[LEVELS[0]], limits[LEVELS[1]]
     return FunnelResult(l95, u95, l998, u998, flags[0], flags[1], od, tau2)
+
+
+def applied_tau2(od: Overdispersion, adjust: bool = True) -> float:
+    """The tau2 to add to the limits: the estimate only when adjusting and over-dispersed."""
+    return od.tau2 if adjust and od.is_overdispersed else 0.0
+
+
+def outside(values: npt.ArrayLike, lower: FloatArray, upper: FloatArray) -> IntArray:
+    """+1 strictly above the upper limit, -1 strictly below the lower, else 0 (nan gives 0)."""
+    v = np.asarray(values, dtype=np.float64)
+    return np.asarray(np.where(v > upper, 1, np.where(v < lower, -1, 0)), dtype=np.int8)

@@ -8,6 +8,11 @@ financial year ``2017/18``; calendar year ``2016``; rolling 12 months ``12 month
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
 
 ROLLING_PREFIX = "12 months to "
 
@@ -91,3 +96,13 @@ def ordinal(period_type: str, label: str) -> int:
     if period_type == "quarter":
         return year * 4 + part
     return year
+
+
+def per_period(frame: pd.DataFrame, fn: Callable[[str, str], Any], dtype: Any) -> np.ndarray:
+    """``fn(period_type, period)`` for every row of a frame, computed once per distinct period."""
+    result = np.empty(len(frame), dtype=dtype)
+    groups = frame.groupby(["period_type", "period"], sort=False).indices
+    for key, positions in groups.items():
+        period_type, period = cast(tuple[object, object], key)
+        result[positions] = fn(str(period_type), str(period))
+    return result
