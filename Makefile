@@ -28,11 +28,13 @@ docs: install
 	$(BIN)/openpeel docs dictionary
 	$(BIN)/openpeel docs settings
 	$(BIN)/openpeel docs indicators
+	$(BIN)/openpeel docs framework
 
 docs-check: install
 	$(BIN)/openpeel docs dictionary --check
 	$(BIN)/openpeel docs settings --check
 	$(BIN)/openpeel docs indicators --check
+	$(BIN)/openpeel docs framework --check
 
 pytest: install
 	$(BIN)/pytest -q

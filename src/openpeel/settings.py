@@ -32,6 +32,20 @@ SETTINGS = (
         "Folder of the bundled sample to use instead of the one inside the package.",
     ),
     Setting(
+        "database_url",
+        "OPENPEEL_DATABASE_URL",
+        "",
+        "Database of the assessment store (SQLAlchemy URL, e.g. "
+        "`postgresql+psycopg://127.0.0.1:5432/test`); by default `assessments.sqlite` in the "
+        "home.",
+    ),
+    Setting(
+        "user",
+        "OPENPEEL_USER",
+        "",
+        "Who the command acts as, recorded in the audit log (default: the login name).",
+    ),
+    Setting(
         "fault_kill_at",
         "OPENPEEL_FAULT_KILL_AT",
         "",

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from openpeel import __version__
+from openpeel.cli.assess import assess_app, audit_app, framework_app, grades_app, screen
 from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
 from openpeel.cli.indicators import app as indicators_app
@@ -30,6 +31,11 @@ app.add_typer(docs_app, name="docs")
 
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(chart_app, name="chart")
+app.add_typer(framework_app, name="framework")
+app.add_typer(assess_app, name="assess")
+app.add_typer(grades_app, name="grades")
+app.add_typer(audit_app, name="audit")
+app.command("screen")(screen)
 
 
 def _version(value: bool) -> None:
@@ -187,6 +193,19 @@ def docs_indicators(
     _write_or_check(output, render_indicators(), check, "openpeel docs indicators")
 
 
+@docs_app.command("framework")
+def docs_framework(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/framework.md"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the file is not current; write nothing.")
+    ] = False,
+) -> None:
+    """Write docs/framework.md from the framework editions."""
+    from openpeel.framework.docs import render_framework
+
+    _write_or_check(output, render_framework(), check, "openpeel docs framework")
+
+
 @docs_app.command("settings")
 def docs_settings(
     output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/settings.md"),
@@ -228,13 +247,42 @@ def demo(home: Home = DEFAULT_HOME) -> None:
     with Warehouse(home) as wh:
         results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
         store(wh, results)
+    _load_worked_example(home)
     out.print(
         f"Computed {len(results)} indicators "
         f"({sum(len(f) for f in results.values()):,} rows). Try:\n"
         f"  openpeel indicators show victim_does_not_support_share --period 2017/18 "
-        f"--home {home}"
+        f"--home {home}\n"
+        f"  openpeel assess show --force Hampshire --edition 2016 --home {home}\n"
+        f"  openpeel grades history --force Hampshire --home {home}\n"
+        f"  openpeel grades --year 2016 --pillar effectiveness --home {home}\n"
+        f"  openpeel screen --force Hampshire --home {home}"
     )
     raise typer.Exit(code)
+
+
+def _load_worked_example(home: Path) -> None:
+    """The Hampshire PEEL 2016 worked example, into the assessment store (once)."""
+    from openpeel.assess.bulk import load_yaml
+    from openpeel.assess.service import find_assessment
+    from openpeel.assess.store import Store
+    from openpeel.sample import assessments_path
+    from openpeel.warehouse.db import Warehouse
+
+    store = Store.open(home)
+    try:
+        with store.session() as session, Warehouse(home, read_only=True) as wh:
+            for path in sorted(assessments_path().glob("*.yaml")):
+                loaded = None
+                if find_assessment(session, "E23000030", "2016") is None:
+                    loaded = load_yaml(session, wh, path, "worked-example")
+                if loaded:
+                    out.print(
+                        f"Worked example {path.name}: {loaded.findings} findings, "
+                        f"{loaded.evidence} evidence, {loaded.grades} grades confirmed"
+                    )
+    finally:
+        store.close()
 
 
 def main() -> None:

@@ -21,3 +21,8 @@ def sample_path() -> Path:
             hint="reinstall OpenPEEL, or unset OPENPEEL_SAMPLE",
         )
     return path
+
+
+def assessments_path() -> Path:
+    """The folder of the bundled worked-example assessments (YAML)."""
+    return Path(str(resources.files("openpeel") / "sample" / "assessments"))

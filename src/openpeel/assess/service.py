@@ -1,0 +1,567 @@
+"""The assessment API: create an assessment, add findings and evidence, propose and confirm
+grades, track recommendations and responses. Every change is written to the audit log in the
+same transaction. Bad input raises ``AssessmentError`` (or ``UnknownCodeError``) naming what is
+wrong and what would be accepted; nothing is stored then.
+"""
+
+from __future__ import annotations
+
+import getpass
+import math
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openpeel.assess import audit
+from openpeel.assess.grading import Proposal, propose_from_findings, propose_pillar
+from openpeel.assess.models import (
+    FINDING_KINDS,
+    RECOMMENDATION_STATUSES,
+    RESPONDENTS,
+    Assessment,
+    Evidence,
+    Finding,
+    Judgement,
+    Recommendation,
+    RecommendationUpdate,
+    Response,
+)
+from openpeel.assess.signals import concerns, signals
+from openpeel.errors import OpenPeelError, UnknownCodeError
+from openpeel.framework.model import Edition, load_framework
+from openpeel.settings import setting
+from openpeel.warehouse.db import Warehouse
+
+#: police and crime commissioners must publish a response within 56 days of publication
+RESPONSE_DAYS = 56
+
+
+class AssessmentError(OpenPeelError):
+    pass
+
+
+def current_actor() -> str:
+    return setting("user") or getpass.getuser()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    folded = value.strip().lower().replace(" ", "_") if what == "finding kind" else value.strip()
+    if folded not in allowed:
+        raise UnknownCodeError(what, value, allowed, hint=f"one of: {', '.join(allowed)}")
+    return folded
+
+
+def edition_of(assessment: Assessment) -> Edition:
+    return load_framework().edition(assessment.edition_id)
+
+
+def create_assessment(
+    session: Session,
+    force: str,
+    edition: str,
+    actor: str,
+    *,
+    published_on: date | None = None,
+) -> Assessment:
+    from openpeel.reference import forces
+
+    code = forces().resolve(force)
+    if not code.is_territorial:
+        raise AssessmentError(
+            f"{code.name} is not one of the 43 territorial forces that PEEL assesses"
+        )
+    ed = load_framework().edition(edition)
+    if find_assessment(session, code.code, ed.id) is not None:
+        raise AssessmentError(
+            f"{code.name} already has a PEEL {ed.id} assessment",
+            hint="add findings to it, or show it with `openpeel assess show`",
+        )
+    assessment = Assessment(
+        force_code=code.code,
+        edition_id=ed.id,
+        status="draft",
+        published_on=published_on,
+        created_at=_now(),
+        created_by=actor,
+    )
+    session.add(assessment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "assessment",
+        assessment.id,
+        {"force_code": code.code, "edition": ed.id, "published_on": published_on},
+    )
+    if published_on is not None:
+        _expect_responses(session, assessment, actor)
+    return assessment
+
+
+def find_assessment(session: Session, force_code: str, edition_id: str) -> Assessment | None:
+    return session.scalars(
+        select(Assessment).where(
+            Assessment.force_code == force_code, Assessment.edition_id == edition_id
+        )
+    ).first()
+
+
+def get_assessment(session: Session, force: str, edition: str) -> Assessment:
+    from openpeel.reference import forces
+
+    code = forces().resolve(force)
+    ed = load_framework().edition(edition)
+    found = find_assessment(session, code.code, ed.id)
+    if found is None:
+        raise AssessmentError(
+            f"{code.name} has no PEEL {ed.id} assessment",
+            hint=f"create it with `openpeel assess create --force {force!r} --edition {ed.id}`",
+        )
+    return found
+
+
+def _expect_responses(session: Session, assessment: Assessment, actor: str) -> None:
+    """Open a response (due 56 days after publication) from each respondent not yet present."""
+    assert assessment.published_on is not None
+    due = assessment.published_on + timedelta(days=RESPONSE_DAYS)
+    present = {r.respondent for r in assessment.responses}
+    for respondent in RESPONDENTS:
+        if respondent not in present:
+            response = Response(assessment=assessment, respondent=respondent, due_on=due)
+            session.add(response)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                "expect",
+                "response",
+                response.id,
+                {"respondent": respondent, "due_on": due},
+            )
+
+
+def add_finding(
+    session: Session,
+    assessment: Assessment,
+    kind: str,
+    text: str,
+    actor: str,
+    *,
+    question: str | None = None,
+    pillar: str | None = None,
+    recommendations: list[dict[str, Any]] | None = None,
+    source: str | None = None,
+) -> Finding:
+    """A finding about a question (or a whole pillar); a cause of concern needs at least one
+    recommendation (``[{"text": ..., "due_on": date}]``)."""
+    kind = _choice(kind, FINDING_KINDS, "finding kind")
+    if not text.strip():
+        raise AssessmentError("a finding needs its text")
+    ed = edition_of(assessment)
+    if question is not None:
+        q = ed.question(question)
+        pillar_id = q.pillar
+        if pillar is not None and pillar != q.pillar:
+            raise AssessmentError(
+                f"question {q.id} is in pillar {q.pillar} of PEEL {ed.id}, not {pillar}"
+            )
+    elif pillar is not None:
+        pillar_id = ed.pillar(pillar).id
+    else:
+        raise AssessmentError("a finding needs a question or a pillar")
+    recs = recommendations or []
+    if kind == "cause_of_concern" and not recs:
+        raise AssessmentError(
+            "a cause of concern needs at least one recommendation",
+            hint="give the recommendation with the finding (--recommendation TEXT)",
+        )
+    finding = Finding(
+        assessment=assessment,
+        question_id=question,
+        pillar_id=pillar_id,
+        kind=kind,
+        text=text.strip(),
+        source=source,
+        created_at=_now(),
+        created_by=actor,
+    )
+    session.add(finding)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "add",
+        "finding",
+        finding.id,
+        {
+            "assessment": assessment.id,
+            "question": question,
+            "pillar": pillar_id,
+            "kind": kind,
+            "text": finding.text,
+        },
+    )
+    for rec in recs:
+        add_recommendation(session, finding, str(rec["text"]), actor, due_on=rec.get("due_on"))
+    return finding
+
+
+def add_recommendation(
+    session: Session, finding: Finding, text: str, actor: str, *, due_on: date | None = None
+) -> Recommendation:
+    if not text.strip():
+        raise AssessmentError("a recommendation needs its text")
+    rec = Recommendation(
+        finding=finding, text=text.strip(), due_on=due_on, status="open", created_at=_now()
+    )
+    session.add(rec)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "add",
+        "recommendation",
+        rec.id,
+        {"finding": finding.id, "text": rec.text, "due_on": due_on},
+    )
+    return rec
+
+
+def update_recommendation(
+    session: Session,
+    recommendation_id: int,
+    status: str,
+    text: str,
+    actor: str,
+    *,
+    on: date | None = None,
+    evidence: str | None = None,
+) -> RecommendationUpdate:
+    rec = session.get(Recommendation, recommendation_id)
+    if rec is None:
+        raise AssessmentError(f"there is no recommendation {recommendation_id}")
+    status = _choice(status, RECOMMENDATION_STATUSES, "recommendation status")
+    update = RecommendationUpdate(
+        recommendation=rec,
+        on=on or _now().date(),
+        status=status,
+        text=text,
+        evidence=evidence,
+        created_by=actor,
+    )
+    previous = rec.status
+    rec.status = status
+    session.add(update)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "recommendation",
+        rec.id,
+        {"from": previous, "to": status, "on": update.on, "text": text, "evidence": evidence},
+    )
+    return update
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def add_indicator_evidence(
+    session: Session,
+    wh: Warehouse,
+    assessment: Assessment,
+    indicator_id: str,
+    period: str,
+    actor: str,
+    *,
+    question: str | None = None,
+    breakdown: str = "all",
+    breakdown_value: str | None = None,
+    note: str | None = None,
+) -> Evidence:
+    """Freeze the force's indicator value for a period, with its benchmark context."""
+    from openpeel.indicators.api import values
+    from openpeel.indicators.catalogue import load_catalogue
+
+    indicator = load_catalogue().indicator(indicator_id)
+    if question is not None:
+        edition_of(assessment).question(question)
+    frame = values(
+        wh, indicator_id, period=period, force=assessment.force_code, breakdown=breakdown
+    )
+    if breakdown_value is not None:
+        frame = frame[frame.breakdown_value == breakdown_value]
+    rows = [{str(k): _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    if len(rows) != 1 or rows[0].get("value") is None:
+        raise AssessmentError(
+            f"{indicator_id} has no value for force {assessment.force_code} in period {period}"
+            + (f" ({breakdown} = {breakdown_value})" if breakdown_value else ""),
+            hint=f"`openpeel indicators show {indicator_id} --force {assessment.force_code}` "
+            "shows the periods with data",
+        )
+    row = rows[0]
+    said = signals(row, indicator.polarity)
+    frozen = {
+        **row,
+        "title": indicator.title,
+        "unit": indicator.unit,
+        "polarity": indicator.polarity,
+        "numerator_definition": indicator.numerator_words,
+        "denominator_definition": indicator.denominator_words,
+        "caveats": list(indicator.caveats),
+    }
+    item = Evidence(
+        assessment=assessment,
+        question_id=question,
+        kind="indicator",
+        indicator_id=indicator_id,
+        definition_version=row.get("definition_version"),
+        force_code=assessment.force_code,
+        period_type=row.get("period_type"),
+        period=row.get("period"),
+        breakdown=breakdown,
+        breakdown_value=breakdown_value,
+        value=row.get("value"),
+        ew_value=row.get("ew_value"),
+        peer_value=row.get("peer_value"),
+        frozen=frozen,
+        signals=[{"text": s.text, "worse": s.worse, "kind": s.kind} for s in said],
+        title=indicator.title,
+        note=note,
+        created_at=_now(),
+        created_by=actor,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "add",
+        "evidence",
+        item.id,
+        {
+            "assessment": assessment.id,
+            "indicator": indicator_id,
+            "period": period,
+            "question": question,
+            "value": item.value,
+        },
+    )
+    return item
+
+
+def add_document_evidence(
+    session: Session,
+    assessment: Assessment,
+    title: str,
+    actor: str,
+    *,
+    url: str | None = None,
+    question: str | None = None,
+    note: str | None = None,
+) -> Evidence:
+    if question is not None:
+        edition_of(assessment).question(question)
+    item = Evidence(
+        assessment=assessment,
+        question_id=question,
+        kind="document",
+        title=title,
+        url=url,
+        note=note,
+        created_at=_now(),
+        created_by=actor,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "add",
+        "evidence",
+        item.id,
+        {"assessment": assessment.id, "document": title, "url": url},
+    )
+    return item
+
+
+def _judgement(session: Session, assessment: Assessment, level: str, target: str) -> Judgement:
+    for j in assessment.judgements:
+        if j.level == level and j.target_id == target:
+            return j
+    j = Judgement(assessment=assessment, level=level, target_id=target)
+    session.add(j)
+    return j
+
+
+def _worse_evidence(assessment: Assessment, question: str) -> list[str]:
+    out = []
+    for e in assessment.evidence:
+        if e.kind == "indicator" and e.question_id == question and e.frozen:
+            for s in concerns(e.frozen, str(e.frozen.get("polarity"))):
+                out.append(f"{e.title}, {e.period}: {s.text}")
+    return out
+
+
+def propose(session: Session, assessment: Assessment, actor: str) -> list[Judgement]:
+    """Propose a grade for every graded question, then for every graded pillar."""
+    ed = edition_of(assessment)
+    changed: list[Judgement] = []
+
+    def put(level: str, target: str, proposal: Proposal) -> str | None:
+        j = _judgement(session, assessment, level, target)
+        if j.proposed_grade != proposal.grade or j.proposed_reasons != list(proposal.reasons):
+            j.proposed_grade = proposal.grade
+            j.proposed_reasons = list(proposal.reasons)
+            j.proposed_at = _now()
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                "propose",
+                "judgement",
+                j.id,
+                {
+                    "assessment": assessment.id,
+                    "level": level,
+                    "target": target,
+                    "grade": proposal.grade,
+                    "reasons": list(proposal.reasons),
+                },
+            )
+            changed.append(j)
+        return j.confirmed_grade or j.proposed_grade
+
+    grades_by_pillar: dict[str, list[str]] = {}
+    for q in ed.questions:
+        if not q.graded:
+            continue
+        kinds = [f.kind for f in assessment.findings if f.question_id == q.id]
+        grade = put(
+            "question",
+            q.id,
+            propose_from_findings(ed.scale, kinds, _worse_evidence(assessment, q.id)),
+        )
+        if grade:
+            grades_by_pillar.setdefault(q.pillar, []).append(grade)
+    for p in ed.pillars:
+        if not p.graded:
+            continue
+        in_pillar = [f for f in assessment.findings if f.pillar_id == p.id]
+        has_cause = any(f.kind == "cause_of_concern" for f in in_pillar)
+        pillar_kinds = [f.kind for f in in_pillar if f.question_id is None]
+        put(
+            "pillar",
+            p.id,
+            propose_pillar(ed, grades_by_pillar.get(p.id, []), has_cause, pillar_kinds),
+        )
+    return changed
+
+
+def confirm(
+    session: Session,
+    assessment: Assessment,
+    level: str,
+    target: str,
+    actor: str,
+    *,
+    grade: str | None = None,
+    rationale: str | None = None,
+) -> Judgement:
+    """Confirm the proposed grade, or override it with another grade and a rationale."""
+    ed = edition_of(assessment)
+    if level == "question":
+        if not ed.question(target).graded:
+            raise AssessmentError(f"question {target} is not graded in PEEL {ed.id}")
+    elif level == "pillar":
+        if not ed.pillar(target).graded:
+            raise AssessmentError(f"pillar {target} is not graded in PEEL {ed.id}")
+    else:
+        raise UnknownCodeError("judgement level", level, ("question", "pillar"))
+    j = _judgement(session, assessment, level, target)
+    chosen = ed.scale.grade(grade).id if grade else j.proposed_grade
+    if chosen is None:
+        raise AssessmentError(
+            f"there is no proposed grade for {level} {target} to confirm",
+            hint="give --grade with a --rationale, or add findings and run "
+            "`openpeel assess propose`",
+        )
+    is_override = chosen != j.proposed_grade
+    if is_override and not (rationale and rationale.strip()):
+        raise AssessmentError(
+            f"{chosen!r} differs from the proposed grade {j.proposed_grade!r}: "
+            "an override needs a rationale",
+            hint="give --rationale TEXT",
+        )
+    previous = j.confirmed_grade
+    j.confirmed_grade, j.rationale, j.is_override = chosen, rationale, is_override
+    j.confirmed_by, j.confirmed_at = actor, _now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "override" if is_override else "confirm",
+        "judgement",
+        j.id,
+        {
+            "assessment": assessment.id,
+            "level": level,
+            "target": target,
+            "from": previous,
+            "to": chosen,
+            "proposed": j.proposed_grade,
+        },
+        reason=rationale,
+    )
+    graded = [jj for jj in assessment.judgements if jj.confirmed_grade]
+    needed = sum(q.graded for q in ed.questions) + sum(p.graded for p in ed.pillars)
+    if len(graded) >= needed and assessment.status == "draft":
+        assessment.status = "graded"
+        audit.record(session, actor, "status", "assessment", assessment.id, {"to": "graded"})
+    return j
+
+
+def record_response(
+    session: Session,
+    assessment: Assessment,
+    respondent: str,
+    actor: str,
+    *,
+    received_on: date,
+    text: str | None = None,
+    url: str | None = None,
+) -> Response:
+    respondent = _choice(respondent, RESPONDENTS, "respondent")
+    response = next((r for r in assessment.responses if r.respondent == respondent), None)
+    if response is None:
+        due = (
+            assessment.published_on + timedelta(days=RESPONSE_DAYS)
+            if assessment.published_on
+            else None
+        )
+        response = Response(assessment=assessment, respondent=respondent, due_on=due)
+        session.add(response)
+    response.received_on, response.text, response.url = received_on, text, url
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "receive",
+        "response",
+        response.id,
+        {"respondent": respondent, "received_on": received_on, "url": url},
+    )
+    return response
