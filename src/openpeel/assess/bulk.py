@@ -104,8 +104,11 @@ def _items(doc: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def load_yaml(session: Session, wh: Warehouse | None, path: Path, actor: str) -> Loaded:
-    """Create (or extend) the assessment a YAML file describes."""
+def load_yaml(
+    session: Session, wh: Warehouse | None, path: Path, actor: str, *, only_new: bool = False
+) -> Loaded:
+    """Create (or extend) the assessment a YAML file describes. With ``only_new`` an assessment
+    that already exists is left as it is (nothing loaded, all counts 0)."""
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as exc:
@@ -142,6 +145,8 @@ def load_yaml(session: Session, wh: Warehouse | None, path: Path, actor: str) ->
         )
     except OpenPeelError as exc:
         raise BulkError(f"{at}: {exc.message}", hint=exc.hint) from exc
+    if found is not None and only_new:
+        return Loaded(found, 0, 0, 0, 0)
     counts = {"findings": 0, "evidence": 0, "grades": 0, "responses": 0}
     for item in _items(doc, "findings", path):
         where = f"{path}, line {item['__line__']}"
@@ -234,27 +239,32 @@ def load_yaml(session: Session, wh: Warehouse | None, path: Path, actor: str) ->
         else:
             raise BulkError(f"{where}: evidence needs an indicator or a document field")
         counts["evidence"] += 1
-    if doc.get("grades"):
-        service.propose(session, assessment, actor)
-    for item in _items(doc, "grades", path):
-        where = f"{path}, line {item['__line__']}"
-        _allowed(item, {"question", "pillar", "grade", "rationale"}, where)
-        level = "question" if "question" in item else "pillar"
-        _apply(
-            where,
-            lambda item=item, level=level: service.confirm(
-                session,
-                assessment,
-                level,
-                str(item.get(level)),
-                actor,
-                grade=item.get("grade"),
-                rationale=item.get("rationale"),
-            ),
-        )
-        if level == "question":
-            service.propose(session, assessment, actor)  # pillars follow confirmed questions
-        counts["grades"] += 1
+    grades = _items(doc, "grades", path)
+    questions_then_pillars = (
+        [g for g in grades if "question" in g],
+        [g for g in grades if "question" not in g],
+    )
+    for batch in questions_then_pillars:
+        if batch:
+            # proposals first; a pillar's proposal follows its confirmed question grades
+            service.propose(session, assessment, actor)
+        for item in batch:
+            where = f"{path}, line {item['__line__']}"
+            _allowed(item, {"question", "pillar", "grade", "rationale"}, where)
+            level = "question" if "question" in item else "pillar"
+            _apply(
+                where,
+                lambda item=item, level=level: service.confirm(
+                    session,
+                    assessment,
+                    level,
+                    str(item.get(level)),
+                    actor,
+                    grade=item.get("grade"),
+                    rationale=item.get("rationale"),
+                ),
+            )
+            counts["grades"] += 1
     for item in _items(doc, "responses", path):
         where = f"{path}, line {item['__line__']}"
         _allowed(item, {"respondent", "received_on", "text", "url"}, where)

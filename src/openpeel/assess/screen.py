@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from openpeel.assess.signals import concerns
 from openpeel.indicators.catalogue import load_catalogue
+from openpeel.indicators.signals import concerns
 from openpeel.warehouse.db import Warehouse
 
 

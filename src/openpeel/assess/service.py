@@ -28,9 +28,9 @@ from openpeel.assess.models import (
     RecommendationUpdate,
     Response,
 )
-from openpeel.assess.signals import concerns, signals
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import Edition, load_framework
+from openpeel.indicators.signals import concerns, signals
 from openpeel.settings import setting
 from openpeel.warehouse.db import Warehouse
 
@@ -51,10 +51,24 @@ def _now() -> datetime:
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    folded = value.strip().lower().replace(" ", "_") if what == "finding kind" else value.strip()
-    if folded not in allowed:
+    if value not in allowed:
         raise UnknownCodeError(what, value, allowed, hint=f"one of: {', '.join(allowed)}")
-    return folded
+    return value
+
+
+def _logged(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    obj: Any,
+    detail: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    """Store a new or changed object (flushed, so it has its id) and log the change."""
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, action, entity, obj.id, detail, reason)
 
 
 def edition_of(assessment: Assessment) -> Edition:
@@ -90,14 +104,12 @@ def create_assessment(
         created_at=_now(),
         created_by=actor,
     )
-    session.add(assessment)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "create",
         "assessment",
-        assessment.id,
+        assessment,
         {"force_code": code.code, "edition": ed.id, "published_on": published_on},
     )
     if published_on is not None:
@@ -127,22 +139,26 @@ def get_assessment(session: Session, force: str, edition: str) -> Assessment:
     return found
 
 
+def _due(assessment: Assessment) -> date | None:
+    """Responses are due 56 days after publication (None until a date is set)."""
+    if assessment.published_on is None:
+        return None
+    return assessment.published_on + timedelta(days=RESPONSE_DAYS)
+
+
 def _expect_responses(session: Session, assessment: Assessment, actor: str) -> None:
     """Open a response (due 56 days after publication) from each respondent not yet present."""
-    assert assessment.published_on is not None
-    due = assessment.published_on + timedelta(days=RESPONSE_DAYS)
+    due = _due(assessment)
     present = {r.respondent for r in assessment.responses}
     for respondent in RESPONDENTS:
         if respondent not in present:
             response = Response(assessment=assessment, respondent=respondent, due_on=due)
-            session.add(response)
-            session.flush()
-            audit.record(
+            _logged(
                 session,
                 actor,
                 "expect",
                 "response",
-                response.id,
+                response,
                 {"respondent": respondent, "due_on": due},
             )
 
@@ -161,7 +177,8 @@ def add_finding(
 ) -> Finding:
     """A finding about a question (or a whole pillar); a cause of concern needs at least one
     recommendation (``[{"text": ..., "due_on": date}]``)."""
-    kind = _choice(kind, FINDING_KINDS, "finding kind")
+    # "cause of concern" and "Cause_of_concern" both name the kind cause_of_concern
+    kind = _choice(kind.strip().lower().replace(" ", "_"), FINDING_KINDS, "finding kind")
     if not text.strip():
         raise AssessmentError("a finding needs its text")
     ed = edition_of(assessment)
@@ -192,14 +209,12 @@ def add_finding(
         created_at=_now(),
         created_by=actor,
     )
-    session.add(finding)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "add",
         "finding",
-        finding.id,
+        finding,
         {
             "assessment": assessment.id,
             "question": question,
@@ -221,14 +236,12 @@ def add_recommendation(
     rec = Recommendation(
         finding=finding, text=text.strip(), due_on=due_on, status="open", created_at=_now()
     )
-    session.add(rec)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "add",
         "recommendation",
-        rec.id,
+        rec,
         {"finding": finding.id, "text": rec.text, "due_on": due_on},
     )
     return rec
@@ -247,7 +260,7 @@ def update_recommendation(
     rec = session.get(Recommendation, recommendation_id)
     if rec is None:
         raise AssessmentError(f"there is no recommendation {recommendation_id}")
-    status = _choice(status, RECOMMENDATION_STATUSES, "recommendation status")
+    status = _choice(status.strip(), RECOMMENDATION_STATUSES, "recommendation status")
     update = RecommendationUpdate(
         recommendation=rec,
         on=on or _now().date(),
@@ -259,13 +272,12 @@ def update_recommendation(
     previous = rec.status
     rec.status = status
     session.add(update)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "update",
         "recommendation",
-        rec.id,
+        rec,
         {"from": previous, "to": status, "on": update.on, "text": text, "evidence": evidence},
     )
     return update
@@ -344,14 +356,12 @@ def add_indicator_evidence(
         created_at=_now(),
         created_by=actor,
     )
-    session.add(item)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "add",
         "evidence",
-        item.id,
+        item,
         {
             "assessment": assessment.id,
             "indicator": indicator_id,
@@ -385,14 +395,12 @@ def add_document_evidence(
         created_at=_now(),
         created_by=actor,
     )
-    session.add(item)
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "add",
         "evidence",
-        item.id,
+        item,
         {"assessment": assessment.id, "document": title, "url": url},
     )
     return item
@@ -427,13 +435,12 @@ def propose(session: Session, assessment: Assessment, actor: str) -> list[Judgem
             j.proposed_grade = proposal.grade
             j.proposed_reasons = list(proposal.reasons)
             j.proposed_at = _now()
-            session.flush()
-            audit.record(
+            _logged(
                 session,
                 actor,
                 "propose",
                 "judgement",
-                j.id,
+                j,
                 {
                     "assessment": assessment.id,
                     "level": level,
@@ -509,13 +516,12 @@ def confirm(
     previous = j.confirmed_grade
     j.confirmed_grade, j.rationale, j.is_override = chosen, rationale, is_override
     j.confirmed_by, j.confirmed_at = actor, _now()
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "override" if is_override else "confirm",
         "judgement",
-        j.id,
+        j,
         {
             "assessment": assessment.id,
             "level": level,
@@ -544,24 +550,17 @@ def record_response(
     text: str | None = None,
     url: str | None = None,
 ) -> Response:
-    respondent = _choice(respondent, RESPONDENTS, "respondent")
+    respondent = _choice(respondent.strip(), RESPONDENTS, "respondent")
     response = next((r for r in assessment.responses if r.respondent == respondent), None)
     if response is None:
-        due = (
-            assessment.published_on + timedelta(days=RESPONSE_DAYS)
-            if assessment.published_on
-            else None
-        )
-        response = Response(assessment=assessment, respondent=respondent, due_on=due)
-        session.add(response)
+        response = Response(assessment=assessment, respondent=respondent, due_on=_due(assessment))
     response.received_on, response.text, response.url = received_on, text, url
-    session.flush()
-    audit.record(
+    _logged(
         session,
         actor,
         "receive",
         "response",
-        response.id,
+        response,
         {"respondent": respondent, "received_on": received_on, "url": url},
     )
     return response

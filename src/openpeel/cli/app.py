@@ -264,7 +264,6 @@ def demo(home: Home = DEFAULT_HOME) -> None:
 def _load_worked_example(home: Path) -> None:
     """The Hampshire PEEL 2016 worked example, into the assessment store (once)."""
     from openpeel.assess.bulk import load_yaml
-    from openpeel.assess.service import find_assessment
     from openpeel.assess.store import Store
     from openpeel.sample import assessments_path
     from openpeel.warehouse.db import Warehouse
@@ -273,14 +272,13 @@ def _load_worked_example(home: Path) -> None:
     try:
         with store.session() as session, Warehouse(home, read_only=True) as wh:
             for path in sorted(assessments_path().glob("*.yaml")):
-                loaded = None
-                if find_assessment(session, "E23000030", "2016") is None:
-                    loaded = load_yaml(session, wh, path, "worked-example")
-                if loaded:
-                    out.print(
-                        f"Worked example {path.name}: {loaded.findings} findings, "
-                        f"{loaded.evidence} evidence, {loaded.grades} grades confirmed"
-                    )
+                loaded = load_yaml(session, wh, path, "worked-example", only_new=True)
+                out.print(
+                    f"Worked example {path.name}: {loaded.findings} findings, "
+                    f"{loaded.evidence} evidence, {loaded.grades} grades confirmed"
+                    if loaded.findings
+                    else f"Worked example {path.name}: already in the assessment store"
+                )
     finally:
         store.close()
 

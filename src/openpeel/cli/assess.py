@@ -242,7 +242,7 @@ def assess_load(
         )
 
 
-def _judgement_rows(session: Session, a: Any) -> list[dict[str, Any]]:
+def _judgement_rows(a: Any) -> list[dict[str, Any]]:
     return [
         {
             "level": j.level,
@@ -266,7 +266,7 @@ def assess_propose(
     with _session(home) as session:
         a = service.get_assessment(session, force, edition)
         service.propose(session, a, _actor())
-        emit(_judgement_rows(session, a), fmt, title="Proposed grades")
+        emit(_judgement_rows(a), fmt, title="Proposed grades")
 
 
 @assess_app.command("confirm")
@@ -341,7 +341,7 @@ def assess_show(
                         "force_code": a.force_code,
                         "edition": a.edition_id,
                         "status": a.status,
-                        "judgements": _judgement_rows(session, a),
+                        "judgements": _judgement_rows(a),
                         "findings": findings,
                         "evidence": evidence,
                         "responses": responses,
@@ -351,7 +351,7 @@ def assess_show(
             )
             return
         out.print(f"Assessment {a.id}: {a.force_code}, PEEL {a.edition_id} ({a.status})")
-        emit(_judgement_rows(session, a), fmt, title="Grades")
+        emit(_judgement_rows(a), fmt, title="Grades")
         emit(findings, fmt, title="Findings")
         emit(evidence, fmt, title="Evidence")
         emit(responses, fmt, title="Responses")

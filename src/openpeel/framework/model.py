@@ -120,9 +120,6 @@ class Edition:
                 return p
         raise UnknownCodeError(f"pillar of PEEL {self.id}", pillar_id, [p.id for p in self.pillars])
 
-    def questions_of(self, pillar_id: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.pillar == pillar_id)
-
     def match_question(self, wording: str) -> Question | None:
         """The question a published wording refers to: its id, title or one of its aliases."""
         folded = " ".join(wording.lower().split())
@@ -172,11 +169,6 @@ class Framework:
     def ordered(self) -> list[Edition]:
         return sorted(self.editions.values(), key=lambda e: e.peel_years[0])
 
-    def previous(self, edition: Edition) -> Edition | None:
-        order = self.ordered()
-        at = order.index(edition)
-        return order[at - 1] if at > 0 else None
-
     def crosswalk(self, a: str | int, b: str | int) -> list[Correspondence]:
         """Which questions of edition ``a`` correspond to which of ``b``, and whether their
         grades compare (only on the same scale: four to five grades is not comparable)."""
@@ -204,9 +196,6 @@ class Framework:
                         )
                     )
         return out
-
-    def comparable(self, a: Edition, b: Edition) -> bool:
-        return a.scale.id == b.scale.id
 
 
 def _toml(name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import load_catalogue
+from openpeel.indicators.signals import signals
 from openpeel.warehouse.db import Warehouse
 
 SHOW_COLUMNS = (
@@ -30,26 +31,9 @@ SHOW_COLUMNS = (
 
 def flags(row: dict[str, Any]) -> str:
     """The comparisons that hold for a row, in words."""
-    out = []
     if row.get("is_suppressed"):
         return "suppressed (denominator below the minimum)"
-    if row.get("is_highest"):
-        out.append("highest in England and Wales")
-    if row.get("is_lowest"):
-        out.append("lowest in England and Wales")
-    for level, col in (("99.8%", "funnel_998"), ("95%", "funnel_95")):
-        flag = row.get(col)
-        if flag is not None and not pd.isna(flag) and flag != 0:
-            out.append(f"{'above' if flag > 0 else 'below'} the {level} funnel limit")
-            break
-    if row.get("change") in ("up", "down"):
-        out.append(
-            f"significant {'rise' if row['change'] == 'up' else 'fall'} since "
-            f"{row.get('previous_period')}"
-        )
-    if row.get("trend") in ("rising", "falling"):
-        out.append(f"{row['trend']} over {row.get('trend_periods')} periods")
-    return "; ".join(out)
+    return "; ".join(s.plain for s in signals(row, "neither"))
 
 
 def values(

@@ -1,9 +1,10 @@
 """What an indicator row says about a force, in words, and whether it points to a problem.
 
-A row of ``out_indicator_values`` carries the funnel flags, the rank, the change since the
-previous period and the trend. With the indicator's polarity these become signals such as
-"significantly worse than England and Wales (outside the 99.8% funnel limit)". Used for the
-evidence attached to a question and for the risk screen.
+A row of ``out_indicator_values`` carries the rank, the funnel flags, the change since the
+previous period and the trend. Each becomes a signal with two wordings: ``plain`` states the
+comparison ("above the 99.8% funnel limit"; the flags column of ``openpeel indicators show``),
+``text`` judges it by the indicator's polarity ("significantly worse than England and Wales
+(above the 99.8% funnel limit)"; the evidence of an assessment and the risk screen).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ STRENGTH = {"funnel_998": 4, "funnel_95": 3, "extreme": 2, "change": 2, "trend":
 @dataclass(frozen=True)
 class Signal:
     kind: str
+    #: the comparison, judged by the indicator's polarity
     text: str
+    #: the comparison alone, with no judgement
+    plain: str
     #: True when the signal points to worse performance, False to better, None when the
     #: indicator has no polarity
     worse: bool | None
@@ -46,10 +50,21 @@ def _direction(higher: bool, polarity: str) -> bool | None:
 
 
 def signals(row: dict[str, Any], polarity: str) -> list[Signal]:
-    """Every signal in a row, strongest first; none for a suppressed row."""
+    """Every signal in a row (rank, funnel, change, trend); none for a suppressed row."""
     if row.get("is_suppressed"):
         return []
     out: list[Signal] = []
+    for column, higher in (("is_highest", True), ("is_lowest", False)):
+        if row.get(column):
+            out.append(
+                Signal(
+                    "extreme",
+                    f"{'higher' if higher else 'lower'} than any other force in England and Wales",
+                    f"{'highest' if higher else 'lowest'} in England and Wales",
+                    _direction(higher, polarity),
+                    STRENGTH["extreme"],
+                )
+            )
     for kind, level in (("funnel_998", "99.8%"), ("funnel_95", "95%")):
         position = _number(row.get(kind))
         if position:
@@ -60,43 +75,18 @@ def signals(row: dict[str, Any], polarity: str) -> list[Signal]:
                 if worse is not None
                 else f"significantly {'higher' if higher else 'lower'} than England and Wales"
             )
-            side = "above" if higher else "below"
-            out.append(
-                Signal(kind, f"{judged} ({side} the {level} funnel limit)", worse, STRENGTH[kind])
-            )
+            plain = f"{'above' if higher else 'below'} the {level} funnel limit"
+            out.append(Signal(kind, f"{judged} ({plain})", plain, worse, STRENGTH[kind]))
             break
-    for column, higher in (("is_highest", True), ("is_lowest", False)):
-        if row.get(column):
-            word = "higher" if higher else "lower"
-            out.append(
-                Signal(
-                    "extreme",
-                    f"{word} than any other force in England and Wales",
-                    _direction(higher, polarity),
-                    STRENGTH["extreme"],
-                )
-            )
     if row.get("change") in ("up", "down"):
         higher = row["change"] == "up"
-        out.append(
-            Signal(
-                "change",
-                f"significant {'rise' if higher else 'fall'} since {row.get('previous_period')}",
-                _direction(higher, polarity),
-                STRENGTH["change"],
-            )
-        )
+        words = f"significant {'rise' if higher else 'fall'} since {row.get('previous_period')}"
+        out.append(Signal("change", words, words, _direction(higher, polarity), STRENGTH["change"]))
     if row.get("trend") in ("rising", "falling"):
         higher = row["trend"] == "rising"
-        out.append(
-            Signal(
-                "trend",
-                f"{row['trend']} over {row.get('trend_periods')} periods",
-                _direction(higher, polarity),
-                STRENGTH["trend"],
-            )
-        )
-    return sorted(out, key=lambda s: -s.strength)
+        words = f"{row['trend']} over {row.get('trend_periods')} periods"
+        out.append(Signal("trend", words, words, _direction(higher, polarity), STRENGTH["trend"]))
+    return out
 
 
 def concerns(row: dict[str, Any], polarity: str) -> list[Signal]:
