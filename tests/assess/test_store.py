@@ -221,3 +221,39 @@ def test_a_bulk_file_with_an_error_stores_nothing_and_names_the_line(
     assert _count(assessments, Judgement) == 0
     with assessments.session() as s:
         assert service.find_assessment(s, HAMPSHIRE, "2016") is None
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(assessments: Store) -> None:
+    """Two writers adding findings at once: every change is logged once, in one chain."""
+    if assessments.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite allows one writer at a time; concurrency is tested on PostgreSQL")
+    import threading
+
+    assessment_id = _assessment(assessments)
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for i in range(15):
+                with assessments.session() as s:
+                    a = s.get(Assessment, assessment_id)
+                    assert a is not None
+                    service.add_finding(
+                        s, a, "strength", f"{name} finding {i}", name, question=VULNERABLE
+                    )
+        except BaseException as exc:  # re-raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("ann", "ivy")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _count(assessments, Finding) == 30
+    with assessments.session() as s:
+        result = audit.verify(s)
+        assert result.ok, result.problems
+        assert result.entries == 31
+        seqs = list(s.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)))
+        assert seqs == list(range(1, 32))

@@ -51,6 +51,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     #: a force user's one force (ONS code); null for other roles
     force_code: Mapped[str | None] = mapped_column(String(9))
+    #: argon2 hash of the password (``openpeel.assess.users``); the password is never stored
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

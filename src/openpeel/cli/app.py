@@ -15,6 +15,7 @@ from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
 from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
+from openpeel.cli.users import app as users_app
 from openpeel.errors import OpenPeelError
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.add_typer(framework_app, name="framework")
 app.add_typer(assess_app, name="assess")
 app.add_typer(grades_app, name="grades")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
 app.command("screen")(screen)
 
 

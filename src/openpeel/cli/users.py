@@ -1,0 +1,70 @@
+"""``openpeel users``: accounts for force users, inspectors and admins."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.output import Format, emit, out
+
+app = typer.Typer(help="Accounts for force users, inspectors and admins.", no_args_is_help=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        from openpeel.assess.users import UserError
+
+        raise UserError(
+            "no terminal to ask for the password on",
+            hint="pipe it in with --password-stdin",
+        )
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[str, typer.Option(help="force, inspector or admin.")],
+    force: Annotated[
+        str | None, typer.Option(help="A force user's force (name or ONS code).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Add an account; the password is asked for (or read with --password-stdin)."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import add_user
+    from openpeel.cli.assess import _session
+
+    password = _read_password(password_stdin)
+    with _session(home) as session:
+        user = add_user(session, name, role, password, current_actor(), force=force)
+        out.print(
+            f"added {user.role} user {user.name!r}"
+            + (f" for {user.force_code}" if user.force_code else "")
+        )
+
+
+@app.command("list")
+def users_list(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None:
+    """The accounts and their roles (never their passwords)."""
+    from openpeel.assess.users import list_users
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        emit(
+            [
+                {"name": u.name, "role": u.role, "force": u.force_code, "created": u.created_at}
+                for u in list_users(session)
+            ],
+            fmt,
+            title="Users",
+        )
