@@ -46,6 +46,13 @@ SETTINGS = (
         "Who the command acts as, recorded in the audit log (default: the login name).",
     ),
     Setting(
+        "now",
+        "OPENPEEL_NOW",
+        "",
+        "For demonstrations and tests: the time OpenPEEL takes as now (ISO 8601, e.g. "
+        "`2017-03-02T09:00:00+00:00`), which decides what an embargo has released.",
+    ),
+    Setting(
         "fault_kill_at",
         "OPENPEEL_FAULT_KILL_AT",
         "",

@@ -12,6 +12,7 @@ comparable", as the inspectorate says of 2021/22.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -92,15 +93,20 @@ def published(wh: Warehouse, force_code: str | None = None) -> list[GradeRow]:
 
 
 def confirmed(
-    session: Session, names: dict[str, str], force_code: str | None = None
+    session: Session,
+    names: dict[str, str],
+    force_code: str | None = None,
+    only: Collection[int] | None = None,
 ) -> list[GradeRow]:
-    """Grades confirmed in the assessment store."""
+    """Grades confirmed in the assessment store (of the assessments in ``only``, if given)."""
     framework = load_framework()
     query = (
         select(Judgement, Assessment).join(Assessment).where(Judgement.confirmed_grade.is_not(None))
     )
     if force_code:
         query = query.where(Assessment.force_code == force_code)
+    if only is not None:
+        query = query.where(Assessment.id.in_(list(only)))
     rows = []
     for j, a in session.execute(query):
         edition = framework.edition(a.edition_id)
@@ -161,19 +167,33 @@ def compare(rows: list[GradeRow]) -> list[GradeRow]:
 
 
 def history(
-    wh: Warehouse, session: Session | None = None, force_code: str | None = None
+    wh: Warehouse,
+    session: Session | None = None,
+    force_code: str | None = None,
+    *,
+    only: Collection[int] | None = None,
+    prefer_store: bool = False,
 ) -> list[GradeRow]:
-    """Published grades, plus store grades where nothing was published for the same target."""
+    """Published grades, plus store grades where nothing was published for the same target.
+
+    ``only`` limits the store's grades to those assessments (the published ones, for a public
+    view); with ``prefer_store`` a store grade replaces a published one for the same target
+    (a report shows its own assessment's grades).
+    """
     rows = published(wh, force_code)
     if session is not None:
         names = dict(wh.rows("SELECT force_code, name FROM ref_force"))
-        seen = {(r.force_code, r.edition, r.pillar, r.question) for r in rows}
-        rows += [
-            r
-            for r in confirmed(session, names, force_code)
-            if (r.force_code, r.edition, r.pillar, r.question) not in seen
-        ]
+        store = confirmed(session, names, force_code, only)
+        keys = {_target(r) for r in (store if prefer_store else rows)}
+        if prefer_store:
+            rows = [r for r in rows if _target(r) not in keys] + store
+        else:
+            rows += [r for r in store if _target(r) not in keys]
     return compare(rows)
+
+
+def _target(row: GradeRow) -> tuple[str, str, str, str | None]:
+    return (row.force_code, row.edition, row.pillar, row.question)
 
 
 @dataclass
@@ -185,12 +205,19 @@ class NationalView:
     forces: list[GradeRow]
 
 
-def national(wh: Warehouse, year: int, pillar: str, session: Session | None = None) -> NationalView:
+def national(
+    wh: Warehouse,
+    year: int,
+    pillar: str,
+    session: Session | None = None,
+    *,
+    only: Collection[int] | None = None,
+) -> NationalView:
     """Every force's grade for a pillar (or question) in a PEEL year, counts and changes."""
     edition = load_framework().edition(year)
     rows = [
         r
-        for r in history(wh, session)
+        for r in history(wh, session, only=only)
         if r.edition == edition.id
         and ((r.question is None and r.pillar == pillar) or r.question == pillar)
     ]

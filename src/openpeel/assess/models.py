@@ -38,6 +38,10 @@ RECOMMENDATION_STATUSES = ("open", "in_progress", "complete", "superseded")
 RESPONDENTS = ("police and crime commissioner", "chief constable")
 ASSESSMENT_STATUSES = ("draft", "graded")
 JUDGEMENT_LEVELS = ("question", "pillar")
+#: stored states of a publication; "published" is not stored: an embargoed publication is
+#: published from its embargo time on (``openpeel.publishing.embargo``)
+PUBLICATION_STATES = ("draft", "fact_check", "embargoed")
+PUBLICATION_KINDS = ("force", "national")
 
 
 class Base(DeclarativeBase):
@@ -186,6 +190,60 @@ class Response(Base):
     text: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
     assessment: Mapped[Assessment] = relationship(back_populates="responses")
+
+
+class Publication(Base):
+    """A force's reports for one assessment, or a national overview, with its frozen context.
+
+    The context (every figure, sentence, chart and grade the outputs show) is built once and
+    frozen; the outputs are rendered from it, so that they can be rebuilt byte for byte later.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: "hampshire-2016", "national-2016": the folder of its outputs
+    slug: Mapped[str] = mapped_column(String(120))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    force_code: Mapped[str | None] = mapped_column(String(9))
+    edition_id: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    #: when it is released (UTC); set when the publication is embargoed
+    embargo_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    context_sha256: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    access: Mapped[list[PublicationAccess]] = relationship(
+        back_populates="publication", order_by="PublicationAccess.id"
+    )
+
+
+class PublicationAccess(Base):
+    """Who may read an embargoed publication before its time (the pre-release access list)."""
+
+    __tablename__ = "publication_access"
+    __table_args__ = (UniqueConstraint("publication_id", "user_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    granted_by: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    publication: Mapped[Publication] = relationship(back_populates="access")
+
+
+class AccessLogEntry(Base):
+    """Every read of a publication before it was published, allowed or refused."""
+
+    __tablename__ = "publication_access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    user_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(20))
+    output: Mapped[str] = mapped_column(String(80))
+    allowed: Mapped[bool] = mapped_column()
 
 
 class AuditEntry(Base):

@@ -15,6 +15,7 @@ from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
 from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
+from openpeel.cli.publish import app as publish_app
 from openpeel.cli.users import app as users_app
 from openpeel.errors import OpenPeelError
 
@@ -37,6 +38,7 @@ app.add_typer(assess_app, name="assess")
 app.add_typer(grades_app, name="grades")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(publish_app, name="publish")
 app.command("screen")(screen)
 
 
@@ -235,8 +237,14 @@ def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
 
 
 @app.command()
-def demo(home: Home = DEFAULT_HOME) -> None:
-    """Build everything from the bundled sample of real data and show what it holds."""
+def demo(
+    home: Home = DEFAULT_HOME,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Build only (the web dashboard is not built yet).")
+    ] = False,
+) -> None:
+    """Build everything from the bundled sample of real data: the warehouse, the indicators,
+    the Hampshire 2016 worked example, its reports and the national overview of 2016."""
     from openpeel.cli.ingest_view import run_ingest
     from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
@@ -250,6 +258,7 @@ def demo(home: Home = DEFAULT_HOME) -> None:
         results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
         store(wh, results)
     _load_worked_example(home)
+    _publish_worked_example(home)
     out.print(
         f"Computed {len(results)} indicators "
         f"({sum(len(f) for f in results.values()):,} rows). Try:\n"
@@ -258,8 +267,12 @@ def demo(home: Home = DEFAULT_HOME) -> None:
         f"  openpeel assess show --force Hampshire --edition 2016 --home {home}\n"
         f"  openpeel grades history --force Hampshire --home {home}\n"
         f"  openpeel grades --year 2016 --pillar effectiveness --home {home}\n"
-        f"  openpeel screen --force Hampshire --home {home}"
+        f"  openpeel screen --force Hampshire --home {home}\n"
+        f"  openpeel publish status --home {home}\n"
+        f"  openpeel publish show hampshire-2016 --output summary --home {home}"
     )
+    if not no_serve:
+        out.print("(The web dashboard is not part of OpenPEEL yet; the outputs are files.)")
     raise typer.Exit(code)
 
 
@@ -281,6 +294,28 @@ def _load_worked_example(home: Path) -> None:
                     if loaded.findings
                     else f"Worked example {path.name}: already in the assessment store"
                 )
+    finally:
+        store.close()
+
+
+def _publish_worked_example(home: Path) -> None:
+    """Publish the worked example's reports and the national overview of its year (once)."""
+    from openpeel.assess.store import Store
+    from openpeel.clock import now, uk
+    from openpeel.publishing.workflow import export_public, publish_assessments
+    from openpeel.warehouse.db import Warehouse
+
+    store = Store.open(home)
+    try:
+        with store.session() as session, Warehouse(home, read_only=True) as wh:
+            for r in publish_assessments(session, wh, home, "worked-example", now()):
+                verb = "published" if r.new else "already published"
+                out.print(f"Publication {r.slug}: {verb} (embargo lifted {uk(r.at)})")
+            written = export_public(session, home / "public", now())
+        out.print(
+            f"Public outputs (HTML, PDF, Markdown, JSON) of {len(written)} publications in "
+            f"{home / 'public'}"
+        )
     finally:
         store.close()
 

@@ -383,16 +383,22 @@ def _with_text_alternative(svg: str, spec: dict[str, Any]) -> str:
     return svg[:start] + alt_text + svg[start:]
 
 
+def chart_svg(chart: alt.TopLevelMixin) -> str:
+    """``chart`` rendered offline as SVG text, its title and description as <title> and <desc>."""
+    spec = chart.to_dict()
+    return _with_text_alternative(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), spec)
+
+
 def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
     """Write ``chart`` as .svg, .png or self-contained .html (JavaScript inlined), offline."""
     path = Path(path)
-    spec = chart.to_dict()
-    version = _vl_version()
     suffix = path.suffix.lower()
     if suffix == ".svg":
-        svg = _with_text_alternative(vlc.vegalite_to_svg(spec, vl_version=version), spec)
-        path.write_text(svg, encoding="utf-8")
-    elif suffix == ".png":
+        path.write_text(chart_svg(chart), encoding="utf-8")
+        return path
+    spec = chart.to_dict()
+    version = _vl_version()
+    if suffix == ".png":
         path.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2))
     elif suffix == ".html":
         html = vlc.vegalite_to_html(spec, vl_version=version, bundle=True)

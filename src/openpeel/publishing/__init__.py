@@ -1,0 +1,1 @@
+"""Publishing: force reports, the inspector's summary, press releases and the national overview."""

@@ -1,0 +1,617 @@
+"""One context per output, built from the assessment store and the warehouse.
+
+A context is plain JSON-ready data: every grade, figure, sentence (with its source) and chart
+(as SVG text with its text alternative) that the output shows. Templates only lay it out, so a
+context frozen in the store renders to the same bytes later, whatever happens to the data.
+
+* ``force_contexts``: the force report, the inspector's summary and the press release of one
+  assessment (one bundle, built together from the same facts);
+* ``national_context``: the national overview of a PEEL year.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+import altair as alt
+from sqlalchemy.orm import Session
+
+from openpeel.assess.history import NOT_GRADED, GradeRow, history, national
+from openpeel.assess.models import Assessment
+from openpeel.assess.service import edition_of
+from openpeel.errors import OpenPeelError
+from openpeel.framework.model import Edition, load_framework
+from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.charts import chart_svg, format_value, funnel_chart, trend_chart
+from openpeel.publishing import narrative
+from openpeel.publishing.narrative import Sentence
+from openpeel.warehouse.db import Warehouse
+
+log = logging.getLogger("openpeel.publishing")
+
+#: the version of the context's shape; a frozen context records it
+CONTEXT_VERSION = 1
+GOOD_OR_BETTER = {"outstanding", "good", "adequate"}
+FINDING_ORDER = (
+    "cause_of_concern",
+    "area_for_improvement",
+    "strength",
+    "innovative_practice",
+    "promising_practice",
+)
+FINDING_TITLES = {
+    "strength": "Strengths",
+    "area_for_improvement": "Areas for improvement",
+    "cause_of_concern": "Causes of concern",
+    "promising_practice": "Promising practice",
+    "innovative_practice": "Innovative practice",
+}
+
+
+def _force_name(wh: Warehouse, code: str) -> str:
+    return str(wh.scalar("SELECT name FROM ref_force WHERE force_code = ?", [code]) or code)
+
+
+def _edition(ed: Edition) -> dict[str, Any]:
+    return {
+        "id": ed.id,
+        "title": ed.title,
+        "peel_year": ed.peel_years[0],
+        "scale": [
+            {"id": g.id, "title": g.title, "definition": g.definition} for g in ed.scale.grades
+        ],
+    }
+
+
+def _grade(row: GradeRow | None) -> dict[str, Any]:
+    if row is None:
+        return {"grade": NOT_GRADED, "change": None, "words": None, "source": None}
+    since = load_framework().edition(row.previous_edition).id if row.previous_edition else None
+    return {
+        "grade": row.grade,
+        "previous_grade": row.previous_grade,
+        "previous_edition": row.previous_edition,
+        "change": row.change,
+        "words": narrative.grade_words(row.change, row.grade, row.previous_grade, since),
+        "sentence": row.sentence,
+        "source": row.source,
+    }
+
+
+# -- indicators --------------------------------------------------------------------------------
+
+
+def _row(wh: Warehouse, ind: Indicator, force_code: str, period: str) -> dict[str, Any] | None:
+    rows = wh.records(
+        "SELECT * FROM out_indicator_values WHERE indicator_id = ? AND force_code = ? "
+        "AND period = ? AND breakdown = 'all'",
+        [ind.id, force_code, period],
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["unit"] = ind.unit
+    return row
+
+
+def _previous_value(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> float | None:
+    if not row.get("previous_period"):
+        return None
+    before = _row(wh, ind, str(row["force_code"]), str(row["previous_period"]))
+    value = before.get("value") if before else None
+    return float(value) if value is not None else None
+
+
+def year_period(wh: Warehouse, ind: Indicator, year: int) -> tuple[str, str] | None:
+    """The period that stands for a PEEL year: the latest year-long period starting in or before
+    it; else the earliest after it. (period type, period) or None if the indicator has none."""
+    for period_type in narrative.report_settings()["period_types"]:
+        if period_type not in ind.periods:
+            continue
+        periods = [
+            str(p)
+            for (p,) in wh.rows(
+                "SELECT DISTINCT period FROM out_indicator_values WHERE indicator_id = ? "
+                "AND period_type = ? AND breakdown = 'all' ORDER BY period",
+                [ind.id, period_type],
+            )
+        ]
+        if not periods:
+            continue
+        before = [p for p in periods if _start_year(p) <= year]
+        return period_type, (before[-1] if before else periods[0])
+    return None
+
+
+def _start_year(period: str) -> int:
+    """2016 for '2016/17', '2016', '2016-05', '2016/17 Q2' and '12 months to 2016-12'."""
+    found = re.search(r"(?<!\d)(\d{4})(?!\d)", period)
+    return int(found.group(1)) if found else 0
+
+
+def _figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]:
+    """An indicator value with its benchmarks, in numbers and in words."""
+    value = row.get("value")
+    previous = _previous_value(wh, ind, row)
+    return {
+        "indicator_id": ind.id,
+        "title": ind.title,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "period": row["period"],
+        "period_type": row["period_type"],
+        "definition_version": row["definition_version"],
+        "value": None if row.get("is_suppressed") else value,
+        "value_text": "suppressed" if row.get("is_suppressed") else format_value(ind.unit, value),
+        "ew_text": format_value(ind.unit, row.get("ew_value")),
+        "peer_text": format_value(ind.unit, row.get("peer_value")),
+        "rank_text": (
+            f"{row['rank']} of {row['forces_ranked']}" if row.get("rank") is not None else "-"
+        ),
+        "comparisons": narrative.comparisons(row, previous),
+        "sentence": narrative.indicator_sentence(row, ind.title, previous),
+        "source": f"indicator:{ind.id}:{row['period']}:{row['force_code']}",
+    }
+
+
+def _charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
+    charts = []
+    makers: list[Callable[[], alt.TopLevelMixin]] = [
+        lambda: funnel_chart(wh, ind.id, str(row["period"]), force_code),
+        lambda: trend_chart(wh, ind.id, force_code, str(row["period_type"])),
+    ]
+    for make in makers:
+        try:
+            chart = make()
+        except OpenPeelError as exc:  # a chart the data cannot draw is left out, with a note
+            log.info("chart of %s left out: %s", ind.id, exc)
+            continue
+        spec = chart.to_dict()
+        title = spec.get("title", "")
+        charts.append(
+            {
+                "title": title.get("text", "") if isinstance(title, dict) else str(title),
+                "description": str(spec.get("description", "")),
+                "svg": chart_svg(chart),
+            }
+        )
+    return charts
+
+
+def _numbers(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    catalogue = load_catalogue()
+    out = []
+    for iid in narrative.report_settings()["key_indicators"]:
+        ind = catalogue.indicator(iid)
+        chosen = year_period(wh, ind, year)
+        row = _row(wh, ind, force_code, chosen[1]) if chosen else None
+        if row is None:
+            continue
+        figure = _figure(wh, ind, row)
+        figure["after_assessment"] = _start_year(str(row["period"])) > year
+        out.append(figure)
+    return out
+
+
+def _day(iso: str) -> str:
+    d = datetime.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+# -- the force bundle --------------------------------------------------------------------------
+
+
+def _findings_by_question(assessment: Assessment) -> dict[str | None, list[dict[str, Any]]]:
+    out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for f in assessment.findings:
+        out[f.question_id or f"pillar:{f.pillar_id}"].append(
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "text": f.text,
+                "source": f"finding:{f.id}",
+                "recommendations": [
+                    {
+                        "id": r.id,
+                        "text": r.text,
+                        "due_on": r.due_on.isoformat() if r.due_on else None,
+                        "status": r.status,
+                        "updates": [
+                            {
+                                "id": u.id,
+                                "on": u.on.isoformat(),
+                                "status": u.status,
+                                "text": u.text,
+                                "evidence": u.evidence,
+                            }
+                            for u in r.updates
+                        ],
+                    }
+                    for r in f.recommendations
+                ],
+            }
+        )
+    return out
+
+
+def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[dict[str, Any]]]:
+    catalogue = load_catalogue()
+    out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for e in assessment.evidence:
+        if e.kind == "document":
+            out[e.question_id].append(
+                {
+                    "kind": "document",
+                    "title": e.title,
+                    "url": e.url,
+                    "note": e.note,
+                    "source": f"evidence:{e.id}",
+                }
+            )
+            continue
+        frozen = dict(e.frozen or {})
+        ind = catalogue.indicator(str(e.indicator_id))
+        frozen["unit"] = frozen.get("unit", ind.unit)
+        item = _figure(wh, ind, frozen)
+        item.update(
+            kind="indicator",
+            note=e.note,
+            source=f"evidence:{e.id}",
+            numerator_definition=frozen.get("numerator_definition"),
+            denominator_definition=frozen.get("denominator_definition"),
+            charts=_charts(wh, ind, assessment.force_code, frozen),
+        )
+        out[e.question_id].append(item)
+    return out
+
+
+def force_contexts(
+    wh: Warehouse, session: Session, assessment: Assessment, built_at: datetime
+) -> dict[str, Any]:
+    """The report, summary and press-release contexts of one assessment, built together."""
+    ed = edition_of(assessment)
+    year = ed.peel_years[0]
+    force = _force_name(wh, assessment.force_code)
+    rows = [
+        r
+        for r in history(
+            wh, session, assessment.force_code, only=[assessment.id], prefer_store=True
+        )
+        if r.edition == ed.id
+    ]
+    pillar_rows = {r.pillar: r for r in rows if r.question is None}
+    question_rows = {r.question: r for r in rows if r.question is not None}
+    findings = _findings_by_question(assessment)
+    evidence = _evidence(wh, assessment)
+    judgements = {(j.level, j.target_id): j for j in assessment.judgements}
+
+    pillars = []
+    for p in ed.pillars:
+        questions = []
+        for q in (q for q in ed.questions if q.pillar == p.id):
+            j = judgements.get(("question", q.id))
+            if not (findings.get(q.id) or evidence.get(q.id) or q.id in question_rows or j):
+                continue
+            questions.append(
+                {
+                    "id": q.id,
+                    "title": q.title,
+                    **_grade(question_rows.get(q.id)),
+                    "reasons": list(j.proposed_reasons or []) if j else [],
+                    "rationale": j.rationale if j else None,
+                    "findings": {
+                        kind: [f for f in findings.get(q.id, []) if f["kind"] == kind]
+                        for kind in FINDING_ORDER
+                    },
+                    "evidence": evidence.get(q.id, []),
+                }
+            )
+        j = judgements.get(("pillar", p.id))
+        pillars.append(
+            {
+                "id": p.id,
+                "title": p.title,
+                "headline": p.headline,
+                **_grade(pillar_rows.get(p.id)),
+                "reasons": list(j.proposed_reasons or []) if j else [],
+                "rationale": j.rationale if j else None,
+                "findings": findings.get(f"pillar:{p.id}", []),
+                "questions": questions,
+            }
+        )
+
+    opening = narrative.overall(force, [p["grade"] for p in pillars], GOOD_OR_BETTER)
+    overview = [Sentence(opening, f"grades:{assessment.id}").as_dict()] if opening else []
+    for shown in pillars:
+        if shown["grade"] != NOT_GRADED:
+            overview.append(
+                Sentence(
+                    f"{shown['title']}: {shown['words']}.",
+                    f"grade:{assessment.id}:pillar:{shown['id']}",
+                ).as_dict()
+            )
+    responses = [
+        {
+            "id": r.id,
+            "respondent": r.respondent,
+            "due_on": r.due_on.isoformat() if r.due_on else None,
+            "received_on": r.received_on.isoformat() if r.received_on else None,
+            "text": r.text,
+            "url": r.url,
+        }
+        for r in assessment.responses
+    ]
+    common = {
+        "version": CONTEXT_VERSION,
+        "force": {"code": assessment.force_code, "name": force},
+        "edition": _edition(ed),
+        "assessment_id": assessment.id,
+        "published_on": assessment.published_on.isoformat() if assessment.published_on else None,
+        "built_at": built_at.isoformat(),
+        "inspector": narrative.report_settings()["inspector"],
+    }
+    report = {
+        **common,
+        "kind": "report",
+        "title": f"PEEL {ed.id}: {force}",
+        "overview": overview,
+        "numbers": _numbers(wh, assessment.force_code, year),
+        "pillars": pillars,
+        "responses": responses,
+        "annex": _annex(wh, assessment.force_code, pillars),
+    }
+    summary = {
+        **common,
+        "kind": "summary",
+        "title": f"The inspector's summary: {force}",
+        "paragraphs": _summary(force, pillars, opening, assessment),
+    }
+    press = {**common, "kind": "press_release", **_press(force, ed, pillars, summary, responses)}
+    return {"report": report, "summary": summary, "press_release": press}
+
+
+def _summary(
+    force: str, pillars: list[dict[str, Any]], opening: str | None, assessment: Assessment
+) -> list[list[dict[str, str]]]:
+    """First person, spoken: the opening, then per pillar its findings, progress and figures."""
+    published = assessment.published_on
+    paragraphs: list[list[dict[str, str]]] = []
+    if opening:
+        paragraphs.append([Sentence(opening, f"grades:{assessment.id}").as_dict()])
+    for p in pillars:
+        said: list[dict[str, str]] = []
+        items = list(p["findings"]) + [
+            f for q in p["questions"] for kind in FINDING_ORDER for f in q["findings"][kind]
+        ]
+        for kind in (
+            "strength",
+            "innovative_practice",
+            "promising_practice",
+            "area_for_improvement",
+            "cause_of_concern",
+        ):
+            for f in (f for f in items if f["kind"] == kind):
+                said.append(
+                    Sentence(narrative.finding_sentence(kind, f["text"]), f["source"]).as_dict()
+                )
+                for rec in f["recommendations"]:
+                    for u in rec["updates"]:
+                        if published and u["on"] > published.isoformat():
+                            continue  # progress after publication is not in the summary
+                        text = narrative.progress_sentence(u["status"], u["text"])
+                        if text:
+                            said.append(
+                                Sentence(text, f"recommendation_update:{u['id']}").as_dict()
+                            )
+                if kind == "cause_of_concern":
+                    said += _concern_figures(p, f)
+        if said:
+            paragraphs.append(said)
+    return paragraphs
+
+
+def _concern_figures(pillar: dict[str, Any], finding: dict[str, Any]) -> list[dict[str, str]]:
+    """The indicator sentences attached to the concern's question that make a comparison."""
+    out = []
+    for q in pillar["questions"]:
+        if finding in (f for kind in FINDING_ORDER for f in q["findings"][kind]):
+            out += [
+                Sentence(e["sentence"], e["source"]).as_dict()
+                for e in q["evidence"]
+                if e["kind"] == "indicator" and e["comparisons"]
+            ]
+    return out
+
+
+def _press(
+    force: str,
+    ed: Edition,
+    pillars: list[dict[str, Any]],
+    summary: dict[str, Any],
+    responses: list[dict[str, Any]],
+) -> dict[str, Any]:
+    words = narrative.wording()["press"]
+    bullets = [
+        Sentence(
+            str(words["bullet"]).format(pillar=p["title"], grade_words=p["words"]),
+            f"grade:pillar:{p['id']}",
+        ).as_dict()
+        for p in pillars
+        if p["grade"] != NOT_GRADED
+    ]
+    quote = [s for paragraph in summary["paragraphs"][:2] for s in paragraph][:4]
+    said = []
+    for r in responses:
+        if r["received_on"]:
+            said.append(r)
+        else:
+            due = _day(r["due_on"]) if r["due_on"] else "56 days after publication"
+            said.append(
+                {**r, "text": str(words["no_response"]).format(respondent=r["respondent"], due=due)}
+            )
+    scale = ", ".join(g.title for g in ed.scale.grades)
+    notes = [str(n).format(scale_size=len(ed.scale.grades), scale=scale) for n in words["notes"]]
+    return {
+        "title": str(words["headline"]).format(force=force, edition=ed.id),
+        "bullets": bullets,
+        "quote_intro": str(words["quote_intro"]).format(inspector=summary["inspector"]),
+        "quote": quote,
+        "responses": said,
+        "notes": notes,
+    }
+
+
+def _annex(wh: Warehouse, force_code: str, pillars: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sources, periods, definitions, suppression and the data gaps for the force."""
+    catalogue = load_catalogue()
+    used: dict[str, set[str]] = defaultdict(set)
+    for p in pillars:
+        for q in p["questions"]:
+            for e in q["evidence"]:
+                if e["kind"] == "indicator":
+                    used[e["indicator_id"]].add(str(e["period"]))
+    for iid in narrative.report_settings()["key_indicators"]:
+        used.setdefault(iid, set())
+    definitions = []
+    sources: set[str] = set()
+    for iid in sorted(used):
+        ind = catalogue.indicator(iid)
+        measure = catalogue.measures[ind.measure]
+        sources.update(measure.sources)
+        definitions.append(
+            {
+                "indicator_id": iid,
+                "title": ind.title,
+                "version": ind.version,
+                "numerator": ind.numerator_words,
+                "denominator": ind.denominator_words,
+                "minimum_denominator": ind.minimum_denominator,
+                "caveats": list(ind.caveats),
+                "periods": sorted(used[iid]),
+                "sources": list(measure.sources),
+            }
+        )
+    gaps = _gaps(wh, force_code)
+    return {"definitions": definitions, "sources": sorted(sources), "gaps": gaps}
+
+
+def _gaps(wh: Warehouse, force_code: str) -> list[dict[str, Any]]:
+    from openpeel.warehouse.quality import register_records
+
+    try:
+        rows = register_records(wh)
+    except Exception as exc:  # the register needs every source; a partial warehouse has gaps
+        log.info("data-quality register not available: %s", exc)
+        return []
+    return [
+        {k: (str(v) if v is not None else None) for k, v in r.items()}
+        for r in rows
+        if r.get("force_code") in (force_code, None)
+    ][:40]
+
+
+# -- national ----------------------------------------------------------------------------------
+
+
+def national_context(
+    wh: Warehouse, session: Session | None, year: int, only: Collection[int], built_at: datetime
+) -> dict[str, Any]:
+    """Every force's grades for a PEEL year by pillar, the changes, a map per pillar, and
+    indicator views across forces. Store grades count only for the assessments in ``only``
+    (those already published)."""
+    from openpeel.publishing.maps import grade_map
+
+    ed = load_framework().edition(year)
+    order = [*ed.scale.ids, NOT_GRADED]
+    pillars = []
+    table: dict[str, dict[str, Any]] = {}
+    for p in ed.pillars:
+        if not p.graded:
+            continue
+        view = national(wh, year, p.id, session, only=only)
+        if not view.forces:
+            continue
+        grades = {r.force_code: r.grade for r in view.forces}
+        description = (
+            f"Map of the police force areas of England and Wales coloured by their PEEL {ed.id} "
+            f"{p.title.lower()} grade: "
+            + "; ".join(f"{n} {g}" for g, n in view.counts.items() if n)
+            + "."
+        )
+        chart = grade_map(wh, grades, order, f"{p.title}, PEEL {ed.id}", description)
+        pillars.append(
+            {
+                "id": p.id,
+                "title": p.title,
+                "counts": view.counts,
+                "changes": view.changes,
+                "map": {
+                    "title": f"{p.title}, PEEL {ed.id}",
+                    "description": description,
+                    "svg": chart_svg(chart),
+                },
+            }
+        )
+        for r in view.forces:
+            since = r.previous_edition
+            table.setdefault(
+                r.force_code, {"code": r.force_code, "name": r.force_name, "grades": {}}
+            )
+            table[r.force_code]["grades"][p.id] = {
+                "grade": r.grade,
+                "change": r.change,
+                "words": narrative.grade_words(r.change, r.grade, r.previous_grade, since),
+            }
+    return {
+        "version": CONTEXT_VERSION,
+        "kind": "national",
+        "title": f"PEEL {ed.id}: the national overview",
+        "edition": _edition(ed),
+        "built_at": built_at.isoformat(),
+        "pillars": pillars,
+        "forces": sorted(table.values(), key=lambda f: str(f["name"])),
+        "indicators": _indicator_views(wh, year),
+    }
+
+
+def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
+    catalogue = load_catalogue()
+    out = []
+    for iid in narrative.report_settings()["national_indicators"]:
+        ind = catalogue.indicator(iid)
+        chosen = year_period(wh, ind, year)
+        if chosen is None:
+            continue
+        rows = wh.records(
+            "SELECT v.*, f.name AS force_name FROM out_indicator_values v JOIN ref_force f "
+            "USING (force_code) WHERE indicator_id = ? AND period = ? AND breakdown = 'all' "
+            "AND NOT is_suppressed AND value IS NOT NULL ORDER BY value DESC, force_code",
+            [iid, chosen[1]],
+        )
+        if not rows:
+            continue
+        out.append(
+            {
+                "indicator_id": iid,
+                "title": ind.title,
+                "period": chosen[1],
+                "ew_text": format_value(ind.unit, rows[0]["ew_value"]),
+                "forces": len(rows),
+                "highest": {
+                    "name": rows[0]["force_name"],
+                    "value": format_value(ind.unit, rows[0]["value"]),
+                },
+                "lowest": {
+                    "name": rows[-1]["force_name"],
+                    "value": format_value(ind.unit, rows[-1]["value"]),
+                },
+                "above_998": sum(1 for r in rows if (r["funnel_998"] or 0) > 0),
+                "below_998": sum(1 for r in rows if (r["funnel_998"] or 0) < 0),
+            }
+        )
+    return out

@@ -1,0 +1,59 @@
+"""Who may see a publication, and when: the one place the embargo and the force scope live.
+
+A publication is a draft, then in factual accuracy check (its force sees it), then embargoed
+until a set time (only those on its pre-release access list, inspectors and admins see it),
+then published: from its embargo time on, with no one acting, it is public. The web app and
+every public output ask ``may_read``; nothing else decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from openpeel.assess.models import Publication
+
+PUBLISHED = "published"
+#: roles that see every publication in every state
+STAFF = ("inspector", "admin")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone reading: the public (no name), or a user with a role (and a force user's force)."""
+
+    name: str | None = None
+    role: str = "public"
+    force_code: str | None = None
+
+
+PUBLIC = Viewer()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the offset
+
+
+def state(publication: Publication, now: datetime) -> str:
+    """The state at ``now``: an embargoed publication is published from its embargo time on."""
+    if (
+        publication.state == "embargoed"
+        and publication.embargo_until is not None
+        and now >= _aware(publication.embargo_until)
+    ):
+        return PUBLISHED
+    return publication.state
+
+
+def may_read(publication: Publication, viewer: Viewer, now: datetime) -> bool:
+    current = state(publication, now)
+    if current == PUBLISHED:
+        return True
+    if viewer.role in STAFF:
+        return True
+    if viewer.role == "force" and viewer.force_code == publication.force_code:
+        # the force sees its own report from factual accuracy check on, never another's
+        return current in ("fact_check", "embargoed")
+    if current == "embargoed" and viewer.name is not None:
+        return any(a.user_name == viewer.name for a in publication.access)
+    return False

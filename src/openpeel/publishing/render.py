@@ -1,0 +1,117 @@
+"""Render a frozen context as HTML (Jinja2), Markdown, JSON or PDF (WeasyPrint).
+
+Rendering is a pure function of the context: the same context gives the same bytes. For the
+PDF, the creation time is the context's build time and the document identifier its hash, and
+the fonts' timestamps come from ``SOURCE_DATE_EPOCH`` (set while rendering), so a report
+rebuilt later from its frozen context is byte-identical.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from openpeel.clock import uk
+from openpeel.errors import OpenPeelError
+
+FORMATS = ("html", "pdf", "md", "json")
+#: the template of each kind of context
+TEMPLATES = {
+    "report": "report",
+    "summary": "summary",
+    "press_release": "press_release",
+    "national": "national",
+}
+
+
+@cache
+def _environment(markdown: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("openpeel.publishing", "templates"),
+        autoescape=not markdown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["uk_date"] = _uk_date
+    env.filters["label"] = lambda s: str(s).replace("_", " ")
+    env.filters["anchor"] = lambda s: str(s).replace("/", "-")
+    env.filters["b64"] = lambda s: base64.b64encode(str(s).encode()).decode()
+    return env
+
+
+def _uk_date(value: str | None) -> str:
+    if not value:
+        return "not set"
+    if "T" in value:
+        return uk(datetime.fromisoformat(value))
+    d = datetime.fromisoformat(value)
+    return f"{d.day} {d:%B %Y}"
+
+
+def to_json(context: dict[str, Any]) -> bytes:
+    return (json.dumps(context, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def context_hash(context: dict[str, Any]) -> str:
+    return hashlib.sha256(to_json(context)).hexdigest()
+
+
+def render(context: dict[str, Any], fmt: str) -> bytes:
+    """One output of a context, as bytes."""
+    if fmt == "json":
+        return to_json(context)
+    template = TEMPLATES.get(str(context.get("kind")))
+    if template is None:
+        raise OpenPeelError(f"no template for a context of kind {context.get('kind')!r}")
+    if fmt == "md":
+        return _environment(True).get_template(f"{template}.md.j2").render(c=context).encode()
+    html = _environment(False).get_template(f"{template}.html.j2").render(c=context, pdf=False)
+    if fmt == "html":
+        return html.encode()
+    if fmt == "pdf":
+        printed = (
+            _environment(False).get_template(f"{template}.html.j2").render(c=context, pdf=True)
+        )
+        return _pdf(printed, context)
+    raise OpenPeelError(f"unknown format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
+
+
+@contextmanager
+def _source_date(epoch: int) -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _pdf(html: str, context: dict[str, Any]) -> bytes:
+    """A tagged PDF (PDF/UA-1: language, headings, text alternatives of the charts)."""
+    import weasyprint
+
+    # WeasyPrint warns that it subsets fonts with fontTools where HarfBuzz-Subset is missing
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    built = datetime.fromisoformat(str(context["built_at"]))
+    with _source_date(int(built.timestamp())):
+        document = weasyprint.HTML(string=html)
+        pdf: bytes = document.write_pdf(
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=context_hash(context)[:32].encode(),
+        )
+    return pdf
