@@ -44,6 +44,7 @@ test: lint typecheck docs-check pytest
 bench: install
 	$(BIN)/python benchmarks/ingest.py --write
 	$(BIN)/python benchmarks/indicators.py --write
+	$(BIN)/python benchmarks/publishing.py --write
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache

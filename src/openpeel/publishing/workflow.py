@@ -181,6 +181,8 @@ def schedule(
         )
     if pub.kind == "national":
         _check_national_after_forces(session, pub, at)
+    for name in access or []:  # every name checked before anything changes
+        _known_user(session, name)
     pub.state = "embargoed"
     pub.embargo_until = at
     for name in access or []:
@@ -202,12 +204,16 @@ def _check_national_after_forces(session: Session, pub: Publication, at: datetim
             )
 
 
-def _grant(session: Session, pub: Publication, name: str, actor: str, now: datetime) -> None:
+def _known_user(session: Session, name: str) -> None:
     if session.scalars(select(User).where(User.name == name)).first() is None:
         raise PublishError(
             f"no user {name!r} to give pre-release access to",
             hint="add the account first: `openpeel users add`",
         )
+
+
+def _grant(session: Session, pub: Publication, name: str, actor: str, now: datetime) -> None:
+    _known_user(session, name)
     if any(a.user_name == name for a in pub.access):
         return
     pub.access.append(PublicationAccess(user_name=name, granted_by=actor, granted_at=now))
