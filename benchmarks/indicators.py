@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, machine, make_synthetic
+from ingest import WORK, append_result, machine, make_synthetic
 from openpeel.sample import sample_path
 
 SAMPLE = sample_path()
@@ -179,11 +179,7 @@ def main() -> None:
     )
     print(text)
     if args.write:
-        doc = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-        doc.write_text(
-            doc.read_text(encoding="utf-8").rstrip() + "\n\n" + text + "\n", encoding="utf-8"
-        )
-        print(f"added to {doc}")
+        append_result(text)
 
 
 if __name__ == "__main__":

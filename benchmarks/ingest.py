@@ -224,10 +224,15 @@ def main() -> None:
     text = "\n".join(report)
     print(text)
     if args.write:
-        doc = ROOT / "docs" / "benchmarks.md"
-        old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-        doc.write_text(old.rstrip() + "\n\n" + text + "\n", encoding="utf-8")
-        print(f"added to {doc}")
+        append_result(text)
+
+
+def append_result(text: str) -> None:
+    """Add a run's results to docs/benchmarks.md."""
+    doc = ROOT / "docs" / "benchmarks.md"
+    old = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
+    doc.write_text(old.rstrip() + "\n\n" + text + "\n", encoding="utf-8")
+    print(f"added to {doc}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, machine
+from ingest import WORK, append_result, machine
 
 HOME = WORK / "publishing-home"
 BUILT = datetime(2017, 2, 20, 9, 0, tzinfo=UTC)
@@ -145,11 +145,7 @@ def main() -> None:
     )
     print(text)
     if args.write:
-        doc = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-        doc.write_text(
-            doc.read_text(encoding="utf-8").rstrip() + "\n\n" + text + "\n", encoding="utf-8"
-        )
-        print(f"added to {doc}")
+        append_result(text)
 
 
 if __name__ == "__main__":
