@@ -19,12 +19,6 @@ app = typer.Typer(
 Slug = Annotated[str, typer.Argument(help="The publication, e.g. hampshire-2016 or national-2016.")]
 
 
-def _warehouse(home: Path):  # type: ignore[no-untyped-def]
-    from openpeel.warehouse.db import Warehouse
-
-    return Warehouse(home, read_only=True)
-
-
 @app.command("draft")
 def publish_draft(
     force: Annotated[str | None, typer.Option(help="Force name or ONS code.")] = None,
@@ -38,10 +32,11 @@ def publish_draft(
     and write them to HOME/publications/SLUG for staff."""
     from openpeel.clock import now
     from openpeel.publishing import workflow
+    from openpeel.warehouse.db import Warehouse
 
     if (national is None) == (force is None or edition is None):
         raise typer.BadParameter("give --force and --edition, or --national YEAR")
-    with _warehouse(home) as wh, _session(home) as session:
+    with Warehouse(home, read_only=True) as wh, _session(home) as session:
         if force is not None and edition is not None:
             pub = workflow.draft(session, wh, force, edition, _actor(), now())
         else:

@@ -6,29 +6,25 @@ context frozen in the store renders to the same bytes later, whatever happens to
 
 * ``force_contexts``: the force report, the inspector's summary and the press release of one
   assessment (one bundle, built together from the same facts);
-* ``national_context``: the national overview of a PEEL year.
+* the national overview of a PEEL year is in ``openpeel.publishing.national``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
-from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
-import altair as alt
 from sqlalchemy.orm import Session
 
-from openpeel.assess.history import NOT_GRADED, GradeRow, history, national
+from openpeel.assess.history import NOT_GRADED, GradeRow, history
 from openpeel.assess.models import Assessment
 from openpeel.assess.service import edition_of
-from openpeel.errors import OpenPeelError
 from openpeel.framework.model import Edition, load_framework
-from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.charts import chart_svg, format_value, funnel_chart, trend_chart
+from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import narrative
+from openpeel.publishing.figures import charts, figure, key_figures
 from openpeel.publishing.narrative import Sentence
 from openpeel.warehouse.db import Warehouse
 
@@ -57,7 +53,7 @@ def _force_name(wh: Warehouse, code: str) -> str:
     return str(wh.scalar("SELECT name FROM ref_force WHERE force_code = ?", [code]) or code)
 
 
-def _edition(ed: Edition) -> dict[str, Any]:
+def edition_dict(ed: Edition) -> dict[str, Any]:
     return {
         "id": ed.id,
         "title": ed.title,
@@ -81,121 +77,6 @@ def _grade(row: GradeRow | None) -> dict[str, Any]:
         "sentence": row.sentence,
         "source": row.source,
     }
-
-
-# -- indicators --------------------------------------------------------------------------------
-
-
-def _row(wh: Warehouse, ind: Indicator, force_code: str, period: str) -> dict[str, Any] | None:
-    rows = wh.records(
-        "SELECT * FROM out_indicator_values WHERE indicator_id = ? AND force_code = ? "
-        "AND period = ? AND breakdown = 'all'",
-        [ind.id, force_code, period],
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    row["unit"] = ind.unit
-    return row
-
-
-def _previous_value(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> float | None:
-    if not row.get("previous_period"):
-        return None
-    before = _row(wh, ind, str(row["force_code"]), str(row["previous_period"]))
-    value = before.get("value") if before else None
-    return float(value) if value is not None else None
-
-
-def year_period(wh: Warehouse, ind: Indicator, year: int) -> tuple[str, str] | None:
-    """The period that stands for a PEEL year: the latest year-long period starting in or before
-    it; else the earliest after it. (period type, period) or None if the indicator has none."""
-    for period_type in narrative.report_settings()["period_types"]:
-        if period_type not in ind.periods:
-            continue
-        periods = [
-            str(p)
-            for (p,) in wh.rows(
-                "SELECT DISTINCT period FROM out_indicator_values WHERE indicator_id = ? "
-                "AND period_type = ? AND breakdown = 'all' ORDER BY period",
-                [ind.id, period_type],
-            )
-        ]
-        if not periods:
-            continue
-        before = [p for p in periods if _start_year(p) <= year]
-        return period_type, (before[-1] if before else periods[0])
-    return None
-
-
-def _start_year(period: str) -> int:
-    """2016 for '2016/17', '2016', '2016-05', '2016/17 Q2' and '12 months to 2016-12'."""
-    found = re.search(r"(?<!\d)(\d{4})(?!\d)", period)
-    return int(found.group(1)) if found else 0
-
-
-def _figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]:
-    """An indicator value with its benchmarks, in numbers and in words."""
-    value = row.get("value")
-    previous = _previous_value(wh, ind, row)
-    return {
-        "indicator_id": ind.id,
-        "title": ind.title,
-        "unit": ind.unit,
-        "polarity": ind.polarity,
-        "period": row["period"],
-        "period_type": row["period_type"],
-        "definition_version": row["definition_version"],
-        "value": None if row.get("is_suppressed") else value,
-        "value_text": "suppressed" if row.get("is_suppressed") else format_value(ind.unit, value),
-        "ew_text": format_value(ind.unit, row.get("ew_value")),
-        "peer_text": format_value(ind.unit, row.get("peer_value")),
-        "rank_text": (
-            f"{row['rank']} of {row['forces_ranked']}" if row.get("rank") is not None else "-"
-        ),
-        "comparisons": narrative.comparisons(row, previous),
-        "sentence": narrative.indicator_sentence(row, ind.title, previous),
-        "source": f"indicator:{ind.id}:{row['period']}:{row['force_code']}",
-    }
-
-
-def _charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
-    charts = []
-    makers: list[Callable[[], alt.TopLevelMixin]] = [
-        lambda: funnel_chart(wh, ind.id, str(row["period"]), force_code),
-        lambda: trend_chart(wh, ind.id, force_code, str(row["period_type"])),
-    ]
-    for make in makers:
-        try:
-            chart = make()
-        except OpenPeelError as exc:  # a chart the data cannot draw is left out, with a note
-            log.info("chart of %s left out: %s", ind.id, exc)
-            continue
-        spec = chart.to_dict()
-        title = spec.get("title", "")
-        charts.append(
-            {
-                "title": title.get("text", "") if isinstance(title, dict) else str(title),
-                "description": str(spec.get("description", "")),
-                "svg": chart_svg(chart),
-            }
-        )
-    return charts
-
-
-def _numbers(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
-    catalogue = load_catalogue()
-    out = []
-    for iid in narrative.report_settings()["key_indicators"]:
-        ind = catalogue.indicator(iid)
-        chosen = year_period(wh, ind, year)
-        row = _row(wh, ind, force_code, chosen[1]) if chosen else None
-        if row is None:
-            continue
-        figure = _figure(wh, ind, row)
-        figure["after_assessment"] = _start_year(str(row["period"])) > year
-        out.append(figure)
-    return out
 
 
 def _day(iso: str) -> str:
@@ -257,14 +138,14 @@ def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[di
         frozen = dict(e.frozen or {})
         ind = catalogue.indicator(str(e.indicator_id))
         frozen["unit"] = frozen.get("unit", ind.unit)
-        item = _figure(wh, ind, frozen)
+        item = figure(wh, ind, frozen)
         item.update(
             kind="indicator",
             note=e.note,
             source=f"evidence:{e.id}",
             numerator_definition=frozen.get("numerator_definition"),
             denominator_definition=frozen.get("denominator_definition"),
-            charts=_charts(wh, ind, assessment.force_code, frozen),
+            charts=charts(wh, ind, assessment.force_code, frozen),
         )
         out[e.question_id].append(item)
     return out
@@ -349,7 +230,7 @@ def force_contexts(
     common = {
         "version": CONTEXT_VERSION,
         "force": {"code": assessment.force_code, "name": force},
-        "edition": _edition(ed),
+        "edition": edition_dict(ed),
         "assessment_id": assessment.id,
         "published_on": assessment.published_on.isoformat() if assessment.published_on else None,
         "built_at": built_at.isoformat(),
@@ -360,7 +241,7 @@ def force_contexts(
         "kind": "report",
         "title": f"PEEL {ed.id}: {force}",
         "overview": overview,
-        "numbers": _numbers(wh, assessment.force_code, year),
+        "numbers": key_figures(wh, assessment.force_code, year),
         "pillars": pillars,
         "responses": responses,
         "annex": _annex(wh, assessment.force_code, pillars),
@@ -513,105 +394,3 @@ def _gaps(wh: Warehouse, force_code: str) -> list[dict[str, Any]]:
         for r in rows
         if r.get("force_code") in (force_code, None)
     ][:40]
-
-
-# -- national ----------------------------------------------------------------------------------
-
-
-def national_context(
-    wh: Warehouse, session: Session | None, year: int, only: Collection[int], built_at: datetime
-) -> dict[str, Any]:
-    """Every force's grades for a PEEL year by pillar, the changes, a map per pillar, and
-    indicator views across forces. Store grades count only for the assessments in ``only``
-    (those already published)."""
-    from openpeel.publishing.maps import grade_map
-
-    ed = load_framework().edition(year)
-    order = [*ed.scale.ids, NOT_GRADED]
-    pillars = []
-    table: dict[str, dict[str, Any]] = {}
-    for p in ed.pillars:
-        if not p.graded:
-            continue
-        view = national(wh, year, p.id, session, only=only)
-        if not view.forces:
-            continue
-        grades = {r.force_code: r.grade for r in view.forces}
-        description = (
-            f"Map of the police force areas of England and Wales coloured by their PEEL {ed.id} "
-            f"{p.title.lower()} grade: "
-            + "; ".join(f"{n} {g}" for g, n in view.counts.items() if n)
-            + "."
-        )
-        chart = grade_map(wh, grades, order, f"{p.title}, PEEL {ed.id}", description)
-        pillars.append(
-            {
-                "id": p.id,
-                "title": p.title,
-                "counts": view.counts,
-                "changes": view.changes,
-                "map": {
-                    "title": f"{p.title}, PEEL {ed.id}",
-                    "description": description,
-                    "svg": chart_svg(chart),
-                },
-            }
-        )
-        for r in view.forces:
-            since = r.previous_edition
-            table.setdefault(
-                r.force_code, {"code": r.force_code, "name": r.force_name, "grades": {}}
-            )
-            table[r.force_code]["grades"][p.id] = {
-                "grade": r.grade,
-                "change": r.change,
-                "words": narrative.grade_words(r.change, r.grade, r.previous_grade, since),
-            }
-    return {
-        "version": CONTEXT_VERSION,
-        "kind": "national",
-        "title": f"PEEL {ed.id}: the national overview",
-        "edition": _edition(ed),
-        "built_at": built_at.isoformat(),
-        "pillars": pillars,
-        "forces": sorted(table.values(), key=lambda f: str(f["name"])),
-        "indicators": _indicator_views(wh, year),
-    }
-
-
-def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
-    catalogue = load_catalogue()
-    out = []
-    for iid in narrative.report_settings()["national_indicators"]:
-        ind = catalogue.indicator(iid)
-        chosen = year_period(wh, ind, year)
-        if chosen is None:
-            continue
-        rows = wh.records(
-            "SELECT v.*, f.name AS force_name FROM out_indicator_values v JOIN ref_force f "
-            "USING (force_code) WHERE indicator_id = ? AND period = ? AND breakdown = 'all' "
-            "AND NOT is_suppressed AND value IS NOT NULL ORDER BY value DESC, force_code",
-            [iid, chosen[1]],
-        )
-        if not rows:
-            continue
-        out.append(
-            {
-                "indicator_id": iid,
-                "title": ind.title,
-                "period": chosen[1],
-                "ew_text": format_value(ind.unit, rows[0]["ew_value"]),
-                "forces": len(rows),
-                "highest": {
-                    "name": rows[0]["force_name"],
-                    "value": format_value(ind.unit, rows[0]["value"]),
-                },
-                "lowest": {
-                    "name": rows[-1]["force_name"],
-                    "value": format_value(ind.unit, rows[-1]["value"]),
-                },
-                "above_998": sum(1 for r in rows if (r["funnel_998"] or 0) > 0),
-                "below_998": sum(1 for r in rows if (r["funnel_998"] or 0) < 0),
-            }
-        )
-    return out

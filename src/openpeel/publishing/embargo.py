@@ -30,7 +30,7 @@ class Viewer:
 PUBLIC = Viewer()
 
 
-def _aware(value: datetime) -> datetime:
+def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the offset
 
 
@@ -39,7 +39,7 @@ def state(publication: Publication, now: datetime) -> str:
     if (
         publication.state == "embargoed"
         and publication.embargo_until is not None
-        and now >= _aware(publication.embargo_until)
+        and now >= aware(publication.embargo_until)
     ):
         return PUBLISHED
     return publication.state

@@ -25,8 +25,9 @@ from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.publishing import embargo
-from openpeel.publishing.context import force_contexts, national_context
+from openpeel.publishing.context import force_contexts
 from openpeel.publishing.embargo import PUBLISHED, Viewer
+from openpeel.publishing.national import national_context
 from openpeel.publishing.render import FORMATS, context_hash, render
 from openpeel.warehouse.db import Warehouse
 
@@ -196,7 +197,7 @@ def _check_national_after_forces(session: Session, pub: Publication, at: datetim
     for slug in included:
         force_pub = find(session, slug)
         until = force_pub.embargo_until
-        if until is not None and embargo._aware(until) > at:
+        if until is not None and embargo.aware(until) > at:
             raise PublishError(
                 f"{pub.slug} includes {slug}, which is embargoed until {uk(until)}; the national "
                 f"overview cannot come out before it ({uk(at)})",
@@ -305,10 +306,6 @@ def export_public(session: Session, out: Path, now: datetime) -> list[Written]:
     if out.exists():
         shutil.rmtree(out)
     return [write_outputs(p, out / p.slug) for p in public(session, now)]
-
-
-def assessment_of(session: Session, pub: Publication) -> Assessment | None:
-    return session.get(Assessment, pub.assessment_id) if pub.assessment_id else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""Indicator figures for publications: a force's value with its benchmarks, in numbers and in
+words, the period that stands for a PEEL year, the key figures of a report, and its charts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+
+from openpeel.errors import OpenPeelError
+from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.charts import chart_svg, format_value, funnel_chart, trend_chart
+from openpeel.publishing import narrative
+from openpeel.warehouse.db import Warehouse
+
+log = logging.getLogger("openpeel.publishing")
+
+
+def indicator_row(
+    wh: Warehouse, ind: Indicator, force_code: str, period: str
+) -> dict[str, Any] | None:
+    rows = wh.records(
+        "SELECT * FROM out_indicator_values WHERE indicator_id = ? AND force_code = ? "
+        "AND period = ? AND breakdown = 'all'",
+        [ind.id, force_code, period],
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["unit"] = ind.unit
+    return row
+
+
+def _previous_value(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> float | None:
+    if not row.get("previous_period"):
+        return None
+    before = indicator_row(wh, ind, str(row["force_code"]), str(row["previous_period"]))
+    value = before.get("value") if before else None
+    return float(value) if value is not None else None
+
+
+def year_period(wh: Warehouse, ind: Indicator, year: int) -> tuple[str, str] | None:
+    """The period that stands for a PEEL year: the latest year-long period starting in or before
+    it; else the earliest after it. (period type, period) or None if the indicator has none."""
+    for period_type in narrative.report_settings()["period_types"]:
+        if period_type not in ind.periods:
+            continue
+        periods = [
+            str(p)
+            for (p,) in wh.rows(
+                "SELECT DISTINCT period FROM out_indicator_values WHERE indicator_id = ? "
+                "AND period_type = ? AND breakdown = 'all' ORDER BY period",
+                [ind.id, period_type],
+            )
+        ]
+        if not periods:
+            continue
+        before = [p for p in periods if start_year(p) <= year]
+        return period_type, (before[-1] if before else periods[0])
+    return None
+
+
+def start_year(period: str) -> int:
+    """2016 for '2016/17', '2016', '2016-05', '2016/17 Q2' and '12 months to 2016-12'."""
+    found = re.search(r"(?<!\d)(\d{4})(?!\d)", period)
+    return int(found.group(1)) if found else 0
+
+
+def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]:
+    """An indicator value with its benchmarks, in numbers and in words."""
+    value = row.get("value")
+    previous = _previous_value(wh, ind, row)
+    return {
+        "indicator_id": ind.id,
+        "title": ind.title,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "period": row["period"],
+        "period_type": row["period_type"],
+        "definition_version": row["definition_version"],
+        "value": None if row.get("is_suppressed") else value,
+        "value_text": "suppressed" if row.get("is_suppressed") else format_value(ind.unit, value),
+        "ew_text": format_value(ind.unit, row.get("ew_value")),
+        "peer_text": format_value(ind.unit, row.get("peer_value")),
+        "rank_text": (
+            f"{row['rank']} of {row['forces_ranked']}" if row.get("rank") is not None else "-"
+        ),
+        "comparisons": narrative.comparisons(row, previous),
+        "sentence": narrative.indicator_sentence(row, ind.title, previous),
+        "source": f"indicator:{ind.id}:{row['period']}:{row['force_code']}",
+    }
+
+
+def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
+    drawn = []
+    makers: list[Callable[[], alt.TopLevelMixin]] = [
+        lambda: funnel_chart(wh, ind.id, str(row["period"]), force_code),
+        lambda: trend_chart(wh, ind.id, force_code, str(row["period_type"])),
+    ]
+    for make in makers:
+        try:
+            chart = make()
+        except OpenPeelError as exc:  # a chart the data cannot draw is left out, with a note
+            log.info("chart of %s left out: %s", ind.id, exc)
+            continue
+        spec = chart.to_dict()
+        title = spec.get("title", "")
+        drawn.append(
+            {
+                "title": title.get("text", "") if isinstance(title, dict) else str(title),
+                "description": str(spec.get("description", "")),
+                "svg": chart_svg(chart),
+            }
+        )
+    return drawn
+
+
+def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    catalogue = load_catalogue()
+    out = []
+    for iid in narrative.report_settings()["key_indicators"]:
+        ind = catalogue.indicator(iid)
+        chosen = year_period(wh, ind, year)
+        row = indicator_row(wh, ind, force_code, chosen[1]) if chosen else None
+        if row is None:
+            continue
+        shown = figure(wh, ind, row)
+        shown["after_assessment"] = start_year(str(row["period"])) > year
+        out.append(shown)
+    return out
