@@ -296,3 +296,57 @@ def test_the_pdf_is_tagged_with_language_headings_and_alternatives(published: Pu
     assert {"/H1", "/H2", "/H3", "/Table", "/Figure"} <= set(roles)
     assert any("funnel" in a.lower() or "force" in a.lower() for a in alts)
     assert len(alts) == roles.count("/Figure")
+
+
+def test_every_graded_force_is_drafted_and_rendered_on_many_processes_as_on_one(
+    published: Published, tmp_path: Path
+) -> None:
+    from openpeel.assess import service
+
+    with Warehouse(published.home, read_only=True) as wh, published.store.session() as s:
+        kent = service.create_assessment(s, "Kent", "2016", "tester")
+        service.add_finding(
+            s,
+            kent,
+            "strength",
+            "Test finding.",
+            "tester",
+            question="effectiveness/preventing-crime",
+        )
+        service.add_indicator_evidence(
+            s, wh, kent, "arrests_per_1000", "2016/17", "tester",
+            question="effectiveness/preventing-crime",
+        )  # fmt: skip
+        service.propose(s, kent, "tester")
+        service.confirm(s, kent, "pillar", "effectiveness", "tester", rationale="test")
+        service.create_assessment(s, "Surrey", "2016", "tester")  # no confirmed grade: left out
+        pubs = list(workflow.draft_edition(s, wh, "2016", "tester", BUILT))
+        assert [p.slug for p in pubs] == ["hampshire-2016", "kent-2016"]  # by ONS code
+        heard: list[str] = []
+        many = workflow.write_many(
+            ((p, tmp_path / "many" / p.slug) for p in pubs), 2, done=lambda w: heard.append(w.slug)
+        )
+        one = workflow.write_many(((p, tmp_path / "one" / p.slug) for p in pubs), 1)
+        workflow.send_for_check(s, "hampshire-2016", "tester")
+        workflow.schedule(s, "hampshire-2016", RELEASE, "tester", BUILT)
+        why: list[str] = []
+        again = list(workflow.draft_edition(s, wh, "2016", "tester", BUILT, skipped=why.append))
+        assert [p.slug for p in again] == ["kent-2016"]
+        assert why == ["hampshire-2016 is embargoed or published: left as it is"]
+        with pytest.raises(workflow.PublishError, match="no assessment of PEEL 2017"):
+            next(workflow.draft_edition(s, wh, "2017", "tester", BUILT))
+    assert heard == ["hampshire-2016", "kent-2016"]
+    assert [len(w.files) for w in many] == [12, 12]
+    for a, b in zip(
+        [f for w in many for f in w.files], [f for w in one for f in w.files], strict=True
+    ):
+        assert a.read_bytes() == b.read_bytes(), a
+    # the evidence charts: the funnel, the forces ranked with the peer group, and the trend
+    charts = json.loads((tmp_path / "one" / "kent-2016" / "report.json").read_text())["pillars"][0][
+        "questions"
+    ][0]["evidence"][0]["charts"]
+    assert len(charts) == 3
+    assert "funnel" in charts[0]["description"].lower()
+    assert "ranked" in charts[1]["description"]
+    assert "forces in order of value" in charts[1]["description"]
+    assert "<svg" in charts[1]["svg"]

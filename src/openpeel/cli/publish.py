@@ -3,6 +3,7 @@ draft through factual accuracy check and embargo to publication."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 
 from openpeel.cli.assess import _actor, _session
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
-from openpeel.cli.output import Format, emit, out
+from openpeel.cli.output import Format, emit, err, out
 
 app = typer.Typer(
     help="Publish reports: draft -> factual accuracy check -> embargoed -> published.",
@@ -23,27 +24,53 @@ Slug = Annotated[str, typer.Argument(help="The publication, e.g. hampshire-2016 
 def publish_draft(
     force: Annotated[str | None, typer.Option(help="Force name or ONS code.")] = None,
     edition: Annotated[str | None, typer.Option(help="PEEL edition of the assessment.")] = None,
+    all_forces: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every force with a confirmed grade in --edition, instead of --force."
+        ),
+    ] = False,
     national: Annotated[
         int | None, typer.Option(help="Draft the national overview of this PEEL year instead.")
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(min=1, help="Processes rendering PDFs (default: one per core)."),
+    ] = max(1, os.cpu_count() or 1),
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Build and freeze a force's report, summary and press release (or a national overview),
-    and write them to HOME/publications/SLUG for staff."""
+    """Build and freeze a force's report, summary and press release (or every force's, or a
+    national overview), and write them to HOME/publications/SLUG for staff."""
     from openpeel.clock import now
     from openpeel.publishing import workflow
     from openpeel.warehouse.db import Warehouse
 
-    if (national is None) == (force is None or edition is None):
-        raise typer.BadParameter("give --force and --edition, or --national YEAR")
+    chosen = [force is not None, all_forces, national is not None]
+    if sum(chosen) != 1 or (national is None and edition is None):
+        raise typer.BadParameter(
+            "give --force F --edition E, --all --edition E, or --national YEAR"
+        )
+    at = now()
     with Warehouse(home, read_only=True) as wh, _session(home) as session:
-        if force is not None and edition is not None:
-            pub = workflow.draft(session, wh, force, edition, _actor(), now())
+        if all_forces:
+            assert edition is not None
+            drafts = workflow.draft_edition(
+                session, wh, edition, _actor(), at, skipped=lambda why: err.print(why)
+            )
+        elif force is not None and edition is not None:
+            drafts = iter([workflow.draft(session, wh, force, edition, _actor(), at)])
         else:
             assert national is not None
-            pub = workflow.draft_national(session, wh, national, _actor(), now())
-        written = workflow.write_outputs(pub, workflow.private_folder(home, pub))
-    out.print(f"drafted {pub.slug}: {len(written.files)} files in {written.files[0].parent}")
+            drafts = iter([workflow.draft_national(session, wh, national, _actor(), at)])
+        written = workflow.write_many(
+            ((pub, workflow.private_folder(home, pub)) for pub in drafts),
+            jobs,
+            done=lambda w: out.print(
+                f"drafted {w.slug}: {len(w.files)} files in {w.files[0].parent}"
+            ),
+        )
+    if all_forces:
+        out.print(f"{len(written)} force publications of PEEL {edition} drafted")
 
 
 @app.command("check")

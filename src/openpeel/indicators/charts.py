@@ -385,7 +385,11 @@ def _with_text_alternative(svg: str, spec: dict[str, Any]) -> str:
 
 def chart_svg(chart: alt.TopLevelMixin) -> str:
     """``chart`` rendered offline as SVG text, its title and description as <title> and <desc>."""
-    spec = chart.to_dict()
+    return spec_svg(chart.to_dict())
+
+
+def spec_svg(spec: dict[str, Any]) -> str:
+    """A Vega-Lite spec (``chart.to_dict()``) rendered offline as SVG with its text alternative."""
     return _with_text_alternative(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), spec)
 
 

@@ -152,9 +152,14 @@ def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[di
 
 
 def force_contexts(
-    wh: Warehouse, session: Session, assessment: Assessment, built_at: datetime
+    wh: Warehouse,
+    session: Session,
+    assessment: Assessment,
+    built_at: datetime,
+    register: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report, summary and press-release contexts of one assessment, built together."""
+    """The report, summary and press-release contexts of one assessment, built together.
+    ``register`` is the data-quality register, when the caller already has it (many reports)."""
     ed = edition_of(assessment)
     year = ed.peel_years[0]
     force = _force_name(wh, assessment.force_code)
@@ -244,7 +249,7 @@ def force_contexts(
         "numbers": key_figures(wh, assessment.force_code, year),
         "pillars": pillars,
         "responses": responses,
-        "annex": _annex(wh, assessment.force_code, pillars),
+        "annex": _annex(wh, assessment.force_code, pillars, register),
     }
     summary = {
         **common,
@@ -347,7 +352,12 @@ def _press(
     }
 
 
-def _annex(wh: Warehouse, force_code: str, pillars: list[dict[str, Any]]) -> dict[str, Any]:
+def _annex(
+    wh: Warehouse,
+    force_code: str,
+    pillars: list[dict[str, Any]],
+    register: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
     """Sources, periods, definitions, suppression and the data gaps for the force."""
     catalogue = load_catalogue()
     used: dict[str, set[str]] = defaultdict(set)
@@ -377,20 +387,21 @@ def _annex(wh: Warehouse, force_code: str, pillars: list[dict[str, Any]]) -> dic
                 "sources": list(measure.sources),
             }
         )
-    gaps = _gaps(wh, force_code)
-    return {"definitions": definitions, "sources": sorted(sources), "gaps": gaps}
-
-
-def _gaps(wh: Warehouse, force_code: str) -> list[dict[str, Any]]:
-    from openpeel.warehouse.quality import register_records
-
-    try:
-        rows = register_records(wh)
-    except Exception as exc:  # the register needs every source; a partial warehouse has gaps
-        log.info("data-quality register not available: %s", exc)
-        return []
-    return [
+    rows = quality_register(wh) if register is None else register
+    gaps = [
         {k: (str(v) if v is not None else None) for k, v in r.items()}
         for r in rows
         if r.get("force_code") in (force_code, None)
     ][:40]
+    return {"definitions": definitions, "sources": sorted(sources), "gaps": gaps}
+
+
+def quality_register(wh: Warehouse) -> list[dict[str, Any]]:
+    """The data-quality register, or nothing where the warehouse lacks a source it checks."""
+    from openpeel.warehouse.quality import register_records
+
+    try:
+        return register_records(wh)
+    except Exception as exc:  # the register needs every source; a partial warehouse has gaps
+        log.info("data-quality register not available: %s", exc)
+        return []

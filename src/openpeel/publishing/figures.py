@@ -12,7 +12,13 @@ import altair as alt
 
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.charts import chart_svg, format_value, funnel_chart, trend_chart
+from openpeel.indicators.charts import (
+    format_value,
+    funnel_chart,
+    ranked_bar_chart,
+    spec_svg,
+    trend_chart,
+)
 from openpeel.publishing import narrative
 from openpeel.warehouse.db import Warehouse
 
@@ -95,9 +101,12 @@ def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]
 
 
 def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
+    """The indicator's funnel, its forces ranked with the force's peers marked, and the force's
+    trend, each as SVG with its title and description."""
     drawn = []
     makers: list[Callable[[], alt.TopLevelMixin]] = [
         lambda: funnel_chart(wh, ind.id, str(row["period"]), force_code),
+        lambda: ranked_bar_chart(wh, ind.id, str(row["period"]), force_code),
         lambda: trend_chart(wh, ind.id, force_code, str(row["period_type"])),
     ]
     for make in makers:
@@ -112,7 +121,7 @@ def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) 
             {
                 "title": title.get("text", "") if isinstance(title, dict) else str(title),
                 "description": str(spec.get("description", "")),
-                "svg": chart_svg(chart),
+                "svg": spec_svg(spec),
             }
         )
     return drawn

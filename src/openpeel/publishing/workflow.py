@@ -8,8 +8,11 @@ Every step is in the audit log; every read before publication is in the access l
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import shutil
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +28,7 @@ from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.publishing import embargo
-from openpeel.publishing.context import force_contexts
+from openpeel.publishing.context import force_contexts, quality_register
 from openpeel.publishing.embargo import PUBLISHED, Viewer
 from openpeel.publishing.national import national_context
 from openpeel.publishing.render import FORMATS, context_hash, render
@@ -75,9 +78,16 @@ def _freeze(pub: Publication, contexts: dict[str, Any], now: datetime) -> None:
 
 
 def draft(
-    session: Session, wh: Warehouse, force: str, edition: str, actor: str, now: datetime
+    session: Session,
+    wh: Warehouse,
+    force: str,
+    edition: str,
+    actor: str,
+    now: datetime,
+    register: list[dict[str, Any]] | None = None,
 ) -> Publication:
-    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them."""
+    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them.
+    ``register``: the data-quality register, when drafting many (computed here otherwise)."""
     assessment = get_assessment(session, force, edition)
     if not any(j.confirmed_grade for j in assessment.judgements):
         raise PublishError(
@@ -90,7 +100,7 @@ def draft(
     slug = f"{_slug(str(name or assessment.force_code))}-{_slug(assessment.edition_id)}"
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     _editable(pub)
-    contexts = force_contexts(wh, session, assessment, now)
+    contexts = force_contexts(wh, session, assessment, now, register)
     if pub is None:
         pub = Publication(
             kind="force",
@@ -106,6 +116,45 @@ def draft(
     session.flush()
     _log(session, actor, "draft", pub, context_sha256=pub.context_sha256)
     return pub
+
+
+def draft_edition(
+    session: Session,
+    wh: Warehouse,
+    edition: str,
+    actor: str,
+    now: datetime,
+    skipped: Callable[[str], None] | None = None,
+) -> Iterator[Publication]:
+    """Draft the reports of every force whose assessment in ``edition`` has a confirmed grade,
+    one after another (so the caller can render each while the next is built). Reports already
+    embargoed or published are left as they are, and ``skipped`` hears why."""
+    edition_id = load_framework().edition(edition).id
+    graded = [
+        a
+        for a in session.scalars(
+            select(Assessment)
+            .where(Assessment.edition_id == edition_id)
+            .order_by(Assessment.force_code)
+        )
+        if any(j.confirmed_grade for j in a.judgements)
+    ]
+    if not graded:
+        raise PublishError(
+            f"no assessment of PEEL {edition_id} has a confirmed grade",
+            hint="confirm grades first: `openpeel assess confirm ...`",
+        )
+    frozen = {
+        p.assessment_id: p.slug
+        for p in session.scalars(select(Publication).where(Publication.state == "embargoed"))
+    }
+    register = quality_register(wh)
+    for a in graded:
+        if a.id in frozen:
+            if skipped is not None:
+                skipped(f"{frozen[a.id]} is embargoed or published: left as it is")
+            continue
+        yield draft(session, wh, a.force_code, edition_id, actor, now, register)
 
 
 def draft_national(
@@ -282,18 +331,63 @@ class Written:
     files: list[Path]
 
 
+def _write_output(context: dict[str, Any], output: str, folder: Path) -> list[Path]:
+    """One output (report, summary, ...) in every format; each file replaced whole."""
+    files = []
+    for fmt in FORMATS:
+        path = folder / f"{output}.{fmt}"
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(render(context, fmt))
+        tmp.replace(path)
+        files.append(path)
+    return files
+
+
+def _outputs(pub: Publication, folder: Path) -> list[tuple[dict[str, Any], str, Path]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [(pub.context[key], output, folder) for output, key in OUTPUTS[pub.kind].items()]
+
+
 def write_outputs(pub: Publication, folder: Path) -> Written:
     """Every output of a publication in every format, rendered from its frozen context."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for output, key in OUTPUTS[pub.kind].items():
-        for fmt in FORMATS:
-            path = folder / f"{output}.{fmt}"
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(render(pub.context[key], fmt))
-            tmp.replace(path)
-            files.append(path)
-    return Written(pub.slug, files)
+    return Written(pub.slug, [p for o in _outputs(pub, folder) for p in _write_output(*o)])
+
+
+def write_many(
+    pubs: Iterable[tuple[Publication, Path]],
+    jobs: int,
+    done: Callable[[Written], None] | None = None,
+) -> list[Written]:
+    """The outputs of many publications, rendered by ``jobs`` worker processes while ``pubs``
+    (which may be building the next publication) goes on; ``done`` hears of each finished one.
+    With ``jobs`` 1 everything is rendered here, in order."""
+    written: list[Written] = []
+
+    def finish(w: Written) -> None:
+        written.append(w)
+        if done is not None:
+            done(w)
+
+    if jobs <= 1:
+        for pub, folder in pubs:
+            finish(write_outputs(pub, folder))
+        return written
+    # spawn, not fork: the parent holds DuckDB's and SQLAlchemy's threads and connections
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: list[tuple[str, list[Future[list[Path]]]]] = []
+
+        def collect(wait: bool) -> None:  # finished publications, in the order they came
+            while pending and (wait or all(f.done() for f in pending[0][1])):
+                slug, futures = pending.pop(0)
+                finish(Written(slug, [p for f in futures for p in f.result()]))
+
+        for pub, folder in pubs:
+            pending.append(
+                (pub.slug, [pool.submit(_write_output, *o) for o in _outputs(pub, folder)])
+            )
+            collect(wait=False)
+        collect(wait=True)
+    return written
 
 
 def private_folder(home: Path, pub: Publication) -> Path:
