@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= openpeel-home
 
-.PHONY: install demo test lint typecheck docs docs-check pytest bench clean
+STATIC := src/openpeel/web/static
+NPM_DIST := web/node_modules
+
+.PHONY: install assets demo test lint typecheck docs docs-check pytest bench clean
 
 $(BIN)/openpeel: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +15,27 @@ $(BIN)/openpeel: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . --group dev
 	@touch $@
 
-install: $(BIN)/openpeel
+# GOV.UK Frontend (styles compiled with Sass, Arial instead of GDS Transport), Vega and Swagger UI,
+# from the
+# npm registry, served by the app from its own static folder: never from a CDN
+$(STATIC)/vega/.built: web/package.json web/package-lock.json web/openpeel.scss Makefile
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(STATIC)/govuk $(STATIC)/vega
+	cd web && npx sass --load-path=node_modules --style=compressed --no-source-map \
+		--quiet-deps openpeel.scss ../$(STATIC)/govuk/openpeel.css
+	cp $(NPM_DIST)/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	cp -r $(NPM_DIST)/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/
+	rm -rf $(STATIC)/govuk/assets/fonts  # GDS Transport is for GOV.UK services only
+	cp $(NPM_DIST)/vega/build/vega.min.js $(NPM_DIST)/vega-lite/build/vega-lite.min.js \
+		$(NPM_DIST)/vega-embed/build/vega-embed.min.js $(STATIC)/vega/
+	mkdir -p $(STATIC)/swagger
+	cp $(NPM_DIST)/swagger-ui-dist/swagger-ui-bundle.js $(NPM_DIST)/swagger-ui-dist/swagger-ui.css \
+		$(STATIC)/swagger/
+	@touch $@
+
+assets: $(STATIC)/vega/.built
+
+install: $(BIN)/openpeel assets
 
 demo: install
 	$(BIN)/openpeel demo --home $(HOME_DIR)
@@ -47,4 +70,5 @@ bench: install
 	$(BIN)/python benchmarks/publishing.py --write
 
 clean:
-	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules \
+		$(STATIC)/govuk $(STATIC)/vega $(STATIC)/swagger

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from openpeel.indicators.run import compute, store
 from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
+from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
 
 #: the full real data, when the project sits beside ../shared (tests that need it skip otherwise)
@@ -50,3 +52,13 @@ def load(wh: Warehouse, *paths: Path) -> list[FileResult]:
         if r.status == "loaded":
             assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
     return results
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home built from the bundled sample with every indicator (shared, read-only)."""
+    home = tmp_path_factory.mktemp("publishing") / "home"
+    with Warehouse(home) as wh:
+        load(wh, sample_path())
+        store(wh, compute(wh))
+    return home

@@ -53,6 +53,20 @@ SETTINGS = (
         "`2017-03-02T09:00:00+00:00`), which decides what an embargo has released.",
     ),
     Setting(
+        "secret_key",
+        "OPENPEEL_SECRET_KEY",
+        "",
+        "Key that signs the web app's session cookies; by default a random key kept in "
+        "`secret.key` in the home (created on first use, readable by its owner only).",
+    ),
+    Setting(
+        "secure_cookies",
+        "OPENPEEL_SECURE_COOKIES",
+        "",
+        "`true` to send the session cookie over HTTPS only; by default true unless the app "
+        "serves 127.0.0.1 or localhost (the demo).",
+    ),
+    Setting(
         "fault_kill_at",
         "OPENPEEL_FAULT_KILL_AT",
         "",

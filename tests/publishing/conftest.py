@@ -12,10 +12,8 @@ import pytest
 
 from openpeel.assess.bulk import load_yaml
 from openpeel.assess.store import Store
-from openpeel.indicators.run import compute, store
-from openpeel.sample import assessments_path, sample_path
+from openpeel.sample import assessments_path
 from openpeel.warehouse.db import Warehouse
-from tests.conftest import load
 
 BUILT = datetime(2017, 2, 20, 9, 0, tzinfo=UTC)
 RELEASE = datetime(2017, 3, 2, 0, 1, tzinfo=UTC)  # 00:01 GMT
@@ -25,15 +23,6 @@ RELEASE = datetime(2017, 3, 2, 0, 1, tzinfo=UTC)  # 00:01 GMT
 class Published:
     home: Path
     store: Store
-
-
-@pytest.fixture(scope="session")
-def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("publishing") / "home"
-    with Warehouse(home) as wh:
-        load(wh, sample_path())
-        store(wh, compute(wh))
-    return home
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ users). The public needs no account. Passwords are kept only as argon2 hashes.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openpeel.assess import audit
-from openpeel.assess.models import ROLES, User
+from openpeel.assess.models import ROLES, ApiToken, User
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.reference import forces
 
@@ -94,6 +96,56 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user
+
+
+def issue_token(session: Session, name: str, label: str, actor: str) -> str:
+    """A new API token for a user, shown once: only its SHA-256 digest is stored."""
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        raise UserError(f"no user {name!r}", hint="add the account first: `openpeel users add`")
+    token = "opl_" + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_name=name,
+        label=label,
+        token_sha256=_digest(token),
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "issue api token", "user", user.id, {"label": label})
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The user a live token stands for, else None."""
+    row = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None:
+        return None
+    return session.scalars(select(User).where(User.name == row.user_name)).first()
+
+
+def revoke_tokens(session: Session, name: str, actor: str) -> int:
+    """Revoke every live token of a user; how many there were."""
+    rows = list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_name == name, ApiToken.revoked_at.is_(None))
+        )
+    )
+    for row in rows:
+        row.revoked_at = datetime.now(UTC)
+    if rows:
+        audit.record(
+            session, actor, "revoke api tokens", "user", None, {"user": name, "count": len(rows)}
+        )
+    return len(rows)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def list_users(session: Session) -> list[User]:

@@ -240,11 +240,13 @@ def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
 def demo(
     home: Home = DEFAULT_HOME,
     no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Build only (the web dashboard is not built yet).")
+        bool, typer.Option("--no-serve", help="Build only; do not serve the dashboard.")
     ] = False,
+    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
 ) -> None:
     """Build everything from the bundled sample of real data: the warehouse, the indicators,
-    the Hampshire 2016 worked example, its reports and the national overview of 2016."""
+    the Hampshire 2016 worked example, its reports and the national overview of 2016, and
+    demo accounts; then serve the dashboard at http://127.0.0.1:8000."""
     from openpeel.cli.ingest_view import run_ingest
     from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
@@ -259,6 +261,7 @@ def demo(
         store(wh, results)
     _load_worked_example(home)
     _publish_worked_example(home)
+    logins = _demo_users(home)
     out.print(
         f"Computed {len(results)} indicators "
         f"({sum(len(f) for f in results.values()):,} rows). Try:\n"
@@ -271,9 +274,64 @@ def demo(
         f"  openpeel publish status --home {home}\n"
         f"  openpeel publish show hampshire-2016 --output summary --home {home}"
     )
-    if not no_serve:
-        out.print("(The web dashboard is not part of OpenPEEL yet; the outputs are files.)")
-    raise typer.Exit(code)
+    if code or no_serve:
+        raise typer.Exit(code)
+    _serve(home, "127.0.0.1", port, logins)
+
+
+DEMO_USERS = (
+    ("inspector", "inspector", None),
+    ("hampshire", "force", "Hampshire"),
+    ("admin", "admin", None),
+)
+
+
+def _demo_users(home: Path) -> list[tuple[str, str, str]]:
+    """Demo accounts (name, role, password), made once. Their passwords are printed and known:
+    the demo serves 127.0.0.1 only."""
+    from sqlalchemy import select
+
+    from openpeel.assess.models import User
+    from openpeel.assess.store import Store
+    from openpeel.assess.users import add_user
+
+    store = Store.open(home)
+    logins = []
+    try:
+        with store.session() as session:
+            for name, role, force in DEMO_USERS:
+                password = f"demo-{name}-password"
+                if session.scalars(select(User).where(User.name == name)).first() is None:
+                    add_user(session, name, role, password, "demo", force=force)
+                logins.append((name, role, password))
+    finally:
+        store.close()
+    return logins
+
+
+def _serve(home: Path, host: str, port: int, logins: list[tuple[str, str, str]]) -> None:
+    import uvicorn
+
+    from openpeel.web.app import create_app
+
+    out.print(f"\nOpenPEEL dashboard: http://{host}:{port}/  (API: http://{host}:{port}/api/docs)")
+    for name, role, password in logins:
+        out.print(f"  sign in as {role}: {name} / {password}")
+    out.print("Press Ctrl+C to stop.")
+    uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(
+    home: Home = DEFAULT_HOME,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web dashboard and its JSON API (documented at /api/docs)."""
+    from openpeel.warehouse.db import Warehouse
+
+    Warehouse(home, read_only=True).close()  # a clear error where there is no warehouse
+    _serve(home, host, port, [])
 
 
 def _load_worked_example(home: Path) -> None:

@@ -68,3 +68,34 @@ def users_list(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None
             fmt,
             title="Users",
         )
+
+
+@app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    label: Annotated[str, typer.Option(help="What the token is for, e.g. a script's name.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Issue an API token for scripts (`Authorization: Bearer TOKEN`); it is shown only once."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import issue_token
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        token = issue_token(session, name, label, current_actor())
+    out.print(token)
+
+
+@app.command("revoke-tokens")
+def users_revoke_tokens(
+    name: Annotated[str, typer.Argument(help="The user whose tokens stop working.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Revoke every API token of a user."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import revoke_tokens
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        count = revoke_tokens(session, name, current_actor())
+    out.print(f"revoked {count} token(s) of {name!r}")

@@ -1,9 +1,11 @@
-"""Who may see a publication, and when: the one place the embargo and the force scope live.
+"""Who may see a publication, and when, and who may change what: the one place the embargo and
+the force scope live.
 
 A publication is a draft, then in factual accuracy check (its force sees it), then embargoed
 until a set time (only those on its pre-release access list, inspectors and admins see it),
 then published: from its embargo time on, with no one acting, it is public. The web app and
-every public output ask ``may_read``; nothing else decides.
+every public output ask ``may_read``; nothing else decides. What a user may change is
+``may_act``, from the table ``ACTIONS``: a force user acts only for their own force.
 """
 
 from __future__ import annotations
@@ -57,3 +59,23 @@ def may_read(publication: Publication, viewer: Viewer, now: datetime) -> bool:
     if current == "embargoed" and viewer.name is not None:
         return any(a.user_name == viewer.name for a in publication.access)
     return False
+
+
+#: what each role may do; a force user only for their own force
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "edit_assessment": ("inspector",),  # findings, evidence, proposing and confirming grades
+    "publish": ("inspector",),  # drafts, factual accuracy check, scheduling
+    "post_progress": ("force", "inspector"),  # progress on recommendations
+    "post_response": ("force", "inspector"),  # responses to a report
+    "see_workspace": ("inspector", "admin"),
+    "manage_users": ("admin",),
+}
+
+
+def may_act(viewer: Viewer, action: str, force_code: str | None = None) -> bool:
+    roles = ACTIONS[action]
+    if viewer.role not in roles:
+        return False
+    if viewer.role == "force":
+        return force_code is not None and viewer.force_code == force_code
+    return True

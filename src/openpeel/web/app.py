@@ -1,0 +1,170 @@
+"""The OpenPEEL web app: the public dashboard, its JSON API, sign-in, and the workspaces of
+inspectors and forces, from one FastAPI app over the home's warehouse and store."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from openpeel import __version__
+from openpeel.assess.store import Store
+from openpeel.clock import now as real_now
+from openpeel.settings import setting
+from openpeel.web import errors, pages, workspace
+from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
+from openpeel.web.render import page
+
+log = logging.getLogger("openpeel.web")
+
+SECRET_FILE = "secret.key"
+SESSION_HOURS = 8
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def secret_key(home: Path) -> str:
+    """``OPENPEEL_SECRET_KEY``, else the home's own key (made once, readable by its owner)."""
+    given = setting("secret_key")
+    if given:
+        return given
+    path = home / SECRET_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def secure_cookies(host: str) -> bool:
+    given = setting("secure_cookies").strip().lower()
+    if given:
+        return given in ("1", "true", "yes")
+    return host not in LOCAL_HOSTS
+
+
+def static_folder() -> Path:
+    return Path(str(resources.files("openpeel.web") / "static"))
+
+
+def assets_built() -> bool:
+    """Whether the GOV.UK Frontend and Vega assets were built (`make assets`)."""
+    folder = static_folder()
+    return all((folder / f).exists() for f in ("govuk/openpeel.css", "vega/.built", "swagger"))
+
+
+def create_app(
+    home: Path,
+    *,
+    host: str = "127.0.0.1",
+    clock: Callable[[], datetime] = real_now,
+    store: Store | None = None,
+) -> FastAPI:
+    """The app over ``home`` (its warehouse, and its store unless ``store`` is given); ``clock``
+    decides what embargoes have released (tests set it)."""
+    app = FastAPI(
+        title="OpenPEEL",
+        version=__version__,
+        description="PEEL assessments of the police forces of England and Wales: grades, "
+        "indicators and publications. Every page of the dashboard has its JSON twin here. "
+        'Errors have one shape: `{"error": {"status", "title", "detail", "hint"}}`. '
+        "Scripts sign in with `Authorization: Bearer TOKEN` (`openpeel users token`).",
+        docs_url=None,  # served below from local files: FastAPI's own loads from a CDN
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(home),
+        session_cookie="openpeel_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="strict",
+        https_only=secure_cookies(host),
+    )
+    if not assets_built():
+        log.warning(
+            "the GOV.UK Frontend and Vega assets are not built: pages will look plain and "
+            "charts will not draw; run `make assets`"
+        )
+    app.mount("/static", StaticFiles(directory=static_folder(), check_dir=False), name="static")
+    errors.install(app)
+    app.include_router(_docs_router())
+    app.include_router(_sign_in_router())
+    app.include_router(workspace.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _docs_router() -> APIRouter:
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    router = APIRouter()
+
+    @router.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="OpenPEEL API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/govuk/assets/images/favicon.ico",
+        )
+
+    return router
+
+
+def _sign_in_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/login", include_in_schema=False)
+    def login_form(request: Request, who: Who, next: str = "/") -> HTMLResponse:
+        return page(
+            request, "login.html.j2", {"title": "Sign in", "next": _local(next), "error": None}, who
+        )
+
+    @router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
+    def login(
+        request: Request,
+        session: DB,
+        who: Who,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        from openpeel.assess.users import authenticate
+
+        user = authenticate(session, username.strip(), password)
+        if user is None:
+            context = {
+                "title": "Sign in",
+                "next": _local(next),
+                "error": "The name or the password is wrong.",
+            }
+            return page(request, "login.html.j2", context, who, status=401)
+        request.session.clear()  # a new session (and CSRF token) on every sign-in
+        request.session[SESSION_USER] = user.name
+        request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+        return RedirectResponse(_local(next), status_code=303)
+
+    @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
+    def logout(request: Request) -> Response:
+        request.session.clear()
+        return RedirectResponse("/", status_code=303)
+
+    return router
+
+
+def _local(target: str) -> str:
+    """Only a path on this site (never an open redirect elsewhere)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"

@@ -1,0 +1,147 @@
+"""What every request may depend on: the store session, the warehouse, the clock, who is asking
+(a session cookie or an API token) and the CSRF check of a form.
+
+Who may read or change what is decided in ``openpeel.publishing.embargo`` only; here the viewer
+is found and the decision asked for.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from openpeel.assess.store import Store
+from openpeel.errors import OpenPeelError
+from openpeel.publishing import embargo
+from openpeel.publishing.embargo import Viewer
+from openpeel.warehouse.db import Warehouse
+
+SESSION_USER = "user"
+SESSION_CSRF = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class AuthError(OpenPeelError):
+    """Not signed in (401) where a page needs a user."""
+
+
+class Forbidden(OpenPeelError):
+    """Signed in, but the role or the force scope does not allow it (403)."""
+
+
+@dataclass
+class WebState:
+    home: Path
+    store: Store
+    clock: Callable[[], datetime]
+
+
+def state(request: Request) -> WebState:
+    web: WebState = request.app.state.web
+    return web
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A store session per request, committed at its end (or rolled back on an error)."""
+    with state(request).store.session() as session:
+        yield session
+
+
+def warehouse(request: Request) -> Iterator[Warehouse]:
+    """The warehouse, read-only, per request (so a command line may load data in between)."""
+    with Warehouse(state(request).home, read_only=True) as wh:
+        yield wh
+
+
+def clock(request: Request) -> datetime:
+    return state(request).clock()
+
+
+DB = Annotated[Session, Depends(db)]
+WH = Annotated[Warehouse, Depends(warehouse)]
+Now = Annotated[datetime, Depends(clock)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def viewer(request: Request, session: DB) -> Viewer:
+    """Who is asking: an API token's user, the signed-in user, or the public."""
+    from openpeel.assess.users import user_for_token
+
+    token = _bearer(request)
+    if token is not None:
+        user = user_for_token(session, token)
+        if user is None:
+            raise AuthError("the API token is not valid", hint="issue one: `openpeel users token`")
+        return Viewer(name=user.name, role=user.role, force_code=user.force_code)
+    name = request.session.get(SESSION_USER)
+    if not name:
+        return embargo.PUBLIC
+    from openpeel.publishing.workflow import viewer as stored_viewer
+
+    found = stored_viewer(session, str(name))
+    if found.role == "public":  # the account is gone: sign out
+        request.session.clear()
+    return found
+
+
+Who = Annotated[Viewer, Depends(viewer)]
+
+
+def require(who: Viewer, action: str, force_code: str | None = None) -> None:
+    """Refuse unless ``who`` may do ``action`` (for ``force_code``), as the embargo module says."""
+    if embargo.may_act(who, action, force_code):
+        return
+    if who.name is None:
+        raise AuthError("sign in to do this", hint="sign in at /login")
+    raise Forbidden(
+        f"{who.name} ({who.role}) may not {action.replace('_', ' ')}"
+        + (f" for {force_code}" if force_code else "")
+    )
+
+
+def signed_in(who: Who) -> None:
+    """A change needs someone signed in (before its CSRF token is even looked at)."""
+    if who.name is None:
+        raise AuthError("sign in to do this", hint="sign in at /login")
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use; every form carries it back."""
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return str(token)
+
+
+async def check_csrf(request: Request) -> None:
+    """A change sent with the session cookie must carry the session's CSRF token (a form field
+    or the X-CSRF-Token header); a change sent with an API token needs none (no cookie)."""
+    if _bearer(request) is not None:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = request.session.get(SESSION_CSRF)
+    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
+        raise Forbidden(
+            "the form's CSRF token is missing or out of date",
+            hint="reload the page and send the form again",
+        )

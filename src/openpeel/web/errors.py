@@ -1,0 +1,88 @@
+"""One error shape for every error, as JSON under /api and as a page elsewhere:
+
+{"error": {"status": 404, "title": "Not found", "detail": "...", "hint": "..."}}
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from openpeel.errors import OpenPeelError
+from openpeel.publishing import embargo
+from openpeel.publishing.workflow import EmbargoError
+from openpeel.web.deps import AuthError, Forbidden
+from openpeel.web.views import NotFound
+
+log = logging.getLogger("openpeel.web")
+
+
+def status_of(exc: OpenPeelError) -> int:
+    if isinstance(exc, NotFound | EmbargoError):
+        return 404  # what the viewer may not read does not exist for them
+    if isinstance(exc, AuthError):
+        return 401
+    if isinstance(exc, Forbidden):
+        return 403
+    return 400
+
+
+def body(status: int, detail: str, hint: str | None = None) -> dict[str, Any]:
+    return {
+        "error": {
+            "status": status,
+            "title": HTTPStatus(status).phrase,
+            "detail": detail,
+            "hint": hint,
+        }
+    }
+
+
+def respond(request: Request, status: int, detail: str, hint: str | None = None) -> Response:
+    """The error as JSON for the API (or a script), as a page for a browser."""
+    from openpeel.web.render import page, twin
+
+    content = body(status, detail, hint)
+    who = getattr(request.state, "viewer", embargo.PUBLIC)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if request.url.path.startswith("/api") or not wants_html:
+        response: Response = twin(content, who, status)
+    else:
+        response = page(request, "error.html.j2", content["error"], who, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(app: FastAPI) -> None:
+    async def openpeel_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OpenPeelError)
+        return respond(request, status_of(exc), exc.message, exc.hint)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return respond(request, exc.status_code, str(exc.detail))
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return respond(request, 422, f"the request is not valid: {problems}")
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return respond(
+            request, 500, "something went wrong on our side", "try again; if it persists, report it"
+        )
+
+    app.add_exception_handler(OpenPeelError, openpeel_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,212 @@
+"""The public pages, each with its JSON twin under /api built from the same context.
+
+``PAGES`` declares them: an address, a template and the function that builds the context.
+Every page is registered twice from it: as HTML at the address (left out of the OpenAPI
+schema) and as JSON at /api + the address (documented there).
+"""
+
+# no ``from __future__ import annotations``: FastAPI reads the annotations of the handlers
+# made in _register, which name a type made there
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from openpeel.web import views
+from openpeel.web.deps import DB, WH, Now, Who
+from openpeel.web.render import cache_headers, page, twin
+
+Page_ = Annotated[int, Query(ge=1, description="Page of a long list, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
+
+
+def paginate(items: list[Any], page_no: int, per_page: int) -> dict[str, Any]:
+    """One page of a long list, with where it sits in the whole."""
+    start = (page_no - 1) * per_page
+    return {
+        "items": items[start : start + per_page],
+        "page": page_no,
+        "per_page": per_page,
+        "total": len(items),
+        "pages": max(1, -(-len(items) // per_page)),
+    }
+
+
+def overview_context(
+    wh: WH,
+    session: DB,
+    who: Who,
+    now: Now,
+    year: Annotated[
+        int | None, Query(description="PEEL year, e.g. 2016 (default: latest).")
+    ] = None,
+    pillar: Annotated[
+        str | None, Query(description="Pillar id, e.g. effectiveness (default: the first).")
+    ] = None,
+) -> dict[str, Any]:
+    return views.overview(wh, session, who, now, year, pillar)
+
+
+def forces_context(
+    q: Annotated[str | None, Query(description="Part of a force's name.")] = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    per_page: PerPage = 50,
+) -> dict[str, Any]:
+    found = views.force_list(q)
+    found["forces"] = paginate(found["forces"], page_no, per_page)
+    return found
+
+
+def force_context(
+    force: str,
+    wh: WH,
+    session: DB,
+    who: Who,
+    now: Now,
+    year: Annotated[int | None, Query(description="PEEL year of the key indicators.")] = None,
+) -> dict[str, Any]:
+    return views.force_page(wh, session, who, now, force, year)
+
+
+def indicators_context(
+    wh: WH,
+    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    per_page: PerPage = 50,
+) -> dict[str, Any]:
+    found = views.indicator_list(wh)
+    found["indicators"] = paginate(found["indicators"], page_no, per_page)
+    return found
+
+
+def indicator_context(
+    indicator: str,
+    wh: WH,
+    period: Annotated[str | None, Query(description="Period (default: the latest).")] = None,
+    force: Annotated[str | None, Query(description="A force to chart, by name or slug.")] = None,
+) -> dict[str, Any]:
+    return views.indicator_page(wh, indicator, period, force)
+
+
+def publication_context(slug: str, session: DB, who: Who, now: Now) -> dict[str, Any]:
+    return views.publication_page(session, who, now, slug)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    context: Callable[..., dict[str, Any]]
+    summary: str
+
+
+PAGES = (
+    Page("/", "overview.html.j2", overview_context, "National overview: grades by pillar"),
+    Page("/forces", "forces.html.j2", forces_context, "Find a police force"),
+    Page("/forces/{force}", "force.html.j2", force_context, "A force: grades and figures"),
+    Page("/indicators", "indicators.html.j2", indicators_context, "Every indicator"),
+    Page(
+        "/indicators/{indicator}",
+        "indicator.html.j2",
+        indicator_context,
+        "An indicator for every force: values, funnel, ranks, trend",
+    ),
+    Page(
+        "/publications/{slug}",
+        "publication.html.j2",
+        publication_context,
+        "A publication's outputs and formats",
+    ),
+)
+
+
+def api_path(path: str) -> str:
+    return "/api/overview" if path == "/" else "/api" + path
+
+
+def _register(router: APIRouter, spec: Page) -> None:
+    Context = Annotated[dict[str, Any], Depends(spec.context)]
+
+    def html(request: Request, who: Who, context: Context) -> HTMLResponse:
+        return page(request, spec.template, context, who, api=api_path(request.url.path))
+
+    def api(who: Who, context: Context) -> JSONResponse:
+        return twin(context, who)
+
+    name = spec.template.removesuffix(".html.j2")
+    router.add_api_route(
+        spec.path, html, methods=["GET"], include_in_schema=False, name=f"page-{name}"
+    )
+    router.add_api_route(
+        api_path(spec.path),
+        api,
+        methods=["GET"],
+        summary=spec.summary,
+        name=f"api-{name}",
+        response_model=dict[str, Any],
+    )
+
+
+router = APIRouter()
+
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@router.get("/indicators/{indicator}.csv", include_in_schema=False)
+@router.get("/api/indicators/{indicator}.csv", summary="An indicator's values as CSV")
+def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -> Response:
+    from openpeel.indicators.api import values
+
+    context = views.indicator_page(wh, indicator, period)
+    frame = values(wh, context["indicator"]["id"], period=context["period"])
+    text = io.StringIO()
+    frame.to_csv(text, index=False, quoting=csv.QUOTE_MINIMAL)
+    name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
+    return Response(
+        text.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **cache_headers(who)},
+    )
+
+
+@router.get("/publications/{slug}/{output}.{fmt}", include_in_schema=False)
+@router.get(
+    "/api/publications/{slug}/{output}.{fmt}",
+    summary="One output of a publication (report, summary, press-release, overview) as html, "
+    "pdf, md or json",
+)
+def publication_output(
+    request: Request, slug: str, output: str, fmt: str, session: DB, who: Who, now: Now
+) -> Response:
+    from openpeel.publishing import embargo, workflow
+    from openpeel.web.errors import respond
+
+    try:
+        data = workflow.read(session, slug, output, fmt, who, now)
+    except workflow.EmbargoError:
+        # answered, not raised, so that the refused read stays in the access log
+        return respond(request, 404, f"no publication {slug!r} that you may read now")
+    pub = workflow.find(session, slug)
+    public = embargo.state(pub, now) == embargo.PUBLISHED
+    etag = f'"{pub.context_sha256}-{output}-{fmt}"'
+    headers = (
+        {"Cache-Control": "public, max-age=3600", "ETag": etag}
+        if public
+        else {"Cache-Control": "private, no-store"}
+    )
+    if public and request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+for _spec in PAGES:
+    _register(router, _spec)

@@ -1,0 +1,74 @@
+"""Pages and their JSON twins from one context: the HTML template renders it, the API returns it
+as it is. Caching headers follow who asked: shared caches may keep what the public sees."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from openpeel.clock import uk
+from openpeel.publishing import embargo
+from openpeel.publishing.embargo import Viewer
+from openpeel.web.deps import CSRF_FIELD, csrf_token
+
+PUBLIC_MAX_AGE = 60
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("openpeel.web") / "templates"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["uk"] = lambda v: uk(_parse(v)) if v else ""
+    return env
+
+
+def _parse(value: Any) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+ENV = _environment()
+
+
+def cache_headers(who: Viewer) -> dict[str, str]:
+    """Public views may be cached for a minute (embargoes lift on the minute); a user's not."""
+    if who.name is None:
+        return {"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}", "Vary": "Cookie"}
+    return {"Cache-Control": "private, no-store", "Vary": "Cookie, Authorization"}
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    who: Viewer,
+    *,
+    status: int = 200,
+    api: str | None = None,
+) -> HTMLResponse:
+    html = ENV.get_template(template).render(
+        c=context,
+        who=who,
+        may=lambda action, force=None: embargo.may_act(who, action, force),
+        path=request.url.path,
+        api=api if api is not None else "/api" + request.url.path,
+        query=str(request.url.query),
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token(request),
+    )
+    return HTMLResponse(html, status_code=status, headers=cache_headers(who))
+
+
+def twin(context: dict[str, Any], who: Viewer, status: int = 200) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(context), status_code=status, headers=cache_headers(who))

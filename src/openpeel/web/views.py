@@ -1,0 +1,397 @@
+"""The context of every page of the dashboard: one plain dict per page, built here and nowhere
+else, that the HTML template renders and the JSON API returns as it is (its twin).
+
+Everything a viewer is shown passes the embargo and the force scope
+(``openpeel.publishing.embargo``): the store's grades, findings, recommendations and responses
+count only for assessments whose publication the viewer may read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import altair as alt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openpeel.assess.history import NOT_GRADED, history, national
+from openpeel.assess.models import Assessment, Publication
+from openpeel.errors import OpenPeelError
+from openpeel.framework.model import load_framework
+from openpeel.indicators.catalogue import load_catalogue
+from openpeel.indicators.charts import format_value
+from openpeel.publishing import embargo
+from openpeel.publishing.embargo import Viewer
+from openpeel.publishing.figures import key_figures
+from openpeel.publishing.workflow import OUTPUTS
+from openpeel.reference.forces import Force, forces
+from openpeel.warehouse.db import Warehouse
+
+
+class NotFound(OpenPeelError):
+    """A page about something that does not exist (or that the viewer may not know of)."""
+
+
+def readable(session: Session, viewer: Viewer, now: datetime) -> list[Publication]:
+    """The publications the viewer may read now, in slug order."""
+    pubs = session.scalars(select(Publication).order_by(Publication.slug))
+    return [p for p in pubs if embargo.may_read(p, viewer, now)]
+
+
+def _visible_assessments(session: Session, viewer: Viewer, now: datetime) -> set[int]:
+    return {p.assessment_id for p in readable(session, viewer, now) if p.assessment_id}
+
+
+def _publication_row(p: Publication, now: datetime) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "kind": p.kind,
+        "edition": p.edition_id,
+        "state": embargo.state(p, now),
+        "embargo_until": embargo.aware(p.embargo_until).isoformat() if p.embargo_until else None,
+        "title": _title(p),
+        "outputs": list(OUTPUTS[p.kind]),
+    }
+
+
+def _title(p: Publication) -> str:
+    first: dict[str, Any] = next(iter(p.context.values()), {})
+    return str(first.get("title", p.slug))
+
+
+def find_force(spelling: str) -> Force:
+    """A territorial force by any spelling (its data.police.uk slug in the addresses)."""
+    try:
+        force = forces().resolve(spelling)
+    except OpenPeelError as exc:
+        raise NotFound(f"no police force {spelling!r}", hint="find it at /forces") from exc
+    if not force.is_territorial:
+        raise NotFound(f"{force.name} is not one of the 43 territorial forces")
+    return force
+
+
+def force_list(q: str | None = None) -> dict[str, Any]:
+    """The 43 territorial forces, or those whose name contains ``q``."""
+    words = (q or "").strip().lower()
+    rows = [
+        {"code": f.code, "name": f.name, "slug": f.policeuk_slug, "region": f.region}
+        for f in sorted(forces().territorial(), key=lambda f: f.name)
+        if not words or words in f.name.lower() or words in f.policeuk_slug
+    ]
+    return {"title": "Find a police force", "q": q or "", "forces": rows}
+
+
+def peel_years(wh: Warehouse) -> list[int]:
+    """The PEEL years with published grades in the warehouse, newest first."""
+    sql = "SELECT DISTINCT peel_edition FROM core_hmic__peel_grades"
+    editions = {str(e) for (e,) in wh.rows(sql)}
+    years = {
+        e.peel_years[0]
+        for e in load_framework().editions.values()
+        if e.id in editions and any(p.graded for p in e.pillars)
+    }
+    return sorted(years, reverse=True)
+
+
+def overview(
+    wh: Warehouse,
+    session: Session,
+    viewer: Viewer,
+    now: datetime,
+    year: int | None = None,
+    pillar: str | None = None,
+) -> dict[str, Any]:
+    """Every force's grade for a PEEL year and pillar: counts, changes, a map and a table."""
+    years = peel_years(wh)
+    if not years:
+        raise NotFound("the warehouse holds no PEEL grades", hint="run `openpeel demo`")
+    year = year or years[0]
+    ed = load_framework().edition(year)
+    graded = [p for p in ed.pillars if p.graded]
+    if not graded:
+        raise NotFound(f"PEEL {ed.id} grades no pillar")
+    chosen = pillar or graded[0].id
+    if chosen not in {p.id for p in graded}:
+        raise NotFound(
+            f"PEEL {ed.id} has no graded pillar {chosen!r}",
+            hint=f"one of: {', '.join(p.id for p in graded)}",
+        )
+    only = frozenset(_visible_assessments(session, viewer, now))
+    view = national(wh, year, chosen, session, only=only)
+    title = next(p.title for p in graded if p.id == chosen)
+    order = [*ed.scale.ids, NOT_GRADED]
+    return {
+        "title": f"PEEL {ed.id}: {title.lower()} grades of every force",
+        "year": year,
+        "years": years,
+        "edition": ed.id,
+        "pillar": chosen,
+        "pillars": [{"id": p.id, "title": p.title} for p in graded],
+        "grades": order,
+        "counts": view.counts,
+        "changes": view.changes,
+        "forces": [
+            {
+                "code": r.force_code,
+                "name": r.force_name,
+                "slug": forces().get(r.force_code).policeuk_slug,
+                "grade": r.grade,
+                "change": r.change,
+                "previous_grade": r.previous_grade,
+                "previous_edition": r.previous_edition,
+                "sentence": r.sentence,
+            }
+            for r in view.forces
+        ],
+        "map": _grade_map(wh, ed.id, title, {r.force_code: r.grade for r in view.forces}, order),
+    }
+
+
+#: grade maps already drawn: (warehouse, edition, pillar, grades) -> Vega-Lite spec
+_MAPS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _grade_map(
+    wh: Warehouse, edition: str, pillar: str, grades: dict[str, str], order: list[str]
+) -> dict[str, Any]:
+    """The map of the force areas coloured by grade, as a Vega-Lite spec (drawn once)."""
+    from openpeel.publishing.maps import grade_map
+
+    key = (str(wh.path), edition, pillar, tuple(sorted(grades.items())))
+    if key not in _MAPS:
+        if len(_MAPS) >= 64:
+            _MAPS.clear()
+        counts = {g: sum(1 for v in grades.values() if v == g) for g in order}
+        description = (
+            f"Map of the police force areas of England and Wales coloured by their PEEL "
+            f"{edition} {pillar.lower()} grade: "
+            + "; ".join(f"{n} {g}" for g, n in counts.items() if n)
+            + ". The table below gives every force's grade."
+        )
+        chart = grade_map(wh, grades, order, f"{pillar}, PEEL {edition}", description)
+        _MAPS[key] = {"description": description, "spec": chart.to_dict()}
+    return _MAPS[key]
+
+
+def force_page(
+    wh: Warehouse,
+    session: Session,
+    viewer: Viewer,
+    now: datetime,
+    spelling: str,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """A force: its grades over the years with their changes, its key indicators against
+    England and Wales and its most similar group, its publications, its recommendations with
+    their progress, and the responses to its reports."""
+    force = find_force(spelling)
+    visible = _visible_assessments(session, viewer, now)
+    rows = history(wh, session, force.code, only=visible, prefer_store=True)
+    years = sorted({r.peel_year for r in rows}, reverse=True)
+    year = year or (years[0] if years else None)
+    pillar_rows = [r for r in rows if r.question is None]
+    editions = sorted({(r.peel_year, r.edition) for r in pillar_rows}, reverse=True)
+    pillars = list(dict.fromkeys(r.pillar for r in sorted(pillar_rows, key=lambda r: r.pillar)))
+    by_key = {(r.edition, r.pillar): r for r in pillar_rows}
+    grades = [
+        {
+            "edition": edition,
+            "year": y,
+            "pillars": {
+                p: {
+                    "grade": by_key[(edition, p)].grade,
+                    "change": by_key[(edition, p)].change,
+                    "sentence": by_key[(edition, p)].sentence,
+                }
+                for p in pillars
+                if (edition, p) in by_key
+            },
+        }
+        for y, edition in editions
+    ]
+    assessments = [
+        a
+        for a in session.scalars(
+            select(Assessment)
+            .where(Assessment.force_code == force.code)
+            .order_by(Assessment.edition_id.desc())
+        )
+        if a.id in visible
+    ]
+    return {
+        "title": force.name,
+        "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
+        "region": force.region,
+        "year": year,
+        "years": years,
+        "pillars": pillars,
+        "grades": grades,
+        "key_indicators": _key_indicators(wh, force.code, year) if year else [],
+        "publications": [
+            _publication_row(p, now)
+            for p in readable(session, viewer, now)
+            if p.force_code == force.code
+        ],
+        "recommendations": [r for a in assessments for r in _recommendations(a)],
+        "responses": [
+            {
+                "edition": a.edition_id,
+                "respondent": r.respondent,
+                "due_on": r.due_on.isoformat() if r.due_on else None,
+                "received_on": r.received_on.isoformat() if r.received_on else None,
+                "text": r.text,
+                "url": r.url,
+            }
+            for a in assessments
+            for r in a.responses
+        ],
+    }
+
+
+def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    try:
+        figures = key_figures(wh, force_code, year)
+    except OpenPeelError:  # indicators not computed yet: the page says so
+        return []
+    keep = (
+        "indicator_id",
+        "title",
+        "period",
+        "value_text",
+        "ew_text",
+        "peer_text",
+        "rank_text",
+        "sentence",
+        "after_assessment",
+    )
+    return [{k: f.get(k) for k in keep} for f in figures]
+
+
+def _recommendations(a: Assessment) -> list[dict[str, Any]]:
+    out = []
+    for finding in a.findings:
+        for rec in finding.recommendations:
+            latest = max(rec.updates, key=lambda u: (u.on, u.id), default=None)
+            out.append(
+                {
+                    "id": rec.id,
+                    "edition": a.edition_id,
+                    "finding": finding.text,
+                    "text": rec.text,
+                    "due_on": rec.due_on.isoformat() if rec.due_on else None,
+                    "status": latest.status if latest else rec.status,
+                    "updates": [
+                        {"on": u.on.isoformat(), "status": u.status, "text": u.text}
+                        for u in sorted(rec.updates, key=lambda u: (u.on, u.id))
+                    ],
+                }
+            )
+    return out
+
+
+def indicator_page(
+    wh: Warehouse, indicator_id: str, period: str | None = None, force: str | None = None
+) -> dict[str, Any]:
+    """An indicator for every force in a period: values with intervals, benchmarks, ranks and
+    funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
+    from openpeel.indicators.api import periods, values
+    from openpeel.indicators.charts import funnel_chart, ranked_bar_chart, trend_chart
+
+    catalogue = load_catalogue()
+    try:
+        ind = catalogue.indicator(indicator_id)
+    except OpenPeelError as exc:
+        raise NotFound(f"no indicator {indicator_id!r}", hint="see /indicators") from exc
+    chosen = find_force(force) if force else None
+    frame = values(wh, ind.id, period=period)
+    period = str(frame.period.iloc[0])
+    rows = [
+        {
+            "code": r["force_code"],
+            "name": r["force_name"],
+            "value": None if r["is_suppressed"] else _num(r["value"]),
+            "value_text": format_value(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
+            "lower": _num(r["lower"]),
+            "upper": _num(r["upper"]),
+            "rank": _num(r["rank"]),
+            "flags": r["flags"],
+        }
+        for r in frame.to_dict("records")
+    ]
+    charts: list[dict[str, Any]] = []
+    if chosen is not None:
+        makers: list[Callable[[], alt.TopLevelMixin]] = [
+            lambda: funnel_chart(wh, ind.id, period, chosen.code),
+            lambda: ranked_bar_chart(wh, ind.id, period, chosen.code),
+            lambda: trend_chart(wh, ind.id, chosen.code, str(frame.period_type.iloc[0])),
+        ]
+        for make in makers:
+            try:
+                spec = make().to_dict()
+            except OpenPeelError:
+                continue
+            title = spec.get("title", "")
+            charts.append(
+                {
+                    "title": title.get("text", "") if isinstance(title, dict) else str(title),
+                    "description": str(spec.get("description", "")),
+                    "spec": spec,
+                }
+            )
+    first = frame.iloc[0]
+    return {
+        "title": ind.title,
+        "indicator": {
+            "id": ind.id,
+            "title": ind.title,
+            "unit": ind.unit,
+            "numerator": ind.numerator_words,
+            "denominator": ind.denominator_words,
+            "caveats": list(ind.caveats),
+        },
+        "period": period,
+        "periods": [p["period"] for p in periods(wh, ind.id)],
+        "force": chosen.policeuk_slug if chosen else None,
+        "force_code": chosen.code if chosen else None,
+        "ew_text": format_value(ind.unit, _num(first["ew_value"])),
+        "forces": rows,
+        "charts": charts,
+    }
+
+
+def indicator_list(wh: Warehouse) -> dict[str, Any]:
+    computed = {
+        str(i) for (i,) in wh.rows("SELECT DISTINCT indicator_id FROM out_indicator_values")
+    }
+    catalogue = load_catalogue()
+    return {
+        "title": "Indicators",
+        "indicators": [
+            {"id": i.id, "title": i.title, "unit": i.unit, "computed": i.id in computed}
+            for i in catalogue.indicators.values()
+        ],
+    }
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN is missing
+
+
+def publication_page(session: Session, viewer: Viewer, now: datetime, slug: str) -> dict[str, Any]:
+    """A publication the viewer may read: its state, its outputs and their formats."""
+    return _publication_row(publication(session, viewer, now, slug), now)
+
+
+def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> Publication:
+    """A publication the viewer may read now; for anyone else it does not exist (a draft's or
+    an embargoed report's existence is not told either)."""
+    pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
+    if pub is None or not embargo.may_read(pub, viewer, now):
+        raise NotFound(f"no publication {slug!r} that you may read now")
+    return pub

@@ -1,0 +1,418 @@
+"""The inspector's workspace (findings, evidence, proposed and confirmed grades, publication)
+and what a force posts (progress on recommendations, responses).
+
+Each change is declared once in ``ACTIONS`` (its address, the model of what it takes, the
+permission it needs and the function that does it) and registered twice: as a form post that
+returns to its page, and as a JSON post under /api that returns the page's context.
+"""
+
+# no ``from __future__ import annotations``: FastAPI reads these handlers' annotations, which
+# name the action's model from the closure that registers it
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openpeel.assess import service
+from openpeel.assess.models import (
+    FINDING_KINDS,
+    RECOMMENDATION_STATUSES,
+    RESPONDENTS,
+    Assessment,
+    Publication,
+)
+from openpeel.framework.model import load_framework
+from openpeel.indicators.catalogue import load_catalogue
+from openpeel.publishing import embargo, workflow
+from openpeel.publishing.embargo import Viewer
+from openpeel.warehouse.db import Warehouse
+from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
+from openpeel.web.render import page, twin
+from openpeel.web.views import NotFound, find_force, force_page
+
+router = APIRouter()
+
+
+def _assessment(session: Session, force: str, edition: str) -> Assessment:
+    code = find_force(force).code
+    found = service.find_assessment(session, code, load_framework().edition(edition).id)
+    if found is None:
+        raise NotFound(f"no PEEL {edition} assessment of {force}")
+    return found
+
+
+def workspace_list(session: Session) -> dict[str, Any]:
+    from openpeel.reference.forces import forces
+
+    rows = []
+    for a in session.scalars(
+        select(Assessment).order_by(Assessment.edition_id, Assessment.force_code)
+    ):
+        f = forces().get(a.force_code)
+        rows.append(
+            {
+                "force": f.name,
+                "slug": f.policeuk_slug,
+                "edition": a.edition_id,
+                "status": a.status,
+                "findings": len(a.findings),
+                "confirmed": sum(1 for j in a.judgements if j.confirmed_grade),
+            }
+        )
+    return {"title": "Inspector's workspace", "assessments": rows}
+
+
+def assessment_context(
+    wh: Warehouse, session: Session, now: datetime, force: str, edition: str
+) -> dict[str, Any]:
+    """Everything an inspector works on in one assessment, and what can be chosen in its forms."""
+    a = _assessment(session, force, edition)
+    f = find_force(force)
+    ed = service.edition_of(a)
+    pub = session.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
+    titles = {q.id: q.title for q in ed.questions} | {p.id: p.title for p in ed.pillars}
+    return {
+        "title": f"PEEL {a.edition_id}: {f.name}",
+        "force": {"code": f.code, "name": f.name, "slug": f.policeuk_slug},
+        "edition": a.edition_id,
+        "status": a.status,
+        "findings": [
+            {
+                "id": x.id,
+                "kind": x.kind,
+                "question": x.question_id,
+                "question_title": titles.get(x.question_id or x.pillar_id, x.pillar_id),
+                "text": x.text,
+                "recommendations": [r.text for r in x.recommendations],
+            }
+            for x in a.findings
+        ],
+        "evidence": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "question": e.question_id,
+                "indicator": e.indicator_id,
+                "period": e.period,
+                "value": e.value,
+                "title": e.title,
+                "note": e.note,
+            }
+            for e in a.evidence
+        ],
+        "judgements": [
+            {
+                "level": j.level,
+                "target": j.target_id,
+                "target_title": titles.get(j.target_id, j.target_id),
+                "proposed": j.proposed_grade,
+                "reasons": list(j.proposed_reasons or []),
+                "confirmed": j.confirmed_grade,
+                "rationale": j.rationale,
+                "override": bool(j.is_override),
+                "confirmed_by": j.confirmed_by,
+            }
+            for j in sorted(a.judgements, key=lambda j: (j.level != "pillar", j.target_id))
+        ],
+        "publication": None
+        if pub is None
+        else {
+            "slug": pub.slug,
+            "state": embargo.state(pub, now),
+            "embargo_until": embargo.aware(pub.embargo_until).isoformat()
+            if pub.embargo_until
+            else None,
+        },
+        "choices": {
+            "kinds": list(FINDING_KINDS),
+            "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
+            "grades": list(ed.scale.ids),
+            "indicators": [
+                {"id": i.id, "title": i.title} for i in load_catalogue().indicators.values()
+            ],
+        },
+    }
+
+
+@router.get("/workspace", include_in_schema=False)
+def workspace_page(request: Request, session: DB, who: Who) -> HTMLResponse:
+    require(who, "see_workspace")
+    return page(request, "workspace.html.j2", workspace_list(session), who)
+
+
+@router.get("/api/workspace", summary="Every assessment (inspectors and admins)")
+def workspace_api(session: DB, who: Who) -> JSONResponse:
+    require(who, "see_workspace")
+    return twin(workspace_list(session), who)
+
+
+@router.get("/workspace/{force}/{edition}", include_in_schema=False)
+def assessment_page(
+    request: Request, force: str, edition: str, wh: WH, session: DB, who: Who, now: Now
+) -> HTMLResponse:
+    require(who, "see_workspace")
+    context = assessment_context(wh, session, now, force, edition)
+    return page(request, "assessment.html.j2", context, who)
+
+
+@router.get("/api/workspace/{force}/{edition}", summary="One assessment (inspectors and admins)")
+def assessment_api(
+    force: str, edition: str, wh: WH, session: DB, who: Who, now: Now
+) -> JSONResponse:
+    require(who, "see_workspace")
+    return twin(assessment_context(wh, session, now, force, edition), who)
+
+
+# ---- what can be changed -------------------------------------------------------------------
+
+
+class FindingIn(BaseModel):
+    kind: Literal[FINDING_KINDS]  # type: ignore[valid-type]
+    question: str = Field(description="The edition's question id.")
+    text: str = Field(min_length=1, max_length=5000)
+    recommendation: str | None = Field(
+        default=None, max_length=5000, description="Needed for a cause of concern."
+    )
+
+
+class EvidenceIn(BaseModel):
+    indicator: str
+    period: str
+    question: str
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ConfirmIn(BaseModel):
+    level: Literal["question", "pillar"]
+    target: str
+    grade: str | None = Field(default=None, description="Another grade than the proposed one.")
+    rationale: str | None = Field(default=None, max_length=5000)
+
+
+class PublishIn(BaseModel):
+    step: Literal["draft", "check", "schedule"]
+    at: str | None = Field(default=None, description="Release time, UK: YYYY-MM-DD HH:MM.")
+
+
+class ProgressIn(BaseModel):
+    status: Literal[RECOMMENDATION_STATUSES]  # type: ignore[valid-type]
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ResponseIn(BaseModel):
+    respondent: Literal[RESPONDENTS]  # type: ignore[valid-type]
+    text: str = Field(min_length=1, max_length=20000)
+    url: str | None = Field(default=None, max_length=1000)
+
+
+@dataclass(frozen=True)
+class Done:
+    """Where a form returns to, and the context the API answers with."""
+
+    back: str
+    context: Callable[[], dict[str, Any]]
+
+
+Act = Callable[[Any, str, str, Session, Warehouse, Viewer, datetime], Done]
+
+
+def _in_workspace(force: str, edition: str, wh: Warehouse, session: Session, now: datetime) -> Done:
+    return Done(
+        f"/workspace/{force}/{edition}",
+        lambda: assessment_context(wh, session, now, force, edition),
+    )
+
+
+def add_finding(
+    data: FindingIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
+) -> Done:
+    require(who, "edit_assessment")
+    a = _assessment(s, force, edition)
+    recs = [{"text": data.recommendation}] if data.recommendation else None
+    service.add_finding(
+        s, a, data.kind, data.text, str(who.name), question=data.question, recommendations=recs
+    )
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def add_evidence(
+    data: EvidenceIn,
+    force: str,
+    edition: str,
+    s: Session,
+    wh: Warehouse,
+    who: Viewer,
+    now: datetime,
+) -> Done:
+    require(who, "edit_assessment")
+    a = _assessment(s, force, edition)
+    service.add_indicator_evidence(
+        s, wh, a, data.indicator, data.period, str(who.name), question=data.question, note=data.note
+    )
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def propose(
+    data: BaseModel, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
+) -> Done:
+    require(who, "edit_assessment")
+    service.propose(s, _assessment(s, force, edition), str(who.name))
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def confirm(
+    data: ConfirmIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
+) -> Done:
+    require(who, "edit_assessment")
+    a = _assessment(s, force, edition)
+    service.confirm(
+        s, a, data.level, data.target, str(who.name), grade=data.grade or None,
+        rationale=data.rationale or None,
+    )  # fmt: skip
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def publish(
+    data: PublishIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
+) -> Done:
+    from openpeel.clock import parse_uk_time
+
+    require(who, "publish")
+    a = _assessment(s, force, edition)
+    actor = str(who.name)
+    if data.step == "draft":
+        workflow.draft(s, wh, a.force_code, a.edition_id, actor, now)
+    else:
+        pub = s.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
+        if pub is None:
+            raise workflow.PublishError("draft the publication first")
+        if data.step == "check":
+            workflow.send_for_check(s, pub.slug, actor)
+        else:
+            if not data.at:
+                raise workflow.PublishError("give the release time", hint="YYYY-MM-DD HH:MM, UK")
+            workflow.schedule(s, pub.slug, parse_uk_time(data.at, "release time"), actor, now)
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def post_progress(
+    data: ProgressIn, force: str, rec: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
+) -> Done:
+    from openpeel.assess.models import Recommendation
+
+    found = s.get(Recommendation, int(rec)) if rec.isdigit() else None
+    code = find_force(force).code
+    if found is None or found.finding.assessment.force_code != code:
+        raise NotFound(f"no recommendation {rec} for {force}")
+    require(who, "post_progress", code)
+    service.update_recommendation(s, found.id, data.status, data.text, str(who.name), on=now.date())
+    return Done(f"/forces/{force}", lambda: force_page(wh, s, who, now, force))
+
+
+def post_response(
+    data: ResponseIn,
+    force: str,
+    edition: str,
+    s: Session,
+    wh: Warehouse,
+    who: Viewer,
+    now: datetime,
+) -> Done:
+    a = _assessment(s, force, edition)
+    require(who, "post_response", a.force_code)
+    service.record_response(
+        s, a, data.respondent, str(who.name), received_on=now.date(), text=data.text,
+        url=data.url or None,
+    )  # fmt: skip
+    return Done(f"/forces/{force}", lambda: force_page(wh, s, who, now, force))
+
+
+class Nothing(BaseModel):
+    pass
+
+
+@dataclass(frozen=True)
+class Action:
+    path: str  # two path parameters: the force, and the edition or the recommendation id
+    model: type[BaseModel]
+    act: Act
+    summary: str
+
+
+ACTIONS = (
+    Action("/workspace/{force}/{edition}/findings", FindingIn, add_finding, "Add a finding"),
+    Action(
+        "/workspace/{force}/{edition}/evidence",
+        EvidenceIn,
+        add_evidence,
+        "Attach indicator evidence",
+    ),
+    Action(
+        "/workspace/{force}/{edition}/propose", Nothing, propose, "Propose grades from the rules"
+    ),
+    Action(
+        "/workspace/{force}/{edition}/confirm", ConfirmIn, confirm, "Confirm or override a grade"
+    ),
+    Action(
+        "/workspace/{force}/{edition}/publish",
+        PublishIn,
+        publish,
+        "Draft, send for check, schedule",
+    ),
+    Action(
+        "/forces/{force}/recommendations/{edition}/progress",
+        ProgressIn,
+        post_progress,
+        "A force's progress on one of its recommendations",
+    ),
+    Action(
+        "/forces/{force}/responses/{edition}", ResponseIn, post_response, "A response to a report"
+    ),
+)
+
+
+def _register(action: Action) -> None:
+    model = action.model
+
+    def form(
+        force: str,
+        edition: str,
+        data: Annotated[model, Form()],  # type: ignore[valid-type]
+        session: DB,
+        wh: WH,
+        who: Who,
+        now: Now,
+    ) -> Response:
+        done = action.act(data, force, edition, session, wh, who, now)
+        return RedirectResponse(done.back, status_code=303)
+
+    def api(
+        force: str,
+        edition: str,
+        data: model,  # type: ignore[valid-type]
+        session: DB,
+        wh: WH,
+        who: Who,
+        now: Now,
+    ) -> JSONResponse:
+        done = action.act(data, force, edition, session, wh, who, now)
+        session.flush()
+        return twin(done.context(), who)
+
+    csrf = [Depends(signed_in), Depends(check_csrf)]
+    router.add_api_route(
+        action.path, form, methods=["POST"], include_in_schema=False, dependencies=csrf
+    )
+    router.add_api_route(
+        "/api" + action.path, api, methods=["POST"], summary=action.summary, dependencies=csrf
+    )
+
+
+for _action in ACTIONS:
+    _register(_action)
