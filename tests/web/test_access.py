@@ -18,7 +18,7 @@ from openpeel.web.workspace import ACTIONS
 ROLES = [None, *ACCOUNTS]  # the public, then ann (Hampshire), kim (Kent), pat (inspector), jo
 
 #: who may read Hampshire's 2016 report in each state (everyone once it is published)
-READERS = {
+READERS: dict[str, set[str | None]] = {
     "draft": {"pat", "jo"},
     "fact_check": {"ann", "pat", "jo"},
     "embargoed": {"ann", "pat", "jo"},
