@@ -322,12 +322,15 @@ def indicator_page(
     ]
     charts: list[dict[str, Any]] = []
     if chosen is not None:
-        makers: list[Callable[[], alt.TopLevelMixin]] = [
-            lambda: funnel_chart(wh, ind.id, period, chosen.code),
-            lambda: ranked_bar_chart(wh, ind.id, period, chosen.code),
-            lambda: trend_chart(wh, ind.id, chosen.code, str(frame.period_type.iloc[0])),
+        makers: list[tuple[str, Callable[[], alt.TopLevelMixin]]] = [
+            ("Funnel plot", lambda: funnel_chart(wh, ind.id, period, chosen.code)),
+            ("Every force in order", lambda: ranked_bar_chart(wh, ind.id, period, chosen.code)),
+            (
+                "Trend",
+                lambda: trend_chart(wh, ind.id, chosen.code, str(frame.period_type.iloc[0])),
+            ),
         ]
-        for make in makers:
+        for heading, make in makers:
             try:
                 spec = make().to_dict()
             except OpenPeelError:
@@ -335,6 +338,7 @@ def indicator_page(
             title = spec.get("title", "")
             charts.append(
                 {
+                    "heading": heading,
                     "title": title.get("text", "") if isinstance(title, dict) else str(title),
                     "description": str(spec.get("description", "")),
                     "spec": spec,
