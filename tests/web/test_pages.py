@@ -129,7 +129,9 @@ def test_one_error_shape_as_json_and_as_a_page(shared_site: Site) -> None:
     for path, status in [
         ("/api/forces/atlantis", 404),
         ("/api/indicators/no_such_thing", 404),
-        ("/api/overview?year=1999", 400),
+        ("/api/overview?year=1999", 422),
+        ("/api/overview?year=2030", 404),
+        ("/api/publications/hampshire-2016/report.docx", 404),
         ("/api/forces?per_page=0", 422),
         ("/api/workspace", 401),
     ]:

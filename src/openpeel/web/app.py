@@ -82,6 +82,7 @@ def create_app(
         docs_url=None,  # served below from local files: FastAPI's own loads from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        responses=errors.RESPONSES,
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
     app.add_middleware(

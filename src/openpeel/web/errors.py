@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from openpeel.errors import OpenPeelError
+from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing import embargo
 from openpeel.publishing.workflow import EmbargoError
 from openpeel.web.deps import AuthError, Forbidden
@@ -23,9 +24,32 @@ from openpeel.web.views import NotFound
 log = logging.getLogger("openpeel.web")
 
 
+class ErrorDetail(BaseModel):
+    status: int
+    title: str
+    detail: str
+    hint: str | None
+
+
+class ErrorBody(BaseModel):
+    """Every error's shape."""
+
+    error: ErrorDetail
+
+
+#: documented for every operation of the API
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A request OpenPEEL cannot carry out, and why"},
+    401: {"model": ErrorBody, "description": "Sign in (or send an API token) first"},
+    403: {"model": ErrorBody, "description": "The role or the force scope does not allow it"},
+    404: {"model": ErrorBody, "description": "Nothing there that you may see"},
+    422: {"model": ErrorBody, "description": "A parameter or the body is not valid"},
+}
+
+
 def status_of(exc: OpenPeelError) -> int:
-    if isinstance(exc, NotFound | EmbargoError):
-        return 404  # what the viewer may not read does not exist for them
+    if isinstance(exc, NotFound | EmbargoError | UnknownCodeError):
+        return 404  # what the viewer may not read does not exist for them; nor an unknown code
     if isinstance(exc, AuthError):
         return 401
     if isinstance(exc, Forbidden):

@@ -16,7 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import select
 
+from openpeel.assess.models import Publication
 from openpeel.web import views
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -43,7 +45,8 @@ def overview_context(
     who: Who,
     now: Now,
     year: Annotated[
-        int | None, Query(description="PEEL year, e.g. 2016 (default: latest).")
+        int | None,
+        Query(ge=2014, le=2100, description="PEEL year, e.g. 2016 (default: the latest)."),
     ] = None,
     pillar: Annotated[
         str | None, Query(description="Pillar id, e.g. effectiveness (default: the first).")
@@ -68,7 +71,9 @@ def force_context(
     session: DB,
     who: Who,
     now: Now,
-    year: Annotated[int | None, Query(description="PEEL year of the key indicators.")] = None,
+    year: Annotated[
+        int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
+    ] = None,
 ) -> dict[str, Any]:
     return views.force_page(wh, session, who, now, force, year)
 
@@ -162,7 +167,12 @@ MEDIA_TYPES = {
 
 
 @router.get("/indicators/{indicator}.csv", include_in_schema=False)
-@router.get("/api/indicators/{indicator}.csv", summary="An indicator's values as CSV")
+@router.get(
+    "/api/indicators/{indicator}.csv",
+    summary="An indicator's values as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -> Response:
     from openpeel.indicators.api import values
 
@@ -183,6 +193,11 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
     "/api/publications/{slug}/{output}.{fmt}",
     summary="One output of a publication (report, summary, press-release, overview) as html, "
     "pdf, md or json",
+    response_class=Response,
+    responses={
+        200: {"content": {t.split(";")[0]: {"schema": {}} for t in MEDIA_TYPES.values()}},
+        304: {"description": "Not modified (the ETag matches)"},
+    },
 )
 def publication_output(
     request: Request, slug: str, output: str, fmt: str, session: DB, who: Who, now: Now
@@ -190,6 +205,9 @@ def publication_output(
     from openpeel.publishing import embargo, workflow
     from openpeel.web.errors import respond
 
+    known = session.scalars(select(Publication).where(Publication.slug == slug)).first()
+    if known is None or output not in workflow.OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
+        raise views.NotFound(f"no publication {slug!r} with an output {output}.{fmt}")
     try:
         data = workflow.read(session, slug, output, fmt, who, now)
     except workflow.EmbargoError:

@@ -1,0 +1,36 @@
+"""The API against its own OpenAPI schema: schemathesis generates requests for every operation
+(valid and not) and checks each answer: no server error, a documented status code and media
+type, a body that matches the documented schema (the one error shape included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from tests.web.conftest import Site
+
+pytestmark = pytest.mark.slow
+
+
+def _operations(site: Site) -> list[Any]:
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", site.client.app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_every_operation_answers_as_its_schema_says(shared_site: Site) -> None:
+    operations = _operations(shared_site)
+    assert len(operations) >= 15
+    headers = shared_site.as_user("pat")
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=headers)
+
+        try:
+            check()
+        except Exception as exc:
+            raise AssertionError(f"{operation.label}: {exc}") from exc
