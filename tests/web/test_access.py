@@ -106,6 +106,7 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
 #: who may do each change (the rest are refused: 401 for the public, 403 for a user)
 DOERS = {
     "findings": {"pat"},
+    "edit": {"pat"},
     "evidence": {"pat"},
     "propose": {"pat"},
     "confirm": {"pat"},
@@ -122,6 +123,7 @@ def _body(kind: str) -> tuple[str, dict[str, Any]]:
             f"{base}/findings",
             {"kind": "strength", "question": "effectiveness/preventing-crime", "text": "Test."},
         ),
+        "edit": (f"{base}/findings/edit", {"finding": 1, "kind": "strength", "text": "Edited."}),
         "evidence": (
             f"{base}/evidence",
             {
@@ -179,3 +181,22 @@ def test_a_force_user_never_reads_another_forces_draft_in_any_state(
         headers=site.as_user("kim"),
     )
     assert progress.status_code == 403
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_an_admin_sees_and_adds_accounts(shared_site: Site, who: str | None) -> None:
+    site = shared_site
+    listed = site.client.get("/api/admin/users", headers=site.as_user(who))
+    new = {"name": f"new-{who}", "role": "inspector", "password": "a long enough password"}
+    added = site.client.post("/api/admin/users", json=new, headers=site.as_user(who))
+    if who == "jo":
+        assert listed.status_code == 200
+        assert {u["name"] for u in listed.json()["users"]} >= set(ACCOUNTS)
+        assert added.status_code == 200
+        assert "new-jo" in {u["name"] for u in added.json()["users"]}
+        again = site.client.post("/api/admin/users", json=new, headers=site.as_user(who))
+        assert again.status_code == 400
+        assert "already a user called 'new-jo'" in again.json()["error"]["detail"]
+    else:
+        expected = 401 if who is None else 403
+        assert (listed.status_code, added.status_code) == (expected, expected)

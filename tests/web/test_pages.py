@@ -209,3 +209,49 @@ def test_the_api_docs_are_served_from_local_files(shared_site: Site) -> None:
     docs = shared_site.client.get("/api/docs").text
     assert "/static/swagger/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_an_inspector_attaches_evidence_from_an_indicator_page_and_edits_a_finding(
+    site: Site,
+) -> None:
+    from openpeel.assess.models import Evidence, Finding
+
+    client = site.client
+    public = client.get("/api/indicators/arrests_per_1000?force=hampshire").json()
+    assert public["attach"] == []  # the public is offered nothing to attach to
+    assert _sign_in(client, "pat") == 303
+    page = client.get("/indicators/arrests_per_1000?force=hampshire&period=2016/17", headers=HTML)
+    assert "Attach this value to the PEEL 2016 assessment" in page.text
+    response = client.post(
+        "/workspace/hampshire/2016/evidence",
+        data={
+            "csrf_token": _csrf(page.text),
+            "indicator": "arrests_per_1000",
+            "period": "2016/17",
+            "question": "effectiveness/protecting-vulnerable-people",
+            "note": "Attached from the indicator page.",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    workspace = client.get("/workspace/hampshire/2016", headers=HTML)
+    response = client.post(
+        "/workspace/hampshire/2016/findings/edit",
+        data={
+            "csrf_token": _csrf(workspace.text),
+            "finding": "2",
+            "kind": "strength",
+            "text": "Edited through the form.",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with site.store.session() as s:
+        attached = s.scalars(
+            select(Evidence).where(Evidence.note == "Attached from the indicator page.")
+        ).one()
+        assert (attached.indicator_id, attached.period) == ("arrests_per_1000", "2016/17")
+        assert attached.value is not None
+        edited = s.get(Finding, 2)
+        assert edited is not None
+        assert (edited.kind, edited.text) == ("strength", "Edited through the form.")

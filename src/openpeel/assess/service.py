@@ -228,6 +228,32 @@ def add_finding(
     return finding
 
 
+def edit_finding(session: Session, finding_id: int, actor: str, *, kind: str, text: str) -> Finding:
+    """Change a finding's kind or text; the audit log keeps what it was."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise AssessmentError(f"there is no finding {finding_id}")
+    kind = _choice(kind.strip().lower().replace(" ", "_"), FINDING_KINDS, "finding kind")
+    if not text.strip():
+        raise AssessmentError("a finding needs its text")
+    if kind == "cause_of_concern" and not finding.recommendations:
+        raise AssessmentError(
+            "a cause of concern needs at least one recommendation",
+            hint="add it as a new cause of concern with its recommendation instead",
+        )
+    before = {"kind": finding.kind, "text": finding.text}
+    finding.kind, finding.text = kind, text.strip()
+    _logged(
+        session,
+        actor,
+        "edit",
+        "finding",
+        finding,
+        {"before": before, "after": {"kind": finding.kind, "text": finding.text}},
+    )
+    return finding
+
+
 def add_recommendation(
     session: Session, finding: Finding, text: str, actor: str, *, due_on: date | None = None
 ) -> Recommendation:

@@ -410,3 +410,73 @@ def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
     else:
         raise OpenPeelError(f"cannot write a chart to {path.name}", hint="use .svg, .png or .html")
     return path
+
+
+def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.LayerChart:
+    """A force's key indicators and its peer group's, each as an index of England and Wales
+    (= 100), so that figures in different units share one axis. ``rows`` hold ``title``,
+    ``period``, ``unit``, ``value``, ``ew_value`` and ``peer_value``."""
+    points = []
+    for r in rows:
+        ew = _num(r.get("ew_value"))
+        if not ew:
+            continue
+        for series, key in ((force_name, "value"), (PEERS, "peer_value")):
+            value = _num(r.get(key))
+            if value is None:
+                continue
+            points.append(
+                {
+                    "indicator": str(r["title"]),
+                    "series": series,
+                    "index": round(100 * value / ew, 1),
+                    "value": format_value(str(r["unit"]), value),
+                    "ew": format_value(str(r["unit"]), ew),
+                    "period": str(r["period"]),
+                }
+            )
+    if not points:
+        raise OpenPeelError(f"no key indicator of {force_name} has an England and Wales value")
+    frame = pd.DataFrame(points)
+    y = alt.Y("indicator:N", title=None, sort=[str(r["title"]) for r in rows])
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=[force_name, PEERS], range=[FORCE_COLOUR, PEER_COLOUR]),
+        title=None,
+        legend=alt.Legend(orient="top"),
+    )
+    dots = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110)
+        .encode(
+            x=alt.X("index:Q", title=f"{EW} = 100", scale=alt.Scale(zero=False)),
+            y=y,
+            color=colour,
+            shape=alt.Shape("series:N", legend=None),
+            tooltip=[
+                alt.Tooltip("indicator:N", title="Indicator"),
+                alt.Tooltip("series:N", title="Who"),
+                alt.Tooltip("value:N", title="Value"),
+                alt.Tooltip("ew:N", title=EW),
+                alt.Tooltip("period:N", title="Period"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(pd.DataFrame({"index": [100]}))
+        .mark_rule(color=EW_COLOUR, strokeDash=[4, 3])
+        .encode(x="index:Q")
+    )
+    force_points = [p for p in points if p["series"] == force_name]
+    description = (
+        f"{force_name}'s key indicators and its peer group's, as an index of {EW} (100): "
+        + "; ".join(f"{p['indicator']} {p['index']:g}" for p in force_points)
+        + "."
+    )
+    chart = alt.layer(line, dots).properties(
+        title=alt.TitleParams(f"{force_name} against {EW} and its peer group", anchor="start"),
+        description=description,
+        width=WIDTH,
+        height=alt.Step(26),
+    )
+    return cast(alt.LayerChart, chart)

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 
 from openpeel.assess.models import Publication
+from openpeel.publishing import embargo
 from openpeel.web import views
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -91,10 +92,19 @@ def indicators_context(
 def indicator_context(
     indicator: str,
     wh: WH,
+    session: DB,
+    who: Who,
     period: Annotated[str | None, Query(description="Period (default: the latest).")] = None,
     force: Annotated[str | None, Query(description="A force to chart, by name or slug.")] = None,
 ) -> dict[str, Any]:
-    return views.indicator_page(wh, indicator, period, force)
+    context = views.indicator_page(wh, indicator, period, force)
+    # an inspector may attach the force's value to one of its assessments from here
+    context["attach"] = (
+        views.attachable(session, context["force_code"])
+        if context["force_code"] and embargo.may_act(who, "edit_assessment")
+        else []
+    )
+    return context
 
 
 def publication_context(slug: str, session: DB, who: Who, now: Now) -> dict[str, Any]:

@@ -228,7 +228,8 @@ def force_page(
         "years": years,
         "pillars": pillars,
         "grades": grades,
-        "key_indicators": _key_indicators(wh, force.code, year) if year else [],
+        "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
+        "key_chart": _key_chart(wh, force, figures),
         "publications": [
             _publication_row(p, now)
             for p in readable(session, viewer, now)
@@ -267,6 +268,25 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
         "after_assessment",
     )
     return [{k: f.get(k) for k in keep} for f in figures]
+
+
+def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The key indicators as one interactive chart (force and peer group against E&W = 100)."""
+    from openpeel.indicators.charts import key_indicators_chart
+    from openpeel.publishing.figures import indicator_row
+
+    catalogue = load_catalogue()
+    rows = []
+    for f in figures:
+        ind = catalogue.indicator(str(f["indicator_id"]))
+        row = indicator_row(wh, ind, force.code, str(f["period"]))
+        if row is not None:
+            rows.append({**row, "title": ind.title, "unit": ind.unit})
+    try:
+        spec = key_indicators_chart(force.name, rows).to_dict()
+    except OpenPeelError:
+        return None
+    return {"description": str(spec.get("description", "")), "spec": spec}
 
 
 def _recommendations(a: Assessment) -> list[dict[str, Any]]:
@@ -399,3 +419,22 @@ def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> P
     if pub is None or not embargo.may_read(pub, viewer, now):
         raise NotFound(f"no publication {slug!r} that you may read now")
     return pub
+
+
+def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
+    """A force's assessments and their questions, to attach evidence to (inspectors only)."""
+    out = []
+    for a in session.scalars(
+        select(Assessment)
+        .where(Assessment.force_code == force_code)
+        .order_by(Assessment.edition_id.desc())
+    ):
+        ed = load_framework().edition(a.edition_id)
+        out.append(
+            {
+                "edition": a.edition_id,
+                "force": forces().get(force_code).policeuk_slug,
+                "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
+            }
+        )
+    return out

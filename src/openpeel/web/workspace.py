@@ -181,6 +181,12 @@ class FindingIn(BaseModel):
     )
 
 
+class FindingEdit(BaseModel):
+    finding: int = Field(ge=1, description="The finding's id.")
+    kind: Literal[FINDING_KINDS]  # type: ignore[valid-type]
+    text: str = Field(min_length=1, max_length=5000)
+
+
 class EvidenceIn(BaseModel):
     indicator: str
     period: str
@@ -238,6 +244,23 @@ def add_finding(
     service.add_finding(
         s, a, data.kind, data.text, str(who.name), question=data.question, recommendations=recs
     )
+    return _in_workspace(force, edition, wh, s, now)
+
+
+def edit_finding(
+    data: FindingEdit,
+    force: str,
+    edition: str,
+    s: Session,
+    wh: Warehouse,
+    who: Viewer,
+    now: datetime,
+) -> Done:
+    require(who, "edit_assessment")
+    a = _assessment(s, force, edition)
+    if data.finding not in {f.id for f in a.findings}:
+        raise NotFound(f"no finding {data.finding} in the PEEL {edition} assessment of {force}")
+    service.edit_finding(s, data.finding, str(who.name), kind=data.kind, text=data.text)
     return _in_workspace(force, edition, wh, s, now)
 
 
@@ -347,6 +370,9 @@ class Action:
 
 ACTIONS = (
     Action("/workspace/{force}/{edition}/findings", FindingIn, add_finding, "Add a finding"),
+    Action(
+        "/workspace/{force}/{edition}/findings/edit", FindingEdit, edit_finding, "Edit a finding"
+    ),
     Action(
         "/workspace/{force}/{edition}/evidence",
         EvidenceIn,
