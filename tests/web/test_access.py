@@ -79,6 +79,10 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
             assert "Hampshire" not in response.text
     for path in OPEN_ROUTES:
         assert _get(site, path, who).status_code == 200, (state, who, path)
+    listed = [
+        p["slug"] for p in _get(site, "/api/publications", who).json()["publications"]["items"]
+    ]
+    assert ("hampshire-2016" in listed) == allowed
     # the force page lists the report, its recommendations and responses only to its readers
     force = _get(site, "/api/forces/hampshire", who).json()
     slugs = [p["slug"] for p in force["publications"]]
@@ -118,7 +122,7 @@ DOERS = {
 
 def _body(kind: str) -> tuple[str, dict[str, Any]]:
     base = "/api/workspace/hampshire/2016"
-    return {
+    bodies: dict[str, tuple[str, dict[str, Any]]] = {
         "findings": (
             f"{base}/findings",
             {"kind": "strength", "question": "effectiveness/preventing-crime", "text": "Test."},
@@ -146,7 +150,8 @@ def _body(kind: str) -> tuple[str, dict[str, Any]]:
             "/api/forces/hampshire/responses/2016",
             {"respondent": "chief constable", "text": "Test response."},
         ),
-    }[kind]
+    }
+    return bodies[kind]
 
 
 @pytest.mark.parametrize("who", ROLES)

@@ -53,6 +53,7 @@ def test_hampshire_2016_effectiveness_with_its_change_and_evidence(shared_site: 
     report = client.get("/publications/hampshire-2016/report.json").json()
     assert report["pillars"][0]["questions"]
     assert twin["key_indicators"], "the key indicators against E&W and the peer group"
+    assert "as an index of England and Wales" in twin["key_chart"]["description"]
     first = twin["key_indicators"][0]
     assert {"value_text", "ew_text", "peer_text", "rank_text"} <= set(first)
 
@@ -183,6 +184,7 @@ PAGES = [
     "/forces/hampshire",
     "/indicators",
     "/indicators/arrests_per_1000?force=hampshire",
+    "/publications",
     "/publications/hampshire-2016",
     "/login",
 ]

@@ -438,7 +438,12 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
     if not points:
         raise OpenPeelError(f"no key indicator of {force_name} has an England and Wales value")
     frame = pd.DataFrame(points)
-    y = alt.Y("indicator:N", title=None, sort=[str(r["title"]) for r in rows])
+    y = alt.Y(
+        "indicator:N",
+        title=None,
+        sort=[str(r["title"]) for r in rows],
+        axis=alt.Axis(labelLimit=320),
+    )
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=[force_name, PEERS], range=[FORCE_COLOUR, PEER_COLOUR]),

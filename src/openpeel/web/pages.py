@@ -107,6 +107,18 @@ def indicator_context(
     return context
 
 
+def publications_context(
+    session: DB,
+    who: Who,
+    now: Now,
+    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    per_page: PerPage = 50,
+) -> dict[str, Any]:
+    found = views.publication_list(session, who, now)
+    found["publications"] = paginate(found["publications"], page_no, per_page)
+    return found
+
+
 def publication_context(slug: str, session: DB, who: Who, now: Now) -> dict[str, Any]:
     return views.publication_page(session, who, now, slug)
 
@@ -130,6 +142,7 @@ PAGES = (
         indicator_context,
         "An indicator for every force: values, funnel, ranks, trend",
     ),
+    Page("/publications", "publications.html.j2", publications_context, "Every readable report"),
     Page(
         "/publications/{slug}",
         "publication.html.j2",

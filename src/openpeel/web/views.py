@@ -407,6 +407,13 @@ def _num(value: Any) -> float | None:
     return None if number != number else number  # NaN is missing
 
 
+def publication_list(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
+    """Every publication the viewer may read now, newest edition first."""
+    rows = [_publication_row(p, now) for p in readable(session, viewer, now)]
+    rows.sort(key=lambda r: (r["edition"], r["kind"] == "force", r["slug"]), reverse=True)
+    return {"title": "Reports", "publications": rows}
+
+
 def publication_page(session: Session, viewer: Viewer, now: datetime, slug: str) -> dict[str, Any]:
     """A publication the viewer may read: its state, its outputs and their formats."""
     return _publication_row(publication(session, viewer, now, slug), now)
