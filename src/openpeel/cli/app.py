@@ -13,6 +13,7 @@ from openpeel import __version__
 from openpeel.cli.assess import assess_app, audit_app, framework_app, grades_app, screen
 from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.forecast import forecast
 from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.cli.publish import app as publish_app
@@ -40,6 +41,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(publish_app, name="publish")
 app.command("screen")(screen)
+app.command("forecast")(forecast)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,55 @@
+"""The forecasting models: seasonal naive (the baseline every other model must beat), ETS,
+Theta, and an ensemble, the mean of ETS and Theta (published comparisons find that a mean of
+simple methods is hard to beat). statsforecast fits them; the ensemble is derived here. For a
+yearly series (season length 1) the seasonal naive forecast is the naive one: last year's."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pandas as pd
+
+BASELINE = "seasonal_naive"
+MODELS = (BASELINE, "ets", "theta", "ensemble")
+ENSEMBLE_OF = ("ets", "theta")
+LEVELS = (80, 95)
+
+
+def statsforecast(season_length: int, freq: str, only: tuple[str, ...] = ()) -> object:
+    """A StatsForecast with the fitted models (or ``only`` those), on every core."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, AutoTheta, SeasonalNaive
+
+    logging.getLogger("statsforecast").setLevel(logging.WARNING)
+    fitted = [
+        SeasonalNaive(season_length=season_length, alias=BASELINE),
+        # ETS chosen by AICc among additive-or-multiplicative error and trend with additive
+        # season, without damping: 3x faster than the full search on the sample's 600
+        # series, and as accurate there (docs/benchmarks.md)
+        AutoETS(season_length=season_length, model="ZZA", damped=False, alias="ets"),
+        AutoTheta(season_length=season_length, alias="theta"),
+    ]
+    return StatsForecast(
+        models=[m for m in fitted if not only or getattr(m, "alias", "") in only],
+        freq=freq,
+        n_jobs=max(1, os.cpu_count() or 1),
+        # a model that cannot be fitted to a series (too short for it) gives way to the
+        # baseline for that series, and the backtest scores it as such
+        fallback_model=SeasonalNaive(season_length=season_length),
+    )
+
+
+def columns(model: str) -> list[str]:
+    return [model] + [f"{model}-{side}-{level}" for level in LEVELS for side in ("lo", "hi")]
+
+
+def add_ensemble(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ensemble's point forecast and interval bounds: the means of its members' (bounds
+    averaged are an approximation: they are not the quantiles of the mean forecast)."""
+    frame = frame.copy()
+    for target, parts in zip(
+        columns("ensemble"), zip(*(columns(m) for m in ENSEMBLE_OF), strict=True), strict=True
+    ):
+        frame[target] = frame[list(parts)].mean(axis=1)
+    return frame
