@@ -68,6 +68,7 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py --write
 	$(BIN)/python benchmarks/indicators.py --write
 	$(BIN)/python benchmarks/publishing.py --write
+	$(BIN)/python benchmarks/forecast.py --write
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules \

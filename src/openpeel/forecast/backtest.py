@@ -37,7 +37,12 @@ def _scale(history: np.ndarray, season: int) -> float:
 
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     denominator = np.abs(actual) + np.abs(forecast)
-    terms = np.where(denominator == 0, 0.0, 200 * np.abs(actual - forecast) / denominator)
+    terms = np.divide(
+        200 * np.abs(actual - forecast),
+        denominator,
+        out=np.zeros_like(denominator, dtype=float),
+        where=denominator != 0,
+    )
     return float(terms.mean())
 
 

@@ -1,0 +1,174 @@
+"""Forecasts on SYNTHETIC series of known structure (seasonality, trend, a level shift; fixed
+seeds), gaps handled as declared, and on the real series of the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from openpeel.forecast import backtest
+from openpeel.forecast.run import _forecast, run
+from openpeel.forecast.series import Series, build, load_sources
+from openpeel.warehouse.db import Warehouse
+
+MONTHLY = load_sources()["street_monthly"]
+YEARLY = load_sources()["arrests_yearly"]
+MONTHS = pd.date_range("2014-01-01", periods=48, freq="MS")
+
+
+def _series(name: str, y: np.ndarray, gaps: dict[int, str] | None = None) -> Series:
+    rows = pd.DataFrame(
+        {
+            "period": MONTHS[: len(y)],
+            "y": [None if gaps and i in gaps else float(v) for i, v in enumerate(y)],
+            "gap": [(gaps or {}).get(i) for i in range(len(y))],
+        }
+    )
+    return build(MONTHLY, "E23000001", name, rows)
+
+
+def _seasonal(seed: int, trend: float = 0.0, shift_at: int | None = None) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(len(MONTHS))
+    level = 500 + trend * t + (150 if shift_at is not None else 0) * (t >= (shift_at or 0))
+    return np.round(level + 120 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 10, len(t)))
+
+
+def test_a_strongly_seasonal_series_beats_the_baseline_and_the_intervals_cover() -> None:
+    series = [
+        _series(f"SYNTHETIC seasonal {seed}", _seasonal(seed, trend=3.0)) for seed in range(6)
+    ]
+    scored = backtest.score(backtest.cross_validate(series), series)
+    chosen = backtest.choose(scored)
+    best = chosen[chosen["is_chosen"]]
+    baseline = chosen[chosen["is_baseline"]].set_index("key")["mase"]
+    # with a trend the seasonal naive forecast lags a year behind: the chosen models beat it
+    assert (best.set_index("key")["mase"] < baseline).all()
+    assert best["mase"].median() < 0.85
+    # the 95% intervals of the chosen models hold most actual values
+    assert best["coverage_95"].mean() >= 0.8
+
+
+def test_mase_smape_and_the_scale_are_computed_as_defined() -> None:
+    assert backtest.smape(np.array([100.0, 0.0]), np.array([50.0, 0.0])) == pytest.approx(
+        (200 * 50 / 150 + 0) / 2
+    )
+    history = np.array([10.0, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 13, 26])
+    # seasonal differences: |13 - 10| and |26 - 20|
+    assert backtest._scale(history, 12) == pytest.approx(4.5)
+    # shorter than a season: one period back
+    assert backtest._scale(np.array([1.0, 3.0, 6.0]), 12) == pytest.approx(2.5)
+
+
+def test_the_model_is_chosen_on_earlier_origins_and_judged_on_the_last() -> None:
+    scored = pd.DataFrame(
+        [
+            {"key": "k", "cutoff": c, "model": m, "mase": v, "smape": 1.0,
+             "coverage_80": 1.0, "coverage_95": 1.0}
+            for c, values in ((1, {"seasonal_naive": 1.0, "ets": 0.5, "theta": 0.9,
+                                   "ensemble": 0.7}),
+                              (2, {"seasonal_naive": 0.2, "ets": 3.0, "theta": 1.0,
+                                   "ensemble": 2.0}))
+            for m, v in values.items()
+        ]
+    )  # fmt: skip
+    chosen = backtest.choose(scored)
+    row = chosen[chosen["is_chosen"]].iloc[0]
+    # ets won the first origin; the last origin (where it did badly) only reports
+    assert (row["model"], row["selection_mase"], row["mase"]) == ("ets", 0.5, 3.0)
+
+
+def test_gaps_are_never_filled_the_run_after_the_last_one_is_used() -> None:
+    y = _seasonal(1)
+    s = _series("SYNTHETIC gap", y, gaps={10: "the force published only part of the month"})
+    assert s.skipped is None
+    assert s.values.index[0] == MONTHS[11]
+    assert len(s.values) == 48 - 11
+    assert s.gaps == [(date(2014, 11, 1), "the force published only part of the month")]
+    assert not (s.values == 0).any()
+    # a gap near the end leaves too short a run: not forecast, and why
+    late = _series("SYNTHETIC late gap", y, gaps={30: "no records of a crime type"})
+    assert late.skipped == "only 17 months after the last gap (at least 30 needed)"
+    # a gap in the last month shortens the series instead
+    end = _series("SYNTHETIC last month partial", y, gaps={47: "partial"})
+    assert end.skipped is None
+    assert end.values.index[-1] == MONTHS[46]
+    # a month not published at all is a gap too
+    rows = pd.DataFrame({"period": MONTHS.delete(5), "y": np.delete(y, 5), "gap": None})
+    missing = build(MONTHLY, "E23000001", "SYNTHETIC missing month", rows)
+    assert missing.gaps == [(date(2014, 6, 1), "not published")]
+    assert missing.values.index[0] == MONTHS[6]
+
+
+def test_a_level_shift_is_followed_and_forecasts_carry_widening_intervals() -> None:
+    s = _series("SYNTHETIC level shift", _seasonal(7, shift_at=30))
+    chosen = backtest.choose(backtest.score(backtest.cross_validate([s]), [s]))
+    fc = _forecast([s], chosen, 24)
+    assert list(fc["step"]) == list(range(1, 25))
+    # after the shift the level is about 650: the forecasts sit there, not at the old 500
+    assert 560 < fc["mean"].mean() < 740
+    assert (fc["lo_95"] <= fc["lo_80"]).all()
+    assert (fc["lo_80"] <= fc["mean"]).all()
+    assert (fc["mean"] <= fc["hi_80"]).all()
+    assert (fc["hi_80"] <= fc["hi_95"]).all()
+    width = fc["hi_95"] - fc["lo_95"]
+    assert width.iloc[-1] > width.iloc[0]
+
+
+def test_the_real_sample_is_backtested_and_stored(built_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    with Warehouse(home) as wh:
+        from openpeel.forecast.run import store
+
+        result = run(wh, force_code="E23000030", horizon=48)
+        store(wh, result)
+        series = wh.records("SELECT * FROM out_forecast_series ORDER BY source, category")
+        backtests = wh.records("SELECT * FROM out_forecast_backtests WHERE is_chosen")
+        months = wh.scalar(
+            "SELECT count(DISTINCT period) FROM out_forecasts WHERE source = 'street_monthly'"
+        )
+    monthly = [r for r in series if r["source"] == "street_monthly"]
+    assert len(monthly) >= 14  # Hampshire's crime types
+    assert all(r["skipped"] is None for r in monthly)
+    assert months == 48
+    assert {r["model"] for r in backtests} <= {"seasonal_naive", "ets", "theta", "ensemble"}
+    assert len(backtests) == sum(1 for r in series if r["skipped"] is None)
+    # recorded crime has a single year in the sample: said, not forecast
+    yearly = [r for r in series if r["source"] == "recorded_crime_yearly"]
+    assert yearly
+    assert all(r["skipped"] == "only 1 years (at least 4 needed)" for r in yearly)
+
+
+def test_the_command_shows_one_backtest_row_per_series(built_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    done = subprocess.run(
+        [sys.executable, "-m", "openpeel", "forecast", "--force", "Hampshire", "--source",
+         "street_monthly", "--backtest", "--format", "json", "--home", str(home)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == len({r["category"] for r in rows}) >= 14
+    assert {"model", "MASE", "baseline MASE", "sMAPE %", "80% coverage", "95% coverage"} <= set(
+        rows[0]
+    )
+    assert "median MASE: chosen models" in done.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "openpeel", "forecast", "--horizon", "49", "--home", str(home)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2
+    assert "from 1 to 48" in bad.stderr
