@@ -172,3 +172,42 @@ def test_the_command_shows_one_backtest_row_per_series(built_home: Path, tmp_pat
     )  # fmt: skip
     assert bad.returncode == 2
     assert "from 1 to 48" in bad.stderr
+
+
+def test_emerging_demand_a_rise_and_a_break_above_the_forecast_are_flagged() -> None:
+    from openpeel.forecast import flags
+
+    flat = [_series(f"SYNTHETIC flat {seed}", _seasonal(seed)) for seed in range(10, 16)]
+    climbing = _series("SYNTHETIC rising", _seasonal(20, trend=8.0))
+    jump = _seasonal(21)
+    jump[-3:] = jump[-3:] * 1.8  # the last three months far above anything before
+    broke = _series("SYNTHETIC jump", jump)
+    series = [*flat, climbing, broke]
+    rising = flags.rising(series)
+    assert [f["key"] for f in rising] == [climbing.key]
+    assert str(rising[0]["detail"]).startswith("rising about")
+    cv = backtest.cross_validate(series)
+    chosen = backtest.choose(backtest.score(cv, series))
+    above = flags.above_forecast(cv, chosen)
+    assert [f["key"] for f in above] == [broke.key]
+    assert "above the 95% interval" in str(above[0]["detail"])
+
+
+def test_the_flags_feed_the_risk_screen(built_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from openpeel.assess.screen import DEMAND_THEME, screen
+    from openpeel.forecast.run import store
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    with Warehouse(home) as wh:
+        store(wh, run(wh, sources=["street_monthly"], force_code="E23000030"))
+        stored = wh.records("SELECT * FROM out_forecast_flags")
+        rows = [r for r in screen(wh, "E23000030") if r.theme == DEMAND_THEME]
+    assert stored, "Hampshire's real series raise flags (violence rose over 2016-2018)"
+    assert len(rows) == len(stored)
+    assert all(r.signal.startswith("emerging demand, ") for r in rows)
+    assert {r.indicator_id for r in rows} == {
+        f"forecast:street_monthly:{f['category']}" for f in stored
+    }

@@ -64,5 +64,37 @@ def screen(wh: Warehouse, force_code: str | None = None) -> list[ScreenRow]:
                         strength=signal.strength,
                     )
                 )
+    rows += _demand_flags(wh, force_code)
     rows.sort(key=lambda r: (r.force_name, -r.strength, r.theme, r.indicator_id))
     return rows
+
+
+#: the theme emerging demand speaks to, and how strongly each flag counts
+DEMAND_THEME = "efficiency/understanding-demand"
+DEMAND_STRENGTH = {"above forecast": 2, "rising": 1}
+
+
+def _demand_flags(wh: Warehouse, force_code: str | None) -> list[ScreenRow]:
+    """Emerging demand from the forecasts (``openpeel forecast``), where they have been made."""
+    sql = """
+        SELECT g.*, f.name AS force_name,
+               (SELECT y.mean FROM out_forecasts y WHERE y.source = g.source
+                AND y.force_code = g.force_code AND y.category = g.category AND y.step = 1)
+               AS next_forecast
+        FROM out_forecast_flags g JOIN ref_force f USING (force_code)""" + (
+        " WHERE g.force_code = ?" if force_code else ""
+    )
+    return [
+        ScreenRow(
+            force_code=str(r["force_code"]),
+            force_name=str(r["force_name"]),
+            theme=DEMAND_THEME,
+            indicator_id=f"forecast:{r['source']}:{r['category']}",
+            period=str(r["period"]),
+            value=float(r["next_forecast"] or 0.0),
+            ew_value=None,
+            signal=f"emerging demand, {r['category']}: {r['detail']}",
+            strength=DEMAND_STRENGTH.get(str(r["flag"]), 1),
+        )
+        for r in wh.records(sql, [force_code] if force_code else [])
+    ]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from openpeel.forecast import backtest
+from openpeel.forecast import backtest, flags
 from openpeel.forecast.models import (
     BASELINE,
     ENSEMBLE_OF,
@@ -30,6 +30,7 @@ class Result:
     series: list[Series]
     backtests: pd.DataFrame  # per series and model (backtest.choose)
     forecasts: pd.DataFrame  # per series and period: the chosen model's forecast
+    flags: pd.DataFrame  # emerging demand (openpeel.forecast.flags)
     seconds: float
 
 
@@ -56,7 +57,7 @@ def run(
     series = load_series(wh, sources, force_code)
     if not series:
         raise ForecastError("no series to forecast", hint="load data first: `openpeel ingest`")
-    backtests, forecasts = [], []
+    backtests, forecasts, raised = [], [], []
     by_source: dict[str, list[Series]] = {}
     for s in series:
         by_source.setdefault(s.source.id, []).append(s)
@@ -66,14 +67,17 @@ def run(
             progress(f"{sid}: backtesting {len(ready)} series ({len(group) - len(ready)} skipped)")
         if not ready:
             continue
-        chosen = backtest.choose(backtest.score(backtest.cross_validate(ready), ready))
+        cv = backtest.cross_validate(ready)
+        chosen = backtest.choose(backtest.score(cv, ready))
         backtests.append(chosen)
+        raised += flags.above_forecast(cv, chosen) + flags.rising(ready)
         h = horizon or ready[0].source.frequency.default_horizon
         forecasts.append(_forecast(ready, chosen, h))
     return Result(
         series,
         pd.concat(backtests, ignore_index=True) if backtests else pd.DataFrame(),
         pd.concat(forecasts, ignore_index=True) if forecasts else pd.DataFrame(),
+        pd.DataFrame(raised, columns=["key", "flag", "period", "p_value", "detail"]),
         time.perf_counter() - start,
     )
 
@@ -150,11 +154,19 @@ def store(wh: Warehouse, result: Result) -> None:
     forecasts = result.forecasts
     if not forecasts.empty:
         forecasts = pd.concat([_split(forecasts["key"]), forecasts.drop(columns="key")], axis=1)
+    raised = result.flags
+    if not raised.empty:
+        raised = pd.concat([_split(raised["key"]), raised.drop(columns="key")], axis=1)
     keys = series[["source", "force_code", "category"]]
     with wh.transaction():
         wh.con.register("_keys", keys)
         try:
-            for table in ("out_forecast_series", "out_forecast_backtests", "out_forecasts"):
+            for table in (
+                "out_forecast_series",
+                "out_forecast_backtests",
+                "out_forecasts",
+                "out_forecast_flags",
+            ):
                 wh.execute(
                     f"DELETE FROM {table} WHERE (source, force_code, category) IN "
                     "(SELECT (source, force_code, category) FROM _keys)"
@@ -165,6 +177,7 @@ def store(wh: Warehouse, result: Result) -> None:
             ("out_forecast_series", series),
             ("out_forecast_backtests", backtests),
             ("out_forecasts", forecasts),
+            ("out_forecast_flags", raised),
         ):
             if frame.empty:
                 continue

@@ -1,0 +1,106 @@
+"""Emerging demand: series whose latest values lie above what was forecast for them, or whose
+trend rises significantly. The flags feed the risk screen (``openpeel screen``) under the
+efficiency theme of understanding demand.
+
+- **above forecast**: at the last backtest origin, the chosen model forecast the latest months
+  from the data before them; the flag is raised when at least 2 of the last 3 of those months
+  lie above its 95% interval;
+- **rising**: over the last 24 months (or every year, for a yearly series), a regression of
+  log(1 + count) on time (with month-of-year terms for a monthly series) has a positive slope
+  whose p-value, adjusted across all the series tested (Benjamini-Hochberg), is below 0.05.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+
+from openpeel.forecast.series import Series
+
+ABOVE = "above forecast"
+RISING = "rising"
+TREND_MONTHS = 24
+ALPHA = 0.05
+
+
+def above_forecast(cv: pd.DataFrame, chosen: pd.DataFrame) -> list[dict[str, object]]:
+    """Series whose latest actual values broke the chosen model's 95% interval upwards."""
+    if cv.empty:
+        return []
+    model_of = chosen[chosen["is_chosen"]].set_index("key")["model"].to_dict()
+    last = cv[cv["cutoff"] == cv.groupby("unique_id")["cutoff"].transform("max")]
+    flags = []
+    for key, window in last.groupby("unique_id", sort=True):
+        model = model_of.get(str(key))
+        if model is None:
+            continue
+        latest = window.sort_values("ds").tail(3)
+        above = latest[latest["y"] > latest[f"{model}-hi-95"]]
+        if len(above) >= 2:
+            months = ", ".join(pd.Timestamp(d).strftime("%Y-%m") for d in above["ds"])
+            flags.append(
+                {
+                    "key": str(key),
+                    "flag": ABOVE,
+                    "period": pd.Timestamp(latest["ds"].max()).date(),
+                    "p_value": None,
+                    "detail": f"above the 95% interval of its {model} forecast in {months}",
+                }
+            )
+    return flags
+
+
+def _trend(s: Series) -> tuple[float, float] | None:
+    """Slope of log(1 + y) per period and its one-sided p-value, or None when too short."""
+    monthly = s.source.frequency.name == "month"
+    values = s.values.tail(TREND_MONTHS) if monthly else s.values
+    n = len(values)
+    if n < (TREND_MONTHS if monthly else 4):
+        return None
+    t = np.arange(n, dtype=float)
+    columns = [np.ones(n), t]
+    if monthly:
+        month = pd.DatetimeIndex(values.index).month.to_numpy()
+        columns += [(month == m).astype(float) for m in range(2, 13)]
+    x = np.column_stack(columns)
+    y = np.log1p(values.to_numpy(dtype=float))
+    coef, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    dof = n - rank
+    if dof <= 0:
+        return None
+    residual = y - x @ coef
+    sigma2 = float(residual @ residual) / dof
+    if sigma2 == 0:
+        return None
+    covariance = sigma2 * np.linalg.pinv(x.T @ x)
+    se = float(np.sqrt(covariance[1, 1]))
+    slope = float(coef[1])
+    p = float(stats.t.sf(slope / se, dof))  # one-sided: rising
+    return slope, p
+
+
+def rising(series: list[Series]) -> list[dict[str, object]]:
+    """Series with a significant upward trend, the p-values adjusted for testing them all."""
+    tested = [(s, r) for s in series if s.skipped is None and (r := _trend(s)) is not None]
+    if not tested:
+        return []
+    adjusted = stats.false_discovery_control([p for _, (_, p) in tested], method="bh")
+    flags = []
+    for (s, (slope, _)), q in zip(tested, adjusted, strict=True):
+        if slope > 0 and q < ALPHA:
+            per_year = np.expm1(slope * (12 if s.source.frequency.name == "month" else 1))
+            span = (
+                f"the last {TREND_MONTHS} months" if s.values.size >= TREND_MONTHS else "its years"
+            )
+            flags.append(
+                {
+                    "key": s.key,
+                    "flag": RISING,
+                    "period": s.values.index.max().date(),
+                    "p_value": float(q),
+                    "detail": f"rising about {per_year:.0%} a year over {span} "
+                    f"(adjusted p = {q:.3f})",
+                }
+            )
+    return flags
