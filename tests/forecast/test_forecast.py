@@ -38,7 +38,9 @@ def _seasonal(seed: int, trend: float = 0.0, shift_at: int | None = None) -> np.
     rng = np.random.default_rng(seed)
     t = np.arange(len(MONTHS))
     level = 500 + trend * t + (150 if shift_at is not None else 0) * (t >= (shift_at or 0))
-    return np.round(level + 120 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 10, len(t)))
+    noise = rng.normal(0, 10, len(t))
+    values: np.ndarray = np.round(level + 120 * np.sin(2 * np.pi * t / 12) + noise)
+    return values
 
 
 def test_a_strongly_seasonal_series_beats_the_baseline_and_the_intervals_cover() -> None:
@@ -211,3 +213,37 @@ def test_the_flags_feed_the_risk_screen(built_home: Path, tmp_path: Path) -> Non
     assert {r.indicator_id for r in rows} == {
         f"forecast:street_monthly:{f['category']}" for f in stored
     }
+
+
+def test_a_forces_forecasts_page_its_twin_and_fan_charts(built_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from openpeel.assess.store import Store
+    from openpeel.forecast.run import store
+    from openpeel.web.app import create_app
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    client = TestClient(create_app(home, store=Store(f"sqlite:///{tmp_path / 's.sqlite'}")))
+    before = client.get("/api/forces/hampshire/forecasts").json()
+    assert before["series"] == []
+    assert (
+        "No forecasts have been made"
+        in client.get("/forces/hampshire/forecasts", headers={"Accept": "text/html"}).text
+    )
+    with Warehouse(home) as wh:
+        store(wh, run(wh, sources=["street_monthly"], force_code="E23000030"))
+    twin = client.get("/api/forces/hampshire/forecasts").json()
+    assert len(twin["series"]) >= 14
+    flagged = [s for s in twin["series"] if s["flags"]]
+    assert flagged, "emerging demand first"
+    assert twin["series"][0]["flags"]
+    first = twin["series"][0]
+    assert first["chart"]["spec"]["layer"]
+    assert "then forecast 12 ahead" in first["chart"]["description"]
+    assert first["model"] in {"seasonal_naive", "ets", "theta", "ensemble"}
+    page = client.get("/forces/hampshire/forecasts", headers={"Accept": "text/html"}).text
+    assert page.count('class="opl-chart"') == len(twin["series"])
+    assert "Emerging demand: " in page

@@ -485,3 +485,55 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
         height=alt.Step(26),
     )
     return cast(alt.LayerChart, chart)
+
+
+def fan_chart(
+    history: pd.DataFrame, forecast: pd.DataFrame, title: str, unit: str
+) -> alt.LayerChart:
+    """A series and its forecast as a fan: the 95% and 80% intervals shaded, the point forecast
+    dashed. ``history`` has ``period`` and ``y``; ``forecast`` has ``period``, ``mean``,
+    ``lo_80``, ``hi_80``, ``lo_95`` and ``hi_95``."""
+    if history.empty or forecast.empty:
+        raise OpenPeelError(f"nothing to draw for {title}")
+    x = alt.X("period:T", title=None)
+    y_title = unit.capitalize()
+    base = alt.Chart(forecast)
+    layers = [
+        base.mark_area(opacity=0.18, color=FORCE_COLOUR).encode(
+            x=x, y=alt.Y("lo_95:Q", title=y_title), y2="hi_95:Q"
+        ),
+        base.mark_area(opacity=0.3, color=FORCE_COLOUR).encode(x=x, y="lo_80:Q", y2="hi_80:Q"),
+        base.mark_line(color=FORCE_COLOUR, strokeDash=[5, 3]).encode(
+            x=x,
+            y="mean:Q",
+            tooltip=[
+                alt.Tooltip("period:T", title="Period", format="%b %Y"),
+                alt.Tooltip("mean:Q", title="Forecast", format=",.0f"),
+                alt.Tooltip("lo_95:Q", title="95% from", format=",.0f"),
+                alt.Tooltip("hi_95:Q", title="95% to", format=",.0f"),
+            ],
+        ),
+        alt.Chart(history)
+        .mark_line(color=EW_COLOUR)
+        .encode(
+            x=x,
+            y="y:Q",
+            tooltip=[
+                alt.Tooltip("period:T", title="Period", format="%b %Y"),
+                alt.Tooltip("y:Q", title="Recorded", format=",.0f"),
+            ],
+        ),
+    ]
+    last = forecast.iloc[-1]
+    description = (
+        f"{title}: {len(history)} periods recorded, then forecast {len(forecast)} ahead; by "
+        f"{pd.Timestamp(last['period']):%B %Y} about {last['mean']:,.0f} {unit} "
+        f"(95% interval {last['lo_95']:,.0f} to {last['hi_95']:,.0f})."
+    )
+    chart = alt.layer(*layers).properties(
+        title=alt.TitleParams(title, anchor="start"),
+        description=description,
+        width=WIDTH,
+        height=220,
+    )
+    return cast(alt.LayerChart, chart)

@@ -79,6 +79,10 @@ def force_context(
     return views.force_page(wh, session, who, now, force, year)
 
 
+def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
+    return views.forecast_page(wh, force)
+
+
 def indicators_context(
     wh: WH,
     page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
@@ -135,6 +139,12 @@ PAGES = (
     Page("/", "overview.html.j2", overview_context, "National overview: grades by pillar"),
     Page("/forces", "forces.html.j2", forces_context, "Find a police force"),
     Page("/forces/{force}", "force.html.j2", force_context, "A force: grades and figures"),
+    Page(
+        "/forces/{force}/forecasts",
+        "forecasts.html.j2",
+        forecasts_context,
+        "A force's demand forecasts, backtests and emerging demand",
+    ),
     Page("/indicators", "indicators.html.j2", indicators_context, "Every indicator"),
     Page(
         "/indicators/{indicator}",

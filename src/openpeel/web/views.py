@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import altair as alt
+import duckdb
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -445,3 +447,77 @@ def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
+    """A force's demand forecasts: each series with its chosen model, its backtest against the
+    seasonal naive baseline, its flags of emerging demand, and a fan chart."""
+    from openpeel.forecast.series import load_sources
+    from openpeel.indicators.charts import fan_chart
+
+    force = find_force(spelling)
+    sources = load_sources()
+    try:
+        chosen = wh.records(
+            "SELECT b.*, s.points_used, s.last_period, base.mase AS baseline_mase "
+            "FROM out_forecast_backtests b JOIN out_forecast_series s "
+            "USING (source, force_code, category) "
+            "JOIN out_forecast_backtests base USING (source, force_code, category) "
+            "WHERE b.is_chosen AND base.is_baseline AND b.force_code = ? "
+            "ORDER BY b.source, b.category",
+            [force.code],
+        )
+        raised = wh.records(
+            "SELECT source, category, flag, detail FROM out_forecast_flags WHERE force_code = ?",
+            [force.code],
+        )
+    except duckdb.CatalogException:  # a warehouse from before forecasting: nothing yet
+        chosen, raised = [], []
+    flags_of: dict[tuple[str, str], list[str]] = {}
+    for f in raised:
+        flags_of.setdefault((str(f["source"]), str(f["category"])), []).append(str(f["detail"]))
+    series = []
+    histories: dict[str, pd.DataFrame] = {}
+    for r in chosen:
+        source = sources.get(str(r["source"]))
+        if source is None:
+            continue
+        key = (str(r["source"]), str(r["category"]))
+        fc = wh.execute(
+            "SELECT period, mean, lo_80, hi_80, lo_95, hi_95 FROM out_forecasts "
+            "WHERE source = ? AND force_code = ? AND category = ? ORDER BY step",
+            [key[0], force.code, key[1]],
+        ).df()
+        if key[0] not in histories:  # each source's query once for the force
+            histories[key[0]] = wh.execute(
+                f"SELECT category, period, y FROM ({source.sql}) WHERE force_code = ? "
+                "AND y IS NOT NULL AND gap IS NULL ORDER BY category, period",
+                [force.code],
+            ).df()
+        every = histories[key[0]]
+        history = every.loc[every["category"] == key[1], ["period", "y"]]
+        title = f"{key[1]} ({source.title.lower()})"
+        try:
+            spec = fan_chart(history, fc, title, source.unit).to_dict()
+        except OpenPeelError:
+            continue
+        series.append(
+            {
+                "source": key[0],
+                "category": key[1],
+                "title": title,
+                "model": r["model"],
+                "mase": _num(r["mase"]),
+                "baseline_mase": _num(r["baseline_mase"]),
+                "smape": _num(r["smape"]),
+                "coverage_95": _num(r["coverage_95"]),
+                "flags": flags_of.get(key, []),
+                "chart": {"description": str(spec.get("description", "")), "spec": spec},
+            }
+        )
+    series.sort(key=lambda s: (not s["flags"], s["source"], s["category"]))
+    return {
+        "title": f"{force.name}: demand forecasts",
+        "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
+        "series": series,
+    }
