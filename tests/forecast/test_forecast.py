@@ -247,3 +247,51 @@ def test_a_forces_forecasts_page_its_twin_and_fan_charts(built_home: Path, tmp_p
     page = client.get("/forces/hampshire/forecasts", headers={"Accept": "text/html"}).text
     assert page.count('class="opl-chart"') == len(twin["series"])
     assert "Emerging demand: " in page
+
+
+def test_the_force_report_has_its_demand_section_frozen_with_it(
+    built_home: Path, tmp_path: Path
+) -> None:
+    import shutil
+    from datetime import UTC, datetime
+
+    from openpeel.assess.bulk import load_yaml
+    from openpeel.assess.store import Store
+    from openpeel.forecast.run import store
+    from openpeel.publishing import workflow
+    from openpeel.publishing.render import render
+    from openpeel.sample import assessments_path
+
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    with Warehouse(home) as wh:
+        store(wh, run(wh, force_code="E23000030"))
+    st = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    with Warehouse(home, read_only=True) as wh, st.session() as s:
+        load_yaml(s, wh, assessments_path() / "hampshire-2016.yaml", "tester")
+        pub = workflow.draft(
+            s, wh, "Hampshire", "2016", "tester", datetime(2017, 2, 20, tzinfo=UTC)
+        )
+        report = pub.context["report"]
+        stored = {
+            f"forecast:{r[0]}:E23000030:{r[1]}"
+            for r in wh.rows(
+                "SELECT source, category FROM out_forecasts WHERE force_code = 'E23000030'"
+            )
+        }
+    st.close()
+    demand = report["demand"]["series"]
+    assert 1 <= len(demand) <= 4
+    assert demand[0]["emerging"], "emerging demand comes first"
+    assert {d["source"] for d in demand} <= stored
+    assert all(d["after_assessment"] for d in demand)  # data to 2018 in a 2016 report: said
+    assert "Emerging demand: rising about" in demand[0]["sentence"]
+    markdown = render(report, "md").decode()
+    assert "## Demand: forecasts and emerging demand" in markdown
+    assert demand[0]["sentence"] in markdown
+    assert (
+        "Hampshire"
+        not in (
+            Path(__file__).resolve().parents[2] / "src/openpeel/publishing/demand.py"
+        ).read_text()
+    )

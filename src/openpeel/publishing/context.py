@@ -24,6 +24,7 @@ from openpeel.assess.service import edition_of
 from openpeel.framework.model import Edition, load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import narrative
+from openpeel.publishing.demand import demand_section
 from openpeel.publishing.figures import charts, figure, key_figures
 from openpeel.publishing.narrative import Sentence
 from openpeel.warehouse.db import Warehouse
@@ -249,6 +250,7 @@ def force_contexts(
         "numbers": key_figures(wh, assessment.force_code, year),
         "pillars": pillars,
         "responses": responses,
+        "demand": demand_section(wh, assessment.force_code, year),
         "annex": _annex(wh, assessment.force_code, pillars, register),
     }
     summary = {
