@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.cli.publish import app as publish_app
 from openpeel.cli.users import app as users_app
 from openpeel.errors import OpenPeelError
+
+if TYPE_CHECKING:
+    from openpeel.warehouse.db import Warehouse
 
 app = typer.Typer(
     name="openpeel",
@@ -261,6 +264,7 @@ def demo(
     with Warehouse(home) as wh:
         results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
         store(wh, results)
+        _forecast_demand(wh)
     _load_worked_example(home)
     _publish_worked_example(home)
     logins = _demo_users(home)
@@ -279,6 +283,19 @@ def demo(
     if code or no_serve:
         raise typer.Exit(code)
     _serve(home, "127.0.0.1", port, logins)
+
+
+def _forecast_demand(wh: Warehouse) -> None:
+    """Backtested forecasts of every series, unless they are already there."""
+    from openpeel.forecast.run import run, store
+
+    if wh.scalar("SELECT count(*) FROM out_forecast_series"):
+        out.print("Forecasts: already made (`openpeel forecast` makes them again)")
+        return
+    result = run(wh, progress=lambda what: err.print(f"forecasting {what}"))
+    store(wh, result)
+    ready = sum(1 for s in result.series if s.skipped is None)
+    out.print(f"Forecasts: {ready} series backtested and forecast in {result.seconds:.0f} s")
 
 
 DEMO_USERS = (
