@@ -295,3 +295,22 @@ def test_the_force_report_has_its_demand_section_frozen_with_it(
             Path(__file__).resolve().parents[2] / "src/openpeel/publishing/demand.py"
         ).read_text()
     )
+
+
+@pytest.mark.shared
+def test_the_full_monthly_aggregates_from_shared_data(shared_data: Path, tmp_path: Path) -> None:
+    """Every force's monthly crime series in ../shared/data, backtested: the chosen models beat
+    the seasonal naive baseline on the median series."""
+    from tests.conftest import load
+
+    with Warehouse(tmp_path / "home") as wh:
+        load(wh, shared_data / "police_uk_aggregates")
+        result = run(wh, sources=["street_monthly"])
+    ready = [s for s in result.series if s.skipped is None]
+    assert len(ready) >= 550
+    assert {s.force_code for s in ready} >= {"E23000030", "W15000002"}
+    b = result.backtests
+    chosen = b[b["is_chosen"]]
+    assert len(chosen) == len(ready)
+    assert chosen["mase"].median() < b[b["is_baseline"]]["mase"].median()
+    assert not result.forecasts.empty
