@@ -67,6 +67,13 @@ SETTINGS = (
         "serves 127.0.0.1 or localhost (the demo).",
     ),
     Setting(
+        "spark_master",
+        "OPENPEEL_SPARK_MASTER",
+        "local[*]",
+        "Where `--engine spark` runs: `local[*]` (every core of this machine), a cluster's master "
+        "URL (`spark://host:7077`, `yarn`) or a Spark Connect server (`sc://host:15002`).",
+    ),
+    Setting(
         "fault_kill_at",
         "OPENPEEL_FAULT_KILL_AT",
         "",

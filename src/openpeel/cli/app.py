@@ -340,6 +340,23 @@ def _serve(home: Path, host: str, port: int, logins: list[tuple[str, str, str]])
     uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
 
 
+@app.command("export-parquet")
+def export_parquet_command(
+    out_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of the Parquet tree.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Export the warehouse's core and reference tables to Parquet, one folder per table,
+    partitioned by month (for Spark: `openpeel indicators compute --engine spark`)."""
+    from openpeel.warehouse.db import Warehouse
+    from openpeel.warehouse.parquet import export_parquet
+
+    with Warehouse(home, read_only=True) as wh:
+        done = export_parquet(wh, out_dir)
+    rows = sum(e.rows for e in done)
+    parts = sum(1 for e in done if e.partitioned)
+    out.print(f"{len(done)} tables ({parts} by month), {rows:,} rows, in {out_dir}")
+
+
 @app.command()
 def serve(
     home: Home = DEFAULT_HOME,

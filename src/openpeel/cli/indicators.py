@@ -43,19 +43,47 @@ def compute(
     ids: Annotated[
         list[str] | None, typer.Argument(help="Indicator ids (default: all).", show_default=False)
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="duckdb (the warehouse itself) or spark (over a Parquet export).")
+    ] = "duckdb",
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            help="For --engine spark: the Parquet tree to read (default: exported now to "
+            "HOME/parquet)."
+        ),
+    ] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Compute indicators from the warehouse into out_indicator_values."""
+    from openpeel.indicators.engine import Engine
     from openpeel.indicators.run import compute as run
     from openpeel.indicators.run import store
     from openpeel.warehouse.db import Warehouse
 
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark")
     start = time.perf_counter()
     with Warehouse(home) as wh:
-        results = run(wh, ids, progress=lambda what: err.print(f"computing {what}"))
-        store(wh, results)
+        chosen: Engine | None = None
+        if engine == "spark":
+            from openpeel.indicators.spark import SparkEngine
+            from openpeel.settings import setting
+            from openpeel.warehouse.parquet import export_parquet
+
+            if parquet is None:
+                parquet = home / "parquet"
+                err.print(f"exporting the warehouse to {parquet}")
+                export_parquet(wh, parquet)
+            err.print(f"starting Spark ({setting('spark_master')})")
+            chosen = SparkEngine(parquet, setting("spark_master"))
+        results = run(wh, ids, engine=chosen, progress=lambda what: err.print(f"computing {what}"))
+        store(wh, results, engine=engine)
     rows = sum(len(f) for f in results.values())
-    out.print(f"{len(results)} indicators, {rows:,} rows, in {time.perf_counter() - start:.1f} s.")
+    out.print(
+        f"{len(results)} indicators, {rows:,} rows, on {engine}, "
+        f"in {time.perf_counter() - start:.1f} s."
+    )
 
 
 @app.command()

@@ -39,6 +39,9 @@ def measure_table(measure: Measure) -> str:
     return f"_measure_{measure.id}"
 
 
+SUM_DECIMALS = 6
+
+
 def materialise(engine: Engine, measure: Measure) -> None:
     """Compute a measure once, summed over its dimensions."""
     keys = ", ".join(("force_code", "period_type", "period", *measure.dimensions))
@@ -65,6 +68,11 @@ def _sums(
         f"GROUP BY force_code, period_type, period" + (f", {breakdown}" if breakdown else "")
     )
     frame: pd.DataFrame = engine.table(compile_sql(sql, engine.dialect)).to_pandas()
+    # engines add floating-point values in different orders; rounded to a millionth (counts
+    # and FTE have at most two decimals) the sums are the same on every engine, and so are the
+    # discrete tests computed from them
+    for column in ("numerator", "denominator"):
+        frame[column] = frame[column].astype(float).round(SUM_DECIMALS)
     frame.insert(3, "breakdown", breakdown or "all")
     if breakdown:
         frame = frame[frame["breakdown_value"].notna()]

@@ -1,0 +1,57 @@
+"""Export of the warehouse's ``core_*`` and ``ref_*`` tables to a Parquet tree, one folder per
+table, partitioned by month where the table has one (Hive style: ``month=2017-01-01/``), so
+that another engine (Spark) can read the warehouse from shared storage."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpeel.warehouse.db import Warehouse
+
+PARTITION_COLUMN = "month"
+
+
+@dataclass(frozen=True)
+class Exported:
+    table: str
+    rows: int
+    partitioned: bool
+    path: Path
+
+
+def exported_tables(wh: Warehouse) -> list[str]:
+    return [
+        str(name)
+        for (name,) in wh.rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name LIKE 'core\\_%' ESCAPE '\\' OR table_name LIKE 'ref\\_%' ESCAPE '\\' "
+            "ORDER BY table_name"
+        )
+    ]
+
+
+def export_parquet(wh: Warehouse, out: Path) -> list[Exported]:
+    """Write every core and reference table under ``out`` (each table's folder replaced)."""
+    out.mkdir(parents=True, exist_ok=True)
+    done = []
+    for table in exported_tables(wh):
+        columns = {str(c) for (c, *_) in wh.rows(f"DESCRIBE {table}")}
+        folder = out / table
+        tmp = out / f".{table}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        rows = int(wh.scalar(f"SELECT count(*) FROM {table}"))
+        partitioned = PARTITION_COLUMN in columns and rows > 0
+        if partitioned:
+            wh.execute(
+                f"COPY (SELECT * FROM {table}) TO '{tmp}' "
+                f"(FORMAT parquet, PARTITION_BY ({PARTITION_COLUMN}))"
+            )
+        else:
+            tmp.mkdir()
+            wh.execute(f"COPY (SELECT * FROM {table}) TO '{tmp / 'data.parquet'}' (FORMAT parquet)")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+        done.append(Exported(table, rows, partitioned, folder))
+    return done
