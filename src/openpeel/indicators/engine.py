@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import sqlglot
 
@@ -67,3 +69,38 @@ class DuckDBEngine:
 
     def materialise(self, name: str, sql: str) -> None:
         self.warehouse.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+
+#: the columns that identify a row of out_indicator_values
+ROW_KEYS = ("indicator_id", "period_type", "period", "breakdown", "breakdown_value", "force_code")
+
+
+def differences(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
+    """Where two engines' results for an indicator differ: 'rows', or the columns whose values
+    differ (floats beyond a relative 1e-9); empty when they are the same."""
+    from openpeel.indicators.compare import OUT_COLUMNS
+
+    keys = list(ROW_KEYS)
+    a, b = (
+        f.loc[:, list(OUT_COLUMNS)].fillna({"breakdown_value": ""}).sort_values(keys)
+        for f in (a, b)
+    )
+    if len(a) != len(b) or not (a[keys].to_numpy() == b[keys].to_numpy()).all():
+        return ["rows"]
+    out = []
+    for column in OUT_COLUMNS:
+        if column in keys:
+            continue
+        x, y = a[column], b[column]
+        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
+            same = bool(
+                np.allclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-12, equal_nan=True)
+            )
+        else:
+            same = (
+                x.astype(object).where(x.notna(), None).tolist()
+                == y.astype(object).where(y.notna(), None).tolist()
+            )
+        if not same:
+            out.append(column)
+    return out

@@ -1,0 +1,25 @@
+"""The engine comparison finds what differs: rows, or the columns whose values differ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from openpeel.indicators.engine import differences
+from openpeel.indicators.run import compute
+from openpeel.warehouse.db import Warehouse
+
+
+def test_differences_names_rows_and_columns(built_home: Path) -> None:
+    with Warehouse(built_home, read_only=True) as wh:
+        frame = compute(wh, ["arrests_per_1000"])["arrests_per_1000"]
+    assert differences(frame, frame.sample(frac=1.0, random_state=1)) == []  # order is no matter
+    changed = frame.copy()
+    values = changed["value"].to_numpy(dtype=float, copy=True)
+    first = int(np.flatnonzero(~np.isnan(values))[0])
+    values[first] *= 1 + 1e-6
+    changed["value"] = values
+    changed.loc[changed.index[1], "change"] = "up" if changed["change"].iloc[1] != "up" else "down"
+    assert differences(frame, changed) == ["value", "change"]
+    assert differences(frame, frame.iloc[1:]) == ["rows"]
