@@ -23,3 +23,21 @@ def test_differences_names_rows_and_columns(built_home: Path) -> None:
     changed.loc[changed.index[1], "change"] = "up" if changed["change"].iloc[1] != "up" else "down"
     assert differences(frame, changed) == ["value", "change"]
     assert differences(frame, frame.iloc[1:]) == ["rows"]
+
+
+def test_duckdb_over_the_parquet_tree_gives_the_warehouses_values(
+    built_home: Path, tmp_path: Path
+) -> None:
+    from openpeel.indicators.catalogue import load_catalogue
+    from openpeel.indicators.engine import ParquetEngine
+    from openpeel.warehouse.parquet import DERIVED, export_parquet
+
+    ids = list(load_catalogue().indicators)
+    with Warehouse(built_home, read_only=True) as wh:
+        exported = {e.table for e in export_parquet(wh, tmp_path / "pq")}
+        in_warehouse = compute(wh, ids)
+        over_parquet = compute(wh, ids, engine=ParquetEngine(tmp_path / "pq"))
+    assert not set(DERIVED) & exported  # street counts are aggregated from the rows
+    assert "core_policeuk__street" in exported
+    for iid in ids:
+        assert differences(in_warehouse[iid], over_parquet[iid]) == [], iid

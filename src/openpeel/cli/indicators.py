@@ -49,8 +49,9 @@ def compute(
     parquet: Annotated[
         Path | None,
         typer.Option(
-            help="For --engine spark: the Parquet tree to read (default: exported now to "
-            "HOME/parquet)."
+            help="Read the core tables from this Parquet tree (`openpeel export-parquet`) "
+            "instead of the warehouse; for --engine spark the default is an export made now "
+            "to HOME/parquet."
         ),
     ] = None,
     home: Home = DEFAULT_HOME,
@@ -66,6 +67,10 @@ def compute(
     start = time.perf_counter()
     with Warehouse(home) as wh:
         chosen: Engine | None = None
+        if engine == "duckdb" and parquet is not None:
+            from openpeel.indicators.engine import ParquetEngine
+
+            chosen = ParquetEngine(parquet)
         if engine == "spark":
             from openpeel.indicators.spark import SparkEngine
             from openpeel.settings import setting

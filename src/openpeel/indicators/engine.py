@@ -1,15 +1,19 @@
 """The engine seam: indicator SQL is written once, in DuckDB's dialect, and compiled for the
 engine that runs it. DuckDB (the warehouse itself) is the default; other engines plug in here.
 
-Nothing outside this module may use an engine's own API or SQL features directly; a feature one
-engine lacks is declared in ``ENGINE_GAPS`` and raises :class:`EngineGap` by name.
+Nothing outside this module and the engines' own modules (``spark.py``) may use an engine's API
+or SQL features directly; a feature one engine lacks is declared in ``ENGINE_GAPS`` and raises
+:class:`EngineGap` by name. Engines: the warehouse (DuckDB), DuckDB over a Parquet tree of the
+warehouse (shared storage), and Spark over the same tree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -69,6 +73,42 @@ class DuckDBEngine:
 
     def materialise(self, name: str, sql: str) -> None:
         self.warehouse.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+
+@dataclass
+class ParquetEngine:
+    """DuckDB over a Parquet tree of the warehouse (``openpeel export-parquet``), e.g. on
+    shared storage: each table folder a view, the derived tables defined over them."""
+
+    parquet: Path
+    name: str = "duckdb"
+    dialect: str = "duckdb"
+    con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from openpeel.warehouse.parquet import DERIVED, tables_in
+
+        if not self.parquet.is_dir():
+            raise OpenPeelError(
+                f"there is no Parquet export at {self.parquet}",
+                hint="write one with `openpeel export-parquet DIR`",
+            )
+        self.con = duckdb.connect()
+        for folder in tables_in(self.parquet):
+            pattern = str(folder / "**" / "*.parquet").replace("'", "''")
+            self.con.execute(
+                f"CREATE VIEW {folder.name} AS SELECT * FROM "
+                f"read_parquet('{pattern}', hive_partitioning = true)"
+            )
+        for name, sql in DERIVED.items():
+            self.con.execute(f"CREATE VIEW {name} AS {sql}")
+
+    def table(self, sql: str) -> pa.Table:
+        table: pa.Table = self.con.sql(sql).to_arrow_table()
+        return table
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
 
 #: the columns that identify a row of out_indicator_values

@@ -67,11 +67,14 @@ class SparkEngine:
                 f"there is no Parquet export at {self.parquet}",
                 hint="write one with `openpeel export-parquet DIR`",
             )
+        from openpeel.indicators.engine import compile_sql
+        from openpeel.warehouse.parquet import DERIVED, tables_in
+
         self.session = self.session or spark_session(self.master)
-        for folder in sorted(p for p in self.parquet.iterdir() if p.is_dir()):
-            if folder.name.startswith("."):
-                continue
+        for folder in tables_in(self.parquet):
             self.session.read.parquet(str(folder)).createOrReplaceTempView(folder.name)
+        for name, sql in DERIVED.items():
+            self.session.sql(compile_sql(sql, self.dialect)).createOrReplaceTempView(name)
 
     def table(self, sql: str) -> pa.Table:
         frame = self.session.sql(sql)
