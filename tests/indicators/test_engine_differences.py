@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from openpeel.indicators.engine import differences
 from openpeel.indicators.run import compute
@@ -41,3 +42,22 @@ def test_duckdb_over_the_parquet_tree_gives_the_warehouses_values(
     assert "core_policeuk__street" in exported
     for iid in ids:
         assert differences(in_warehouse[iid], over_parquet[iid]) == [], iid
+
+
+def test_an_engine_gap_is_refused_by_name_never_answered_wrongly(
+    built_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from openpeel.indicators import engine as engines
+    from openpeel.indicators.aggregate import materialise
+    from openpeel.indicators.catalogue import load_catalogue
+
+    measure = replace(load_catalogue().measures["arrests"], features=("exact decimals",))
+    monkeypatch.setitem(
+        engines.ENGINE_GAPS, ("duckdb", "exact decimals"), "it sums in binary floating point"
+    )
+    with Warehouse(built_home, read_only=True) as wh:
+        with pytest.raises(engines.EngineGap, match="cannot exact decimals: it sums in binary"):
+            materialise(engines.DuckDBEngine(wh), measure)
+        materialise(engines.DuckDBEngine(wh), replace(measure, features=()))  # no gap: it runs

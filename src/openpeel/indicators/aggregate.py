@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from openpeel.indicators.catalogue import Catalogue, Indicator, Measure
-from openpeel.indicators.engine import Engine, compile_sql
+from openpeel.indicators.engine import Engine, compile_sql, require
 from openpeel.indicators.periods import (
     ROLLING_PREFIX,
     month_index,
@@ -43,7 +43,10 @@ SUM_DECIMALS = 6
 
 
 def materialise(engine: Engine, measure: Measure) -> None:
-    """Compute a measure once, summed over its dimensions."""
+    """Compute a measure once, summed over its dimensions (refused by name, before anything
+    runs, where the engine lacks a feature the measure declares)."""
+    for feature in measure.features:
+        require(engine, feature)
     keys = ", ".join(("force_code", "period_type", "period", *measure.dimensions))
     sql = f"SELECT {keys}, sum(value) AS value FROM ({measure.sql.strip()}) m GROUP BY {keys}"
     engine.materialise(measure_table(measure), compile_sql(sql, engine.dialect))

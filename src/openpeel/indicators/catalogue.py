@@ -53,6 +53,8 @@ class Measure:
     period_types: tuple[str, ...]
     sources: tuple[str, ...]
     notes: str = ""
+    #: engine features the measure needs beyond plain SQL (checked against ENGINE_GAPS)
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def _measure(mid: str, raw: dict[str, Any], where: str) -> Measure:
         _tuple(raw, "period_types"),
         _tuple(raw, "sources"),
         raw.get("notes", ""),
+        _tuple(raw, "features"),
     )
 
 
