@@ -24,20 +24,22 @@ from openpeel.web import views
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
 
-Page_ = Annotated[int, Query(ge=1, description="Page of a long list, from 1.")]
+PageNo = Annotated[int, Query(alias="page", ge=1, description="Page of a long list, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
 
 
-def paginate(items: list[Any], page_no: int, per_page: int) -> dict[str, Any]:
-    """One page of a long list, with where it sits in the whole."""
+def paginate(context: dict[str, Any], key: str, page_no: int, per_page: int) -> dict[str, Any]:
+    """The context with its long list ``key`` cut to one page, with where it sits in the whole."""
+    items = context[key]
     start = (page_no - 1) * per_page
-    return {
+    context[key] = {
         "items": items[start : start + per_page],
         "page": page_no,
         "per_page": per_page,
         "total": len(items),
         "pages": max(1, -(-len(items) // per_page)),
     }
+    return context
 
 
 def overview_context(
@@ -58,12 +60,10 @@ def overview_context(
 
 def forces_context(
     q: Annotated[str | None, Query(description="Part of a force's name.")] = None,
-    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    found = views.force_list(q)
-    found["forces"] = paginate(found["forces"], page_no, per_page)
-    return found
+    return paginate(views.force_list(q), "forces", page_no, per_page)
 
 
 def force_context(
@@ -85,12 +85,10 @@ def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
 
 def indicators_context(
     wh: WH,
-    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    found = views.indicator_list(wh)
-    found["indicators"] = paginate(found["indicators"], page_no, per_page)
-    return found
+    return paginate(views.indicator_list(wh), "indicators", page_no, per_page)
 
 
 def indicator_context(
@@ -115,12 +113,10 @@ def publications_context(
     session: DB,
     who: Who,
     now: Now,
-    page_no: Annotated[int, Query(alias="page", ge=1, description="Page, from 1.")] = 1,
+    page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    found = views.publication_list(session, who, now)
-    found["publications"] = paginate(found["publications"], page_no, per_page)
-    return found
+    return paginate(views.publication_list(session, who, now), "publications", page_no, per_page)
 
 
 def publication_context(slug: str, session: DB, who: Who, now: Now) -> dict[str, Any]:
