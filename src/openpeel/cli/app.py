@@ -250,8 +250,8 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
 ) -> None:
     """Build everything from the bundled sample of real data: the warehouse, the indicators,
-    the Hampshire 2016 worked example, its reports and the national overview of 2016, and
-    demo accounts; then serve the dashboard at http://127.0.0.1:8000."""
+    the backtested forecasts, the Hampshire 2016 worked example, its reports and the national
+    overview of 2016, and demo accounts; then serve the dashboard at http://127.0.0.1:8000."""
     from openpeel.cli.ingest_view import run_ingest
     from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
