@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, append_result, machine, make_synthetic
+from ingest import WORK, machine, make_synthetic, show_result
 from openpeel.sample import sample_path
 
 SAMPLE = sample_path()
@@ -177,9 +177,7 @@ def main() -> None:
             "",
         ]
     )
-    print(text)
-    if args.write:
-        append_result(text)
+    show_result(text, args.write)
 
 
 if __name__ == "__main__":

@@ -222,8 +222,13 @@ def main() -> None:
             results[method] = measure(method, folder)
         report += table(name, results)
     text = "\n".join(report)
+    show_result(text, args.write)
+
+
+def show_result(text: str, write: bool) -> None:
+    """Print a run's results and, with --write, add them to docs/benchmarks.md."""
     print(text)
-    if args.write:
+    if write:
         append_result(text)
 
 

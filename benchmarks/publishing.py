@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, append_result, machine
+from ingest import WORK, machine, show_result
 
 HOME = WORK / "publishing-home"
 BUILT = datetime(2017, 2, 20, 9, 0, tzinfo=UTC)
@@ -166,9 +166,7 @@ def main() -> None:
             "",
         ]
     )
-    print(text)
-    if args.write:
-        append_result(text)
+    show_result(text, args.write)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, append_result, machine
+from ingest import WORK, machine, show_result
 
 BASE = WORK / "engines-base"
 STREET_IDS = [
@@ -161,9 +161,7 @@ def main() -> None:
         "",
     ]
     text = "\n".join(lines)
-    print(text)
-    if args.write:
-        append_result(text)
+    show_result(text, args.write)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ network access.
 from __future__ import annotations
 
 import html
+import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -31,6 +33,8 @@ from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import sort_key
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
+
+log = logging.getLogger("openpeel.charts")
 
 EW = "England and Wales"
 PEERS = "Peer group mean"
@@ -537,3 +541,28 @@ def fan_chart(
         height=220,
     )
     return cast(alt.LayerChart, chart)
+
+
+def indicator_charts(
+    wh: Warehouse, indicator_id: str, period: str, force_code: str, period_type: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """An indicator's funnel, its forces ranked with the force's peers marked, and the force's
+    trend, as (heading, Vega-Lite spec); a chart the data cannot draw is left out, with a note
+    in the log."""
+    makers: list[tuple[str, Callable[[], alt.TopLevelMixin]]] = [
+        ("Funnel plot", lambda: funnel_chart(wh, indicator_id, period, force_code)),
+        ("Every force in order", lambda: ranked_bar_chart(wh, indicator_id, period, force_code)),
+        ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type)),
+    ]
+    drawn = []
+    for heading, make in makers:
+        try:
+            drawn.append((heading, make().to_dict()))
+        except OpenPeelError as exc:
+            log.info("%s of %s left out: %s", heading.lower(), indicator_id, exc)
+    return drawn
+
+
+def spec_title(spec: dict[str, Any]) -> str:
+    title = spec.get("title", "")
+    return str(title.get("text", "")) if isinstance(title, dict) else str(title)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openpeel.assess.history import NOT_GRADED, GradeRow, history
-from openpeel.assess.models import Assessment
+from openpeel.assess.models import Assessment, Response
 from openpeel.assess.service import edition_of
 from openpeel.framework.model import Edition, load_framework
 from openpeel.indicators.catalogue import load_catalogue
@@ -152,6 +152,18 @@ def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[di
     return out
 
 
+def response_dict(r: Response) -> dict[str, Any]:
+    """A response to a report: who, when it is due, when it came, what it says."""
+    return {
+        "id": r.id,
+        "respondent": r.respondent,
+        "due_on": r.due_on.isoformat() if r.due_on else None,
+        "received_on": r.received_on.isoformat() if r.received_on else None,
+        "text": r.text,
+        "url": r.url,
+    }
+
+
 def force_contexts(
     wh: Warehouse,
     session: Session,
@@ -222,17 +234,7 @@ def force_contexts(
                     f"grade:{assessment.id}:pillar:{shown['id']}",
                 ).as_dict()
             )
-    responses = [
-        {
-            "id": r.id,
-            "respondent": r.respondent,
-            "due_on": r.due_on.isoformat() if r.due_on else None,
-            "received_on": r.received_on.isoformat() if r.received_on else None,
-            "text": r.text,
-            "url": r.url,
-        }
-        for r in assessment.responses
-    ]
+    responses = [response_dict(r) for r in assessment.responses]
     common = {
         "version": CONTEXT_VERSION,
         "force": {"code": assessment.force_code, "name": force},

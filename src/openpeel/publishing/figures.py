@@ -3,26 +3,13 @@ words, the period that stands for a PEEL year, the key figures of a report, and 
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
-import altair as alt
-
-from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.charts import (
-    format_value,
-    funnel_chart,
-    ranked_bar_chart,
-    spec_svg,
-    trend_chart,
-)
+from openpeel.indicators.charts import format_value, indicator_charts, spec_svg, spec_title
 from openpeel.publishing import narrative
 from openpeel.warehouse.db import Warehouse
-
-log = logging.getLogger("openpeel.publishing")
 
 
 def indicator_row(
@@ -103,28 +90,16 @@ def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]
 def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
     """The indicator's funnel, its forces ranked with the force's peers marked, and the force's
     trend, each as SVG with its title and description."""
-    drawn = []
-    makers: list[Callable[[], alt.TopLevelMixin]] = [
-        lambda: funnel_chart(wh, ind.id, str(row["period"]), force_code),
-        lambda: ranked_bar_chart(wh, ind.id, str(row["period"]), force_code),
-        lambda: trend_chart(wh, ind.id, force_code, str(row["period_type"])),
-    ]
-    for make in makers:
-        try:
-            chart = make()
-        except OpenPeelError as exc:  # a chart the data cannot draw is left out, with a note
-            log.info("chart of %s left out: %s", ind.id, exc)
-            continue
-        spec = chart.to_dict()
-        title = spec.get("title", "")
-        drawn.append(
-            {
-                "title": title.get("text", "") if isinstance(title, dict) else str(title),
-                "description": str(spec.get("description", "")),
-                "svg": spec_svg(spec),
-            }
+    return [
+        {
+            "title": spec_title(spec),
+            "description": str(spec.get("description", "")),
+            "svg": spec_svg(spec),
+        }
+        for _, spec in indicator_charts(
+            wh, ind.id, str(row["period"]), force_code, str(row["period_type"])
         )
-    return drawn
+    ]
 
 
 def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:

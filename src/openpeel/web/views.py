@@ -8,13 +8,9 @@ count only for assessments whose publication the viewer may read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import altair as alt
-import duckdb
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +21,7 @@ from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.charts import format_value
 from openpeel.publishing import embargo
+from openpeel.publishing.context import response_dict
 from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.figures import key_figures
 from openpeel.publishing.workflow import OUTPUTS
@@ -239,16 +236,7 @@ def force_page(
         ],
         "recommendations": [r for a in assessments for r in _recommendations(a)],
         "responses": [
-            {
-                "edition": a.edition_id,
-                "respondent": r.respondent,
-                "due_on": r.due_on.isoformat() if r.due_on else None,
-                "received_on": r.received_on.isoformat() if r.received_on else None,
-                "text": r.text,
-                "url": r.url,
-            }
-            for a in assessments
-            for r in a.responses
+            {"edition": a.edition_id, **response_dict(r)} for a in assessments for r in a.responses
         ],
     }
 
@@ -319,7 +307,7 @@ def indicator_page(
     """An indicator for every force in a period: values with intervals, benchmarks, ranks and
     funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
     from openpeel.indicators.api import periods, values
-    from openpeel.indicators.charts import funnel_chart, ranked_bar_chart, trend_chart
+    from openpeel.indicators.charts import indicator_charts, spec_title
 
     catalogue = load_catalogue()
     try:
@@ -342,30 +330,19 @@ def indicator_page(
         }
         for r in frame.to_dict("records")
     ]
-    charts: list[dict[str, Any]] = []
-    if chosen is not None:
-        makers: list[tuple[str, Callable[[], alt.TopLevelMixin]]] = [
-            ("Funnel plot", lambda: funnel_chart(wh, ind.id, period, chosen.code)),
-            ("Every force in order", lambda: ranked_bar_chart(wh, ind.id, period, chosen.code)),
-            (
-                "Trend",
-                lambda: trend_chart(wh, ind.id, chosen.code, str(frame.period_type.iloc[0])),
-            ),
-        ]
-        for heading, make in makers:
-            try:
-                spec = make().to_dict()
-            except OpenPeelError:
-                continue
-            title = spec.get("title", "")
-            charts.append(
-                {
-                    "heading": heading,
-                    "title": title.get("text", "") if isinstance(title, dict) else str(title),
-                    "description": str(spec.get("description", "")),
-                    "spec": spec,
-                }
-            )
+    charts = [
+        {
+            "heading": heading,
+            "title": spec_title(spec),
+            "description": str(spec.get("description", "")),
+            "spec": spec,
+        }
+        for heading, spec in (
+            indicator_charts(wh, ind.id, period, chosen.code, str(frame.period_type.iloc[0]))
+            if chosen is not None
+            else []
+        )
+    ]
     first = frame.iloc[0]
     return {
         "title": ind.title,
@@ -452,70 +429,26 @@ def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
 def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
     """A force's demand forecasts: each series with its chosen model, its backtest against the
     seasonal naive baseline, its flags of emerging demand, and a fan chart."""
-    from openpeel.forecast.series import load_sources
-    from openpeel.indicators.charts import fan_chart
+    from openpeel.forecast.stored import charted, stored_series
 
     force = find_force(spelling)
-    sources = load_sources()
-    try:
-        chosen = wh.records(
-            "SELECT b.*, s.points_used, s.last_period, base.mase AS baseline_mase "
-            "FROM out_forecast_backtests b JOIN out_forecast_series s "
-            "USING (source, force_code, category) "
-            "JOIN out_forecast_backtests base USING (source, force_code, category) "
-            "WHERE b.is_chosen AND base.is_baseline AND b.force_code = ? "
-            "ORDER BY b.source, b.category",
-            [force.code],
-        )
-        raised = wh.records(
-            "SELECT source, category, flag, detail FROM out_forecast_flags WHERE force_code = ?",
-            [force.code],
-        )
-    except duckdb.CatalogException:  # a warehouse from before forecasting: nothing yet
-        chosen, raised = [], []
-    flags_of: dict[tuple[str, str], list[str]] = {}
-    for f in raised:
-        flags_of.setdefault((str(f["source"]), str(f["category"])), []).append(str(f["detail"]))
     series = []
-    histories: dict[str, pd.DataFrame] = {}
-    for r in chosen:
-        source = sources.get(str(r["source"]))
-        if source is None:
-            continue
-        key = (str(r["source"]), str(r["category"]))
-        fc = wh.execute(
-            "SELECT period, mean, lo_80, hi_80, lo_95, hi_95 FROM out_forecasts "
-            "WHERE source = ? AND force_code = ? AND category = ? ORDER BY step",
-            [key[0], force.code, key[1]],
-        ).df()
-        if key[0] not in histories:  # each source's query once for the force
-            histories[key[0]] = wh.execute(
-                f"SELECT category, period, y FROM ({source.sql}) WHERE force_code = ? "
-                "AND y IS NOT NULL AND gap IS NULL ORDER BY category, period",
-                [force.code],
-            ).df()
-        every = histories[key[0]]
-        history = every.loc[every["category"] == key[1], ["period", "y"]]
-        title = f"{key[1]} ({source.title.lower()})"
-        try:
-            spec = fan_chart(history, fc, title, source.unit).to_dict()
-        except OpenPeelError:
-            continue
+    for s, chart in charted(stored_series(wh, force.code)):
+        spec = chart.to_dict()
         series.append(
             {
-                "source": key[0],
-                "category": key[1],
-                "title": title,
-                "model": r["model"],
-                "mase": _num(r["mase"]),
-                "baseline_mase": _num(r["baseline_mase"]),
-                "smape": _num(r["smape"]),
-                "coverage_95": _num(r["coverage_95"]),
-                "flags": flags_of.get(key, []),
+                "source": s.source.id,
+                "category": s.category,
+                "title": s.title,
+                "model": s.model,
+                "mase": s.mase,
+                "baseline_mase": s.baseline_mase,
+                "smape": s.smape,
+                "coverage_95": s.coverage_95,
+                "flags": s.flags,
                 "chart": {"description": str(spec.get("description", "")), "spec": spec},
             }
         )
-    series.sort(key=lambda s: (not s["flags"], s["source"], s["category"]))
     return {
         "title": f"{force.name}: demand forecasts",
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},

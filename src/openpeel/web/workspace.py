@@ -225,135 +225,123 @@ class Done:
     context: Callable[[], dict[str, Any]]
 
 
-Act = Callable[[Any, str, str, Session, Warehouse, Viewer, datetime], Done]
+@dataclass(frozen=True)
+class Call:
+    """One change asked for: the force and edition (or recommendation) in its address, and the
+    request's store session, warehouse, viewer and time."""
+
+    force: str
+    key: str  # the edition, or for progress the recommendation's id
+    s: Session
+    wh: Warehouse
+    who: Viewer
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        return str(self.who.name)
+
+    def assessment(self) -> Assessment:
+        return _assessment(self.s, self.force, self.key)
+
+    def to_workspace(self) -> Done:
+        return Done(
+            f"/workspace/{self.force}/{self.key}",
+            lambda: assessment_context(self.wh, self.s, self.now, self.force, self.key),
+        )
+
+    def to_force_page(self) -> Done:
+        return Done(
+            f"/forces/{self.force}",
+            lambda: force_page(self.wh, self.s, self.who, self.now, self.force),
+        )
 
 
-def _in_workspace(force: str, edition: str, wh: Warehouse, session: Session, now: datetime) -> Done:
-    return Done(
-        f"/workspace/{force}/{edition}",
-        lambda: assessment_context(wh, session, now, force, edition),
-    )
+Act = Callable[[Any, Call], Done]
 
 
-def add_finding(
-    data: FindingIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
-) -> Done:
-    require(who, "edit_assessment")
-    a = _assessment(s, force, edition)
+def add_finding(data: FindingIn, c: Call) -> Done:
+    require(c.who, "edit_assessment")
     recs = [{"text": data.recommendation}] if data.recommendation else None
     service.add_finding(
-        s, a, data.kind, data.text, str(who.name), question=data.question, recommendations=recs
-    )
-    return _in_workspace(force, edition, wh, s, now)
+        c.s, c.assessment(), data.kind, data.text, c.actor, question=data.question,
+        recommendations=recs,
+    )  # fmt: skip
+    return c.to_workspace()
 
 
-def edit_finding(
-    data: FindingEdit,
-    force: str,
-    edition: str,
-    s: Session,
-    wh: Warehouse,
-    who: Viewer,
-    now: datetime,
-) -> Done:
-    require(who, "edit_assessment")
-    a = _assessment(s, force, edition)
-    if data.finding not in {f.id for f in a.findings}:
-        raise NotFound(f"no finding {data.finding} in the PEEL {edition} assessment of {force}")
-    service.edit_finding(s, data.finding, str(who.name), kind=data.kind, text=data.text)
-    return _in_workspace(force, edition, wh, s, now)
+def edit_finding(data: FindingEdit, c: Call) -> Done:
+    require(c.who, "edit_assessment")
+    if data.finding not in {f.id for f in c.assessment().findings}:
+        raise NotFound(f"no finding {data.finding} in the PEEL {c.key} assessment of {c.force}")
+    service.edit_finding(c.s, data.finding, c.actor, kind=data.kind, text=data.text)
+    return c.to_workspace()
 
 
-def add_evidence(
-    data: EvidenceIn,
-    force: str,
-    edition: str,
-    s: Session,
-    wh: Warehouse,
-    who: Viewer,
-    now: datetime,
-) -> Done:
-    require(who, "edit_assessment")
-    a = _assessment(s, force, edition)
+def add_evidence(data: EvidenceIn, c: Call) -> Done:
+    require(c.who, "edit_assessment")
     service.add_indicator_evidence(
-        s, wh, a, data.indicator, data.period, str(who.name), question=data.question, note=data.note
-    )
-    return _in_workspace(force, edition, wh, s, now)
+        c.s, c.wh, c.assessment(), data.indicator, data.period, c.actor, question=data.question,
+        note=data.note,
+    )  # fmt: skip
+    return c.to_workspace()
 
 
-def propose(
-    data: BaseModel, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
-) -> Done:
-    require(who, "edit_assessment")
-    service.propose(s, _assessment(s, force, edition), str(who.name))
-    return _in_workspace(force, edition, wh, s, now)
+def propose(data: BaseModel, c: Call) -> Done:
+    require(c.who, "edit_assessment")
+    service.propose(c.s, c.assessment(), c.actor)
+    return c.to_workspace()
 
 
-def confirm(
-    data: ConfirmIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
-) -> Done:
-    require(who, "edit_assessment")
-    a = _assessment(s, force, edition)
+def confirm(data: ConfirmIn, c: Call) -> Done:
+    require(c.who, "edit_assessment")
     service.confirm(
-        s, a, data.level, data.target, str(who.name), grade=data.grade or None,
+        c.s, c.assessment(), data.level, data.target, c.actor, grade=data.grade or None,
         rationale=data.rationale or None,
     )  # fmt: skip
-    return _in_workspace(force, edition, wh, s, now)
+    return c.to_workspace()
 
 
-def publish(
-    data: PublishIn, force: str, edition: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
-) -> Done:
+def publish(data: PublishIn, c: Call) -> Done:
     from openpeel.clock import parse_uk_time
 
-    require(who, "publish")
-    a = _assessment(s, force, edition)
-    actor = str(who.name)
+    require(c.who, "publish")
+    a = c.assessment()
     if data.step == "draft":
-        workflow.draft(s, wh, a.force_code, a.edition_id, actor, now)
+        workflow.draft(c.s, c.wh, a.force_code, a.edition_id, c.actor, c.now)
+        return c.to_workspace()
+    pub = c.s.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
+    if pub is None:
+        raise workflow.PublishError("draft the publication first")
+    if data.step == "check":
+        workflow.send_for_check(c.s, pub.slug, c.actor)
     else:
-        pub = s.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
-        if pub is None:
-            raise workflow.PublishError("draft the publication first")
-        if data.step == "check":
-            workflow.send_for_check(s, pub.slug, actor)
-        else:
-            if not data.at:
-                raise workflow.PublishError("give the release time", hint="YYYY-MM-DD HH:MM, UK")
-            workflow.schedule(s, pub.slug, parse_uk_time(data.at, "release time"), actor, now)
-    return _in_workspace(force, edition, wh, s, now)
+        if not data.at:
+            raise workflow.PublishError("give the release time", hint="YYYY-MM-DD HH:MM, UK")
+        workflow.schedule(c.s, pub.slug, parse_uk_time(data.at, "release time"), c.actor, c.now)
+    return c.to_workspace()
 
 
-def post_progress(
-    data: ProgressIn, force: str, rec: str, s: Session, wh: Warehouse, who: Viewer, now: datetime
-) -> Done:
+def post_progress(data: ProgressIn, c: Call) -> Done:
     from openpeel.assess.models import Recommendation
 
-    found = s.get(Recommendation, int(rec)) if rec.isdigit() else None
-    code = find_force(force).code
+    found = c.s.get(Recommendation, int(c.key)) if c.key.isdigit() else None
+    code = find_force(c.force).code
     if found is None or found.finding.assessment.force_code != code:
-        raise NotFound(f"no recommendation {rec} for {force}")
-    require(who, "post_progress", code)
-    service.update_recommendation(s, found.id, data.status, data.text, str(who.name), on=now.date())
-    return Done(f"/forces/{force}", lambda: force_page(wh, s, who, now, force))
+        raise NotFound(f"no recommendation {c.key} for {c.force}")
+    require(c.who, "post_progress", code)
+    service.update_recommendation(c.s, found.id, data.status, data.text, c.actor, on=c.now.date())
+    return c.to_force_page()
 
 
-def post_response(
-    data: ResponseIn,
-    force: str,
-    edition: str,
-    s: Session,
-    wh: Warehouse,
-    who: Viewer,
-    now: datetime,
-) -> Done:
-    a = _assessment(s, force, edition)
-    require(who, "post_response", a.force_code)
+def post_response(data: ResponseIn, c: Call) -> Done:
+    a = c.assessment()
+    require(c.who, "post_response", a.force_code)
     service.record_response(
-        s, a, data.respondent, str(who.name), received_on=now.date(), text=data.text,
+        c.s, a, data.respondent, c.actor, received_on=c.now.date(), text=data.text,
         url=data.url or None,
     )  # fmt: skip
-    return Done(f"/forces/{force}", lambda: force_page(wh, s, who, now, force))
+    return c.to_force_page()
 
 
 class Nothing(BaseModel):
@@ -415,7 +403,7 @@ def _register(action: Action) -> None:
         who: Who,
         now: Now,
     ) -> Response:
-        done = action.act(data, force, edition, session, wh, who, now)
+        done = action.act(data, Call(force, edition, session, wh, who, now))
         return RedirectResponse(done.back, status_code=303)
 
     def api(
@@ -427,7 +415,7 @@ def _register(action: Action) -> None:
         who: Who,
         now: Now,
     ) -> JSONResponse:
-        done = action.act(data, force, edition, session, wh, who, now)
+        done = action.act(data, Call(force, edition, session, wh, who, now))
         session.flush()
         return twin(done.context(), who)
 
