@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sps  # type: ignore[import-untyped, unused-ignore]
 
-from openpeel.indicators.funnel import z_scores
+from openpeel.indicators.funnel import overdispersion_many, z_scores
 from openpeel.indicators.stats import (
     funnel_flags,
     funnel_limits,
@@ -266,6 +266,68 @@ def test_tau2_is_never_negative(units: list[tuple[int, int]], target: float) -> 
     assert (od.tau2 > 0) == (od.n_units * od.phi > od.n_units - 1)
     od_rate = overdispersion(k / n, n, target, "rate", per=1.0)
     assert od_rate.tau2 >= 0.0
+
+
+def _reference_overdispersion(k: np.ndarray, n: np.ndarray, target: float) -> tuple[float, ...]:
+    """phi, tau2 and p of one group, step by step with numpy's own quantile and mean."""
+    s = np.sqrt(target * (1 - target) / n)
+    z = (k / n - target) / s
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    w = 1 / s**2
+    excess = len(z) * phi - (len(z) - 1)
+    tau2 = excess / (w.sum() - (w**2).sum() / w.sum()) if excess > 0 else 0.0
+    return phi, tau2, float(sps.chi2.sf(len(z) * phi, len(z) - 1))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0.01, max_value=0.99),
+            st.lists(
+                sizes.flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+                min_size=2,
+                max_size=43,
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_many_groups_at_once_equal_each_group_alone(
+    groups: list[tuple[float, list[tuple[int, int]]]],
+) -> None:
+    # the groups' units interleaved, as the rows of many periods come in a frame
+    rows = [(g, t, k, n) for g, (t, units) in enumerate(groups) for k, n in units]
+    rows = rows[::2] + rows[1::2]
+    group = np.array([r[0] for r in rows], dtype=np.int64)
+    target = np.array([r[1] for r in rows])
+    k = np.array([r[2] for r in rows], dtype=float)
+    n = np.array([r[3] for r in rows], dtype=float)
+    many = overdispersion_many(k / n, n, target, group, len(groups), "proportion")
+    for g, (t, units) in enumerate(groups):
+        kk = np.array([u[0] for u in units], dtype=float)
+        nn = np.array([u[1] for u in units], dtype=float)
+        phi, tau2, p = _reference_overdispersion(kk, nn, t)
+        assert many.n_units[g] == len(units)
+        assert many.phi[g] == pytest.approx(phi, rel=1e-9, abs=1e-12)
+        assert many.tau2[g] == pytest.approx(tau2, rel=1e-9, abs=1e-15)
+        assert many.p_value[g] == pytest.approx(p, rel=1e-9, abs=1e-15)
+
+
+def test_a_group_with_a_target_of_zero_has_no_units() -> None:
+    many = overdispersion_many(
+        np.array([0.0, 0.0, 0.1, 0.2]),
+        np.array([10.0, 10.0, 10.0, 10.0]),
+        np.array([0.0, 0.0, 0.15, 0.15]),
+        np.array([0, 0, 1, 1]),
+        2,
+        "proportion",
+    )
+    assert list(many.n_units) == [0, 2]
+    assert math.isnan(many.phi[0])
+    assert many.tau2[0] == 0.0
+    assert not many.is_overdispersed[0]
 
 
 def test_funnel_flags_with_and_without_adjustment() -> None:

@@ -130,14 +130,14 @@ def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
     if months.empty:
         return pd.DataFrame(columns=columns)
     frame = months.copy()
-    frame["_month"] = [month_index(str(p)) for p in frame.period]
+    frame["_month"] = per_period(frame, lambda _, label: month_index(label), np.int64)
     frame["_series"] = frame.groupby(
         ["force_code", "breakdown", "breakdown_value"], dropna=False, sort=False
     ).ngroup()
     frame = frame.sort_values(["_series", "_month"], kind="stable").reset_index(drop=True)
     series, month = frame["_series"].to_numpy(), frame["_month"].to_numpy()
-    num = np.array([_number(v) for v in frame.numerator])
-    den = np.array([_number(v) for v in frame.denominator])
+    num = pd.to_numeric(frame.numerator).to_numpy(dtype=float, na_value=np.nan)
+    den = pd.to_numeric(frame.denominator).to_numpy(dtype=float, na_value=np.nan)
     n, back = len(frame), 11
     end = np.zeros(n, dtype=bool)
     end[back:] = (series[back:] == series[:-back]) & (month[back:] - month[:-back] == back)
@@ -156,18 +156,13 @@ def rolling_12_months(months: pd.DataFrame) -> pd.DataFrame:
     keep = end & (num_gaps == 0)
     out = frame.loc[keep, ["force_code", "breakdown", "breakdown_value"]].copy()
     out.insert(1, "period_type", "rolling_12_months")
-    out.insert(2, "period", [ROLLING_PREFIX + month_label(int(m)) for m in month[keep]])
+    ends, where = np.unique(month[keep], return_inverse=True)
+    labels = np.array([ROLLING_PREFIX + month_label(int(m)) for m in ends], dtype=object)
+    out.insert(2, "period", labels[where])
     out["numerator"] = num_sum[keep]
     out["denominator"] = np.where(den_gaps[keep] == 0, den_sum[keep], np.nan)
     result: pd.DataFrame = out.loc[:, columns].reset_index(drop=True)
     return result
-
-
-def _number(value: object) -> float:
-    """A count as a float; missing (None or NaN) as NaN."""
-    if value is None:
-        return float("nan")
-    return float(value)  # type: ignore[arg-type]
 
 
 def _join_population(

@@ -10,13 +10,13 @@ whatever engine produced the sums.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.funnel import LEVELS, applied_tau2, funnel_limits, outside, overdispersion
+from openpeel.indicators.funnel import LEVELS, funnel_limits, outside, overdispersion_many
 from openpeel.indicators.periods import ordinal, per_period, previous
 from openpeel.indicators.stats import (
     poisson_rate_interval,
@@ -107,32 +107,35 @@ def _suppressed(ind: Indicator, f: pd.DataFrame) -> np.ndarray:
 
 def _national(
     ind: Indicator,
-    num: np.ndarray,
-    den: np.ndarray,
-    exp_num: np.ndarray,
-    exp_den: np.ndarray,
-    value: np.ndarray,
-    national: float | None,
-) -> float:
-    """The England and Wales value: the shown forces pooled, or the published national value."""
-    if national is not None:
-        return national
-    if not len(num):
-        return float("nan")
+    group: np.ndarray,
+    groups: int,
+    shown: np.ndarray,
+    columns: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Each group's England and Wales value pooled from its shown forces (nan if none)."""
+    g = group[shown]
+
+    def total(name: str) -> np.ndarray:
+        return np.bincount(g, columns[name][shown], minlength=groups)
+
     with np.errstate(divide="ignore", invalid="ignore"):
         if ind.unit == "share":
-            return float(num.sum() / den.sum())
+            return np.asarray(total("num") / total("den"))
         if ind.unit == "per_1000":
-            return float(1000.0 * num.sum() / den.sum())
+            return np.asarray(1000.0 * total("num") / total("den"))
         if ind.unit == "rate_ratio":
-            return float((num.sum() / exp_num.sum()) / (den.sum() / exp_den.sum()))
-    return float(np.mean(value))
+            return np.asarray((total("num") / total("exp_num")) / (total("den") / total("exp_den")))
+        return np.asarray(total("value") / np.bincount(g, minlength=groups))
 
 
 def compare(
     ind: Indicator, frame: pd.DataFrame, territorial: set[str], peers: PeersFn
 ) -> pd.DataFrame:
-    """Every comparison for one indicator; one row per territorial force, period, breakdown."""
+    """Every comparison for one indicator; one row per territorial force, period, breakdown.
+
+    A comparison is a group of rows with the same period and breakdown value; every group is
+    computed at once, with numpy over group numbers.
+    """
     frame = _values(ind, frame)
     national_rows = frame[frame.force_code == NATIONAL]
     national = {
@@ -152,57 +155,54 @@ def compare(
     frame["is_suppressed"] = suppressed
     for col in ("value", "lower", "upper"):
         frame.loc[suppressed, col] = np.nan
-    n = len(frame)
-    num, den = frame.numerator.to_numpy(float), frame.denominator.to_numpy(float)
-    exp_num = frame.exposure_numerator.to_numpy(float)
-    exp_den = frame.exposure_denominator.to_numpy(float)
-    value = frame.value.to_numpy(float)
-    codes = frame.force_code.to_numpy(str)
-    force_index, membership = _peer_matrix(codes, peers)
-    ew, peer, rank = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    ranked = np.zeros(n, dtype=np.int64)
-    f95, f998, overdispersed = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    columns = {
+        "num": frame.numerator.to_numpy(float),
+        "den": frame.denominator.to_numpy(float),
+        "exp_num": frame.exposure_numerator.to_numpy(float),
+        "exp_den": frame.exposure_denominator.to_numpy(float),
+        "value": frame.value.to_numpy(float),
+    }
+    num, den, value = columns["num"], columns["den"], columns["value"]
     keys = ["period_type", "period", "breakdown", "breakdown_value"]
+    group = frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    groups = int(group.max()) + 1
+    shown = ~suppressed & np.isfinite(value)
+    # the England and Wales value: the published one where there is one, else the pooled one
+    target = _national(ind, group, groups, shown, columns)
+    if national:
+        _, first = np.unique(group, return_index=True)
+        for number, row in enumerate(first):
+            labels = tuple(str(frame.at[row, k]) for k in keys[:3])
+            if labels in national:
+                target[number] = national[labels]
+    ranked = np.bincount(group[shown], minlength=groups)
+    rank = np.full(len(frame), np.nan)
+    rank[shown] = _rank_highest_first(group[shown], value[shown])
+    force_index, membership = _peer_matrix(frame.force_code.to_numpy(str), peers)
+    peer = _peer_means(membership, group, groups, force_index, shown, value)
+    f95, f998 = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    overdispersed = np.full(len(frame), np.nan)
     kind = FUNNEL_KIND.get(ind.unit)
-    scale = 1000.0 if ind.unit == "per_1000" else 1.0
-    funnels: list[tuple[np.ndarray, float, float]] = []
-    for key, positions in frame.groupby(keys, dropna=False, sort=False).indices.items():
-        pos = np.asarray(positions)
-        shown = pos[~suppressed[pos] & np.isfinite(value[pos])]
-        labels = [str(k) for k in cast(tuple[object, ...], key)]
-        ptype, period, breakdown = labels[0], labels[1], labels[2]
-        target = _national(
-            ind,
-            num[shown],
-            den[shown],
-            exp_num[shown],
-            exp_den[shown],
-            value[shown],
-            national.get((ptype, period, breakdown)),
+    if kind is not None:
+        scale = 1000.0 if ind.unit == "per_1000" else 1.0
+        eligible = (ranked >= 3) & np.isfinite(target)
+        units = np.flatnonzero(shown & eligible[group])
+        g = group[units]
+        od = overdispersion_many(
+            num[units] / den[units], den[units], target[g] / scale, g, groups, kind
         )
-        ew[pos] = target
-        if len(shown):
-            rank[shown] = _rank_highest_first(value[shown])
-        ranked[pos] = len(shown)
-        peer[pos] = _peer_means(membership, force_index[pos], force_index[shown], value[shown])
-        if kind is not None and len(shown) >= 3 and np.isfinite(target):
-            od = overdispersion(num[shown] / den[shown], den[shown], target / scale, kind)
-            overdispersed[shown] = float(od.is_overdispersed)
-            funnels.append((shown, target / scale, applied_tau2(od)))
-    if kind is not None and funnels:
-        # every comparison's funnel limits in one call: far fewer scipy calls than one each
-        units = np.concatenate([shown for shown, _, _ in funnels])
-        targets = np.concatenate([np.full(len(s), t) for s, t, _ in funnels])
-        tau2 = np.concatenate([np.full(len(s), t2) for s, _, t2 in funnels])
-        limits = funnel_limits(targets, den[units], kind, LEVELS, tau2)
+        overdispersed[units] = od.is_overdispersed[g].astype(float)
+        tau2 = np.where(od.is_overdispersed, od.tau2, 0.0)[g]  # as `applied_tau2`
+        # every comparison's funnel limits in one call
+        limits = funnel_limits(target[g] / scale, den[units], kind, LEVELS, tau2)
         share = num[units] / den[units]
         f95[units] = outside(share, *limits[LEVELS[0]])
         f998[units] = outside(share, *limits[LEVELS[1]])
-    frame["ew_value"], frame["peer_value"] = ew, peer
+    frame["ew_value"], frame["peer_value"] = target[group], peer
     frame["rank"] = pd.Series(rank).astype("Int64")
-    frame["forces_ranked"] = ranked
+    frame["forces_ranked"] = ranked[group]
     frame["is_highest"] = rank == 1
-    frame["is_lowest"] = (rank == ranked) & (ranked > 1)
+    frame["is_lowest"] = (rank == ranked[group]) & (ranked[group] > 1)
     frame["funnel_95"] = pd.Series(f95).astype("Int8")
     frame["funnel_998"] = pd.Series(f998).astype("Int8")
     frame["is_overdispersed"] = pd.Series(overdispersed).astype("boolean")
@@ -212,10 +212,21 @@ def compare(
     return out.loc[:, list(OUT_COLUMNS)]
 
 
-def _rank_highest_first(values: np.ndarray) -> np.ndarray:
-    """Rank 1 for the highest value; ties share the best rank ("min", as in competitions)."""
-    descending = np.sort(-values)
-    return np.searchsorted(descending, -values, side="left") + 1
+def _rank_highest_first(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rank within each group, 1 for the highest value; ties share the best rank ("min", as in
+    competitions)."""
+    order = np.lexsort((-values, group))
+    g, v = group[order], values[order]
+    place = np.arange(len(order))
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    new_value = new_group.copy()
+    new_value[1:] |= v[1:] != v[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, place, 0))
+    tie_start = np.maximum.accumulate(np.where(new_value, place, 0))
+    rank = np.empty(len(order), dtype=np.float64)
+    rank[order] = tie_start - group_start + 1
+    return rank
 
 
 def _peer_matrix(codes: np.ndarray, peers: PeersFn) -> tuple[np.ndarray, np.ndarray]:
@@ -231,13 +242,23 @@ def _peer_matrix(codes: np.ndarray, peers: PeersFn) -> tuple[np.ndarray, np.ndar
 
 
 def _peer_means(
-    membership: np.ndarray, rows: np.ndarray, shown: np.ndarray, shown_values: np.ndarray
+    membership: np.ndarray,
+    group: np.ndarray,
+    groups: int,
+    force_index: np.ndarray,
+    shown: np.ndarray,
+    value: np.ndarray,
 ) -> np.ndarray:
-    """Each force's peer value: the simple mean of its group's values, the force included."""
-    member = membership[np.ix_(rows, shown)]
-    counts = member.sum(axis=1)
+    """Each row's peer value: the simple mean of its force's group's shown values in the same
+    comparison, the force included (nan when none is shown)."""
+    forces = membership.shape[0]
+    cell = group[shown] * forces + force_index[shown]
+    sums = np.bincount(cell, value[shown], minlength=groups * forces).reshape(groups, forces)
+    counts = np.bincount(cell, minlength=groups * forces).reshape(groups, forces)
+    peer_sums = (sums @ membership.T)[group, force_index]
+    peer_counts = (counts @ membership.T)[group, force_index]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(counts > 0, member @ shown_values / counts, np.nan)
+        return np.asarray(np.where(peer_counts > 0, peer_sums / peer_counts, np.nan))
 
 
 def _changes(ind: Indicator, out: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,6 @@ Scales (tau2 is only meaningful on the scale it was estimated on, and the same s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -252,23 +251,108 @@ def overdispersion(
        freedom (the heterogeneity test behind the DerSimonian-Laird estimator; I - 1 because the
        target is usually the pooled value estimated from the same units).
     """
+    _check_kind(kind)
+    _check_target(target, kind)
+    if kind == "proportion" and target in (0.0, 1.0):
+        raise ValueError("z-scores need a proportion target strictly between 0 and 1")
+    v, n = np.broadcast_arrays(
+        np.asarray(values, dtype=np.float64), np.asarray(precision, dtype=np.float64)
+    )
+    groups = np.zeros(v.shape, dtype=np.int64)
+    many = overdispersion_many(v, n, np.full(v.shape, target), groups, 1, kind, winsorise, per=per)
+    return many.at(0)
+
+
+@dataclass(frozen=True)
+class OverdispersionMany:
+    """`Overdispersion` of many groups of units at once: one array element per group."""
+
+    phi: FloatArray
+    tau2: FloatArray
+    n_units: npt.NDArray[np.int64]
+    is_overdispersed: npt.NDArray[np.bool_]
+    p_value: FloatArray
+
+    def at(self, group: int) -> Overdispersion:
+        return Overdispersion(
+            float(self.phi[group]),
+            float(self.tau2[group]),
+            int(self.n_units[group]),
+            bool(self.is_overdispersed[group]),
+            float(self.p_value[group]),
+        )
+
+
+def overdispersion_many(
+    values: FloatArray,
+    precision: FloatArray,
+    target: FloatArray,
+    group: npt.NDArray[np.integer[Any]],
+    groups: int,
+    kind: Kind,
+    winsorise: float = WINSORISE,
+    *,
+    per: float = 1.0,
+) -> OverdispersionMany:
+    """`overdispersion` for every group of units in one pass (the steps of its docstring).
+
+    ``group`` numbers each unit's group (0 to ``groups`` - 1) and ``target`` is each unit's
+    group target. A group whose proportion target is 0 or 1 has no z-scores: it is treated as
+    having no valid units (phi nan, tau2 0, not over-dispersed).
+    """
     if not 0.0 <= winsorise < 0.5:
         raise ValueError(f"winsorise must lie in [0, 0.5), not {winsorise}")
-    z_all = z_scores(values, precision, target, kind, per=per)
-    _, n_all, ok = _valid_units(values, precision)
-    z = z_all[ok]
-    units = int(z.size)
-    if units == 0:
-        return Overdispersion(math.nan, 0.0, 0, False, math.nan)
-    lo, hi = np.quantile(z, [winsorise, 1.0 - winsorise])
-    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
-    if units < 2:
-        return Overdispersion(phi, 0.0, units, False, math.nan)
-    w = 1.0 / _scale_sd(target, n_all[ok], kind, per) ** 2
-    excess = units * phi - (units - 1)
-    tau2 = float(excess / (w.sum() - (w**2).sum() / w.sum())) if excess > 0 else 0.0
-    p_value = float(special.chdtrc(units - 1, units * phi))  # chi-square survival function
-    return Overdispersion(phi, tau2, units, p_value < OVERDISPERSION_ALPHA, p_value)
+    _check_kind(kind)
+    v, n, ok = _valid_units(values, precision)
+    t = np.asarray(target, dtype=np.float64)
+    ok = ok & np.isfinite(t) & (t >= 0.0)
+    if kind == "proportion":
+        ok &= (t > 0.0) & (t < 1.0)
+    g, t, n = group[ok], t[ok], n[ok]
+    s = _scale_sd(t, n, kind, per)
+    y, centre = (v[ok], t) if kind == "proportion" else (np.sqrt(v[ok]), np.sqrt(t))
+    z = (y - centre) / s
+    units = np.bincount(g, minlength=groups).astype(np.int64)
+    # Winsorise within each group: sort by group then z, take R type 7 quantiles per group
+    order = np.lexsort((z, g))
+    g, z, s = g[order], z[order], s[order]
+    first = np.concatenate([[0], np.cumsum(units)[:-1]])
+    lo = _sorted_quantile(z, first, units, winsorise)
+    hi = _sorted_quantile(z, first, units, 1.0 - winsorise)
+    clipped = np.clip(z, lo[g], hi[g])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.bincount(g, clipped**2, minlength=groups) / units
+        w = 1.0 / s**2
+        sum_w = np.bincount(g, w, minlength=groups)
+        sum_w2 = np.bincount(g, w**2, minlength=groups)
+        excess = units * phi - (units - 1)
+        tau2 = np.where(excess > 0, excess / (sum_w - sum_w2 / sum_w), 0.0)
+    several = units >= 2
+    tau2 = np.where(several, tau2, 0.0)
+    p_value = np.full(groups, np.nan)
+    p_value[several] = special.chdtrc(units[several] - 1, units[several] * phi[several])
+    over = several & (p_value < OVERDISPERSION_ALPHA)
+    return OverdispersionMany(phi, tau2, units, over, p_value)
+
+
+def _sorted_quantile(
+    z: FloatArray, first: npt.NDArray[np.int64], units: npt.NDArray[np.int64], q: float
+) -> FloatArray:
+    """Each group's ``q`` quantile (R type 7, numpy's "linear", computed as numpy does) of
+    ``z`` sorted within groups that start at ``first`` and hold ``units`` values; nan when a
+    group is empty."""
+    has = units > 0
+    virtual = np.where(has, (units - 1) * q, 0.0)
+    below = np.floor(virtual)
+    gamma = virtual - below
+    at = np.minimum(first + below.astype(np.int64), max(len(z) - 1, 0))
+    nxt = np.minimum(at + 1, first + np.maximum(units - 1, 0))
+    if not len(z):
+        return np.full(len(units), np.nan)
+    a, b = z[at], z[np.minimum(nxt, len(z) - 1)]
+    diff = b - a
+    value = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return np.asarray(np.where(has, value, np.nan), dtype=np.float64)
 
 
 def funnel_flags(

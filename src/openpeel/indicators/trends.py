@@ -59,23 +59,28 @@ def trend_many(
         p0 = np.clip(p0, 1e-12, 1 - 1e-12)
         a = np.log(p0 / (1 - p0))
     b = np.zeros_like(a)
+    # Newton steps on the rows still moving: a row stops once both its steps are below 1e-10
+    active = np.arange(len(a))
     for _ in range(ITERATIONS):
-        eta = np.clip(a[:, None] + b[:, None] * tc, -700, 700)
+        ya, na, ma, ta = y[active], n[active], mask[active], tc[active]
+        eta = np.clip(a[active, None] + b[active, None] * ta, -700, 700)
         if kind == "rate":
-            mu = n * np.exp(eta)
+            mu = na * np.exp(eta)
             w = mu
         else:
             prob = 1.0 / (1.0 + np.exp(-eta))
-            mu, w = n * prob, n * prob * (1 - prob)
-        r, w = (y - mu) * mask, w * mask
-        g0, g1 = r.sum(axis=1), (r * tc).sum(axis=1)
-        h00, h01, h11 = w.sum(axis=1), (w * tc).sum(axis=1), (w * tc * tc).sum(axis=1)
+            mu, w = na * prob, na * prob * (1 - prob)
+        r, w = (ya - mu) * ma, w * ma
+        g0, g1 = r.sum(axis=1), (r * ta).sum(axis=1)
+        h00, h01, h11 = w.sum(axis=1), (w * ta).sum(axis=1), (w * ta * ta).sum(axis=1)
         det = h00 * h11 - h01 * h01
         ok = det > 1e-300
         da = np.where(ok, (h11 * g0 - h01 * g1) / np.where(ok, det, 1.0), 0.0)
         db = np.where(ok, (h00 * g1 - h01 * g0) / np.where(ok, det, 1.0), 0.0)
-        a, b = a + np.clip(da, -5, 5), b + np.clip(db, -5, 5)
-        if np.all(np.abs(db) < 1e-10) and np.all(np.abs(da) < 1e-10):
+        a[active] += np.clip(da, -5, 5)
+        b[active] += np.clip(db, -5, 5)
+        active = active[~((np.abs(db) < 1e-10) & (np.abs(da) < 1e-10))]
+        if not active.size:
             break
     eta = np.clip(a[:, None] + b[:, None] * tc, -700, 700)
     if kind == "rate":

@@ -20,6 +20,10 @@ DERIVED = {
         "SELECT force_code, month, crime_type, last_outcome_category, "
         "CAST(count(*) AS BIGINT) AS records FROM core_policeuk__street GROUP BY ALL"
     ),
+    "core_policeuk__street_type_counts": (
+        "SELECT force_code, month, crime_type, "
+        "CAST(count(*) AS BIGINT) AS records FROM core_policeuk__street GROUP BY ALL"
+    ),
 }
 
 
