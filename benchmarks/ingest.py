@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "police_uk"
 WORK = ROOT / "benchmarks" / "results"
 STREET_COLUMNS = STREET_HEADER
-METHODS = ("duckdb_scan", "duckdb_table", "pandas", "openpeel")
+METHODS = ("duckdb_scan", "duckdb_table", "duckdb_memory", "arrow_ipc", "pandas", "openpeel")
 
 
 def street_files(folder: Path) -> list[Path]:
@@ -42,12 +43,15 @@ def run_method(method: str, folder: Path, scratch: Path) -> dict[str, float]:
     files = [str(p) for p in street_files(folder)]
     start = time.perf_counter()
     rows = 0
-    if method in ("duckdb_scan", "duckdb_table"):
+    if method in ("duckdb_scan", "duckdb_table", "duckdb_memory"):
         import duckdb
 
         columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STREET_COLUMNS) + "}"
         scan = f"read_csv(?::VARCHAR[], header = true, auto_detect = false, columns = {columns})"
-        con = duckdb.connect(str(scratch / "baseline.duckdb"))
+        memory = method == "duckdb_memory"
+        con = duckdb.connect(":memory:" if memory else str(scratch / "baseline.duckdb"))
+        if memory:
+            con.execute("SET preserve_insertion_order = false")
         if method == "duckdb_scan":
             counts = ", ".join(f'count("{c}")' for c in STREET_COLUMNS)
             rows = con.execute(f"SELECT count(*), {counts} FROM {scan}", [files]).fetchall()[0][0]
@@ -55,6 +59,22 @@ def run_method(method: str, folder: Path, scratch: Path) -> dict[str, float]:
             con.execute(f"CREATE TABLE street AS SELECT * FROM {scan}", [files])
             rows = con.execute("SELECT count(*) FROM street").fetchall()[0][0]
         con.close()
+    elif method == "arrow_ipc":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.feather as feather
+
+        types = pacsv.ConvertOptions(column_types=dict.fromkeys(STREET_COLUMNS, pa.string()))
+        serial = pacsv.ReadOptions(use_threads=False)
+
+        def read(path: str) -> pa.Table:
+            return pacsv.read_csv(path, read_options=serial, convert_options=types)
+
+        # one file per core at a time (gzip is decompressed as it reads)
+        with ThreadPoolExecutor(os.cpu_count()) as pool:
+            table = pa.concat_tables(pool.map(read, files))
+        feather.write_feather(table, str(scratch / "street.arrow"), compression="lz4")
+        rows = table.num_rows
     elif method == "pandas":
         import pandas as pd
 
@@ -170,14 +190,24 @@ def table(name: str, results: dict[str, dict[str, float]]) -> list[str]:
             f"{r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:,.0f} | "
             f"{r['seconds'] / base:.2f} | {r['seconds'] / load:.2f} |"
         )
-    speedup = results["pandas"]["seconds"] / results["openpeel"]["seconds"]
-    lines += ["", f"OpenPEEL is {speedup:.1f}× faster than pandas on this dataset.", ""]
+    pandas = results["pandas"]["seconds"]
+    speedup = pandas / results["openpeel"]["seconds"]
+    cheapest = min(results[m]["seconds"] for m in ("duckdb_table", "duckdb_memory", "arrow_ipc"))
+    lines += [
+        "",
+        f"OpenPEEL is {speedup:.1f}× faster than pandas on this dataset. For the issue's "
+        f"targets, 1.5× the raw scan is {1.5 * base:.2f} s and 10× faster than pandas is "
+        f"{pandas / 10:.2f} s; the fastest store measured above, with no validation or "
+        f"bookkeeping, takes {cheapest:.2f} s.",
+        "",
+    ]
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000, help="rows in the synthetic archive")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each method (median)")
     parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -209,17 +239,27 @@ def main() -> None:
         "Each method runs in its own process (peak MB is its own). `duckdb_scan` reads "
         "every column of every file with DuckDB's read_csv and counts (the practical "
         "limit of reading); `duckdb_table` loads them into a table in a new DuckDB file "
-        "(the practical limit of storing them); `pandas` reads every file with "
+        "(the practical limit of storing them); `duckdb_memory` the same into an in-memory "
+        "table, in any order (storing without a disk); `arrow_ipc` reads them with pyarrow and "
+        "writes one LZ4-compressed Arrow IPC file (the cheapest durable columnar store found); "
+        "`pandas` reads every file with "
         "`read_csv(dtype=str)` and concatenates (what users do today); `openpeel` is "
         "`openpeel ingest` into a new home: validation, quarantine, code checks, "
         "ledger.",
         "",
     ]
+    report.append(
+        f"Each method ran {args.repeat} times in turn on each dataset; the tables show the "
+        "median run."
+    )
+    report.append("")
     for name, folder in datasets:
-        results = {}
-        for method in METHODS:
-            print(f"  {name[:40]}: {method} ...", flush=True)
-            results[method] = measure(method, folder)
+        runs: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
+        for turn in range(args.repeat):
+            for method in METHODS:
+                print(f"  {name[:40]}: run {turn + 1}, {method} ...", flush=True)
+                runs[method].append(measure(method, folder))
+        results = {m: sorted(r, key=lambda x: x["seconds"])[len(r) // 2] for m, r in runs.items()}
         report += table(name, results)
     text = "\n".join(report)
     show_result(text, args.write)
