@@ -104,3 +104,36 @@ def test_change_and_trend(result: pd.DataFrame) -> None:
     assert now.trend_p == pytest.approx(p)
     assert _row(result, "A1", "2015/16").change is None  # no earlier period
     assert _row(result, "A2").trend is None  # one period only
+
+
+def test_many_comparisons_at_once_equal_each_alone() -> None:
+    # every comparison (period and breakdown value) is computed in one pass by group number;
+    # none may leak into another: each must come out as it does when computed on its own
+    rng = np.random.default_rng(7)
+    rows = []
+    for period in ("2015/16", "2016/17", "2017/18"):
+        for force in FORCES:
+            den = int(rng.integers(30, 2000))  # some below the minimum denominator of 50
+            rows.append((force, period, int(rng.binomial(den, rng.uniform(0.05, 0.5))), den))
+    rows.append(("A3", "2017/18", 0, 0))  # a duplicate force row with nothing to show
+    frame = _frame(rows)
+    together = compare(SHARE, frame, set(FORCES), lambda code: PEERS[code])
+    columns = [
+        "ew_value",
+        "peer_value",
+        "rank",
+        "forces_ranked",
+        "is_highest",
+        "is_lowest",
+        "funnel_95",
+        "funnel_998",
+        "is_overdispersed",
+    ]
+    for period in ("2015/16", "2016/17", "2017/18"):
+        alone = compare(
+            SHARE, frame[frame.period == period], set(FORCES), lambda code: PEERS[code]
+        )
+        got = together[together.period == period].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            got[columns], alone[columns].reset_index(drop=True), check_exact=False, rtol=1e-12
+        )
