@@ -130,9 +130,7 @@ def test_many_comparisons_at_once_equal_each_alone() -> None:
         "is_overdispersed",
     ]
     for period in ("2015/16", "2016/17", "2017/18"):
-        alone = compare(
-            SHARE, frame[frame.period == period], set(FORCES), lambda code: PEERS[code]
-        )
+        alone = compare(SHARE, frame[frame.period == period], set(FORCES), lambda code: PEERS[code])
         got = together[together.period == period].reset_index(drop=True)
         pd.testing.assert_frame_equal(
             got[columns], alone[columns].reset_index(drop=True), check_exact=False, rtol=1e-12
