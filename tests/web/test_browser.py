@@ -62,6 +62,20 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def _watch(page: object) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions (a script or style the
+    content-security policy refuses shows up here)."""
+    seen: list[str] = []
+    page.on(  # type: ignore[attr-defined]
+        "console", lambda m: seen.append(m.text) if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: seen.append(str(e)))  # type: ignore[attr-defined]
+    page.on(  # type: ignore[attr-defined]
+        "response", lambda r: seen.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    return seen
+
+
 def _shot(page: object, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
@@ -71,6 +85,7 @@ def test_a_newcomer_finds_hampshire_and_its_2016_effectiveness_grade(
     browser: object, address: str
 ) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
+    errors = _watch(page)
     page.goto(address + "/")
     page.wait_for_selector("#grade-map svg", timeout=20000)  # the map, drawn by Vega
     _shot(page, "1-national-overview")
@@ -93,6 +108,18 @@ def test_a_newcomer_finds_hampshire_and_its_2016_effectiveness_grade(
     # keyboard: the skip link is the first thing a tab reaches
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    assert errors == []
+    page.close()
+
+
+def test_the_api_docs_work_under_the_security_policy(browser: object, address: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors = _watch(page)
+    page.goto(address + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=20000)  # Swagger UI drew the operations
+    assert page.locator(".opblock").count() > 10
+    _shot(page, "7-api-docs")
+    assert errors == []
     page.close()
 
 
@@ -100,6 +127,7 @@ def test_an_inspector_signs_in_and_confirms_a_grade(
     browser: object, address: str, shared_site: Site
 ) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    errors = _watch(page)
     page.goto(address + "/login?next=/workspace")
     page.get_by_label("Name").fill("pat")
     page.get_by_label("Password").fill(PASSWORD)
@@ -117,4 +145,5 @@ def test_an_inspector_signs_in_and_confirms_a_grade(
     with shared_site.store.session() as s:
         j = s.scalars(select(Judgement).where(Judgement.target_id == "efficiency")).one()
         assert (j.confirmed_grade, j.confirmed_by) == ("outstanding", "pat")
+    assert errors == []
     page.close()

@@ -211,6 +211,31 @@ def test_the_api_docs_are_served_from_local_files(shared_site: Site) -> None:
     docs = shared_site.client.get("/api/docs").text
     assert "/static/swagger/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower()
+    for ref in re.findall(r'(?:src|href)="(/static/[^"]+)"', docs):
+        assert shared_site.client.get(ref).status_code == 200, ref
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/api/docs", "/api/forces/hampshire", "/nowhere"])
+def test_every_response_carries_the_security_headers(shared_site: Site, path: str) -> None:
+    response = shared_site.client.get(path, headers=HTML)
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self' 'unsafe-eval'"  # no inline scripts: Vega needs eval
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+    # the pages' own caching is kept (the security headers do not touch Cache-Control)
+    if response.status_code == 200:
+        assert response.headers["cache-control"] in ("public, max-age=60", "private, no-store")
+    if "text/html" in response.headers["content-type"]:
+        # every script is a file: the policy forbids inline ones (JSON data blocks excepted)
+        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", response.text, re.S):
+            assert "src=" in attributes or 'type="application/json"' in attributes, body[:80]
 
 
 def test_an_inspector_attaches_evidence_from_an_indicator_page_and_edits_a_finding(

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from secure.middleware import SecureASGIMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from openpeel import __version__
@@ -23,7 +24,8 @@ from openpeel.clock import now as real_now
 from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, workspace
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
-from openpeel.web.render import page
+from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
+from openpeel.web.security import security_headers
 
 log = logging.getLogger("openpeel.web")
 
@@ -85,6 +87,7 @@ def create_app(
         responses=errors.RESPONSES,
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
+    app.add_middleware(SecureASGIMiddleware, secure=security_headers())
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(home),
@@ -109,18 +112,20 @@ def create_app(
 
 
 def _docs_router() -> APIRouter:
-    from fastapi.openapi.docs import get_swagger_ui_html
-
     router = APIRouter()
+
+    @router.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        # browsers ask for it where a page names no icon (the published reports)
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     @router.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="OpenPEEL API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/govuk/assets/images/favicon.ico",
+        # Swagger UI from local files, started by a script file (FastAPI's own page loads it
+        # from a CDN and starts it with an inline script, which the security policy forbids)
+        return HTMLResponse(
+            ENV.get_template("api_docs.html.j2").render(),
+            headers={"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}"},
         )
 
     return router
