@@ -116,7 +116,14 @@ def test_many_comparisons_at_once_equal_each_alone() -> None:
             den = int(rng.integers(30, 2000))  # some below the minimum denominator of 50
             rows.append((force, period, int(rng.binomial(den, rng.uniform(0.05, 0.5))), den))
     rows.append(("A3", "2017/18", 0, 0))  # a duplicate force row with nothing to show
-    frame = _frame(rows)
+    whole = _frame(rows)
+    # and by a breakdown with two values: each value its own comparison
+    parts = [whole]
+    for value in ("violence", "theft"):
+        part = whole.assign(breakdown="offence_group", breakdown_value=value)
+        part["numerator"] = (part.numerator * rng.uniform(0.2, 0.9, len(part))).round()
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True)
     together = compare(SHARE, frame, set(FORCES), lambda code: PEERS[code])
     columns = [
         "ew_value",
@@ -130,8 +137,23 @@ def test_many_comparisons_at_once_equal_each_alone() -> None:
         "is_overdispersed",
     ]
     for period in ("2015/16", "2016/17", "2017/18"):
-        alone = compare(SHARE, frame[frame.period == period], set(FORCES), lambda code: PEERS[code])
-        got = together[together.period == period].reset_index(drop=True)
-        pd.testing.assert_frame_equal(
-            got[columns], alone[columns].reset_index(drop=True), check_exact=False, rtol=1e-12
-        )
+        for kept in (None, "violence", "theft"):
+            chosen = frame[(frame.period == period) & (frame.breakdown_value.isin([kept]))]
+            alone = compare(SHARE, chosen, set(FORCES), lambda code: PEERS[code])
+            got = together[
+                (together.period == period) & together.breakdown_value.isin([kept])
+            ].reset_index(drop=True)
+            assert len(got) == len(chosen) >= len(FORCES)
+            pd.testing.assert_frame_equal(
+                got[columns], alone[columns].reset_index(drop=True), check_exact=False, rtol=1e-12
+            )
+
+
+def test_no_spread_when_every_force_has_none() -> None:
+    # a pooled share of 0: no z-scores, so over-dispersion is unknown, and no force is outside
+    rows = [(force, "2017/18", 0, 100 + 10 * i) for i, force in enumerate(FORCES)]
+    result = compare(SHARE, _frame(rows), set(FORCES), lambda code: PEERS[code])
+    assert (result.ew_value == 0).all()
+    assert result.is_overdispersed.isna().all()
+    assert (result.funnel_95 == 0).all()
+    assert (result["rank"] == 1).all()  # all tied

@@ -204,3 +204,40 @@ def test_stop_search_force_comes_from_the_file_name(warehouse: Warehouse, tmp_pa
         (refused,) = ingest(wh, [renamed])
     assert refused.status == "refused"
     assert "the force must come from the file name" in refused.message
+
+
+def test_file_names_with_glob_characters_load_as_themselves(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # DuckDB reads a path with * ? [ as a pattern: "c*-street.csv" would also match the other
+    # file, and every row after it would be counted against the wrong file
+    header, *rows = street_lines(CITY_JAN)
+
+    def in_month(lines: list[str], month: str) -> list[str]:
+        # each file its own month, so that none replaces another's slice
+        return [line.replace(",2016-01,", f",{month},", 1) for line in lines]
+
+    star = tmp_path / "2016-01 c*-street.csv"
+    plain = tmp_path / "2016-01 city-street.csv"
+    brackets = tmp_path / "2016-01 [copy]-street.csv"
+    write_lines(star, [header, *in_month(rows[:10], "2016-01")])
+    write_lines(plain, [header, *in_month(rows[10:30], "2016-02")])
+    write_lines(brackets, [header, *in_month([*rows[30:60], rows[59] + ",x"], "2016-03")])
+    results = {Path(r.display).name: r for r in ingest(warehouse, [star, plain, brackets])}
+    assert {n: (r.status, r.rows_read) for n, r in results.items()} == {
+        star.name: ("loaded", 10),
+        plain.name: ("loaded", 20),
+        brackets.name: ("loaded", 31),
+    }
+    stored = dict(warehouse.rows("SELECT file_id, count(*) FROM raw_policeuk__street GROUP BY 1"))
+    assert {n: stored[r.file_id] for n, r in results.items()} == {
+        star.name: 10,
+        plain.name: 20,
+        brackets.name: 30,  # the broken line is quarantined, with its own file's line number
+    }
+    ((line, reason),) = warehouse.rows(
+        "SELECT line, reason FROM meta_quarantine WHERE file_id = ?",
+        [results[brackets.name].file_id],
+    )
+    assert line == 32
+    assert "too many columns" in reason

@@ -147,6 +147,24 @@ def test_one_error_shape_as_json_and_as_a_page(shared_site: Site) -> None:
     assert "no police force" in page.text
 
 
+def test_an_unexpected_error_answers_500_in_the_error_shape_with_the_security_headers(
+    site: Site,
+) -> None:
+    # Starlette answers a 500 outside every middleware: the handler sets the headers itself
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    site.client.app.add_api_route("/api/broken", broken)  # type: ignore[attr-defined]
+    client = TestClient(site.client.app, raise_server_exceptions=False)
+    response = client.get("/api/broken")
+    assert response.status_code == 500
+    assert response.json()["error"]["status"] == 500
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
 def test_caching_headers_and_etags_for_published_content(shared_site: Site) -> None:
     client = shared_site.client
     overview = client.get("/api/overview")

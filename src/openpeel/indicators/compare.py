@@ -191,7 +191,8 @@ def compare(
         od = overdispersion_many(
             num[units] / den[units], den[units], target[g] / scale, g, groups, kind
         )
-        overdispersed[units] = od.is_overdispersed[g].astype(float)
+        # unknown where no unit has a z-score (a pooled share of 0 or 1 has no spread)
+        overdispersed[units] = np.where(od.n_units[g] > 0, od.is_overdispersed[g], np.nan)
         tau2 = np.where(od.is_overdispersed, od.tau2, 0.0)[g]  # as `applied_tau2`
         # every comparison's funnel limits in one call
         limits = funnel_limits(target[g] / scale, den[units], kind, LEVELS, tau2)

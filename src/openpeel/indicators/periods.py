@@ -101,7 +101,9 @@ def ordinal(period_type: str, label: str) -> int:
 def per_period(frame: pd.DataFrame, fn: Callable[[str, str], Any], dtype: Any) -> np.ndarray:
     """``fn(period_type, period)`` for every row of a frame, computed once per distinct period."""
     result = np.empty(len(frame), dtype=dtype)
-    groups = frame.groupby(["period_type", "period"], sort=False).indices
+    # missing labels are kept (as "nan"/"None"), so that fn judges them rather than leaving
+    # their rows unset
+    groups = frame.groupby(["period_type", "period"], sort=False, dropna=False).indices
     for key, positions in groups.items():
         period_type, period = cast(tuple[object, object], key)
         result[positions] = fn(str(period_type), str(period))

@@ -63,6 +63,13 @@ class Batch:
     first_id: int
     table: Table
     rejects: dict[int, list[Reject]] = field(default_factory=dict)
+    #: the path DuckDB reads for each file (a link with a plain name where the path has glob
+    #: characters, which DuckDB would expand); the files' own paths when empty
+    scan_paths: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.scan_paths:
+            self.scan_paths = [str(p.input.path) for p in self.files]
 
     @property
     def source(self) -> Source:
@@ -88,7 +95,8 @@ class Batch:
         return self.files[file_id - self.first_id]
 
     def by_path(self, path: str) -> Prepared:
-        return next(p for p in self.files if str(p.input.path) == path)
+        """The file DuckDB read as ``path``."""
+        return self.files[self.scan_paths.index(path)]
 
     @property
     def id_range(self) -> list[int]:

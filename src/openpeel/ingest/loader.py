@@ -12,8 +12,10 @@ import contextlib
 import logging
 import os
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -125,7 +127,13 @@ class Loader:
     def _load_batch(self, files: list[Prepared]) -> list[FileResult]:
         start = time.perf_counter()
         first_id = int(self.wh.scalar("SELECT coalesce(max(file_id), 0) FROM meta_load_ledger"))
-        batch = Batch(files, first_id + 1, self.wh.schema[files[0].source.raw_table])
+        links = contextlib.ExitStack()
+        batch = Batch(
+            files,
+            first_id + 1,
+            self.wh.schema[files[0].source.raw_table],
+            scan_paths=_scan_paths(files, links),
+        )
         con = self.wh.con
         con.execute("BEGIN")
         try:
@@ -142,6 +150,7 @@ class Loader:
             raise
         finally:
             self._drop_temp()
+            links.close()
         return results
 
     def _drop_temp(self) -> None:
@@ -171,7 +180,7 @@ class Loader:
             scan, file_id = "_py_rows", str(batch.first_id)
         else:
             scan = self._read_csv_sql(batch)
-            params = [[str(p.input.path) for p in batch.files]]
+            params = [batch.scan_paths]
             # the files are read in the order given, so a row's file is its file_index there
             # (a join on the file name instead costs a quarter of the load)
             file_id = f"CAST(t.file_index AS INTEGER) + {batch.first_id}"
@@ -242,7 +251,10 @@ class Loader:
     @staticmethod
     def _explain_read_error(batch: Batch, exc: duckdb.Error) -> FileRefused:
         text = str(exc).splitlines()[0]
-        culprit = next((p for p in batch.files if str(p.input.path) in str(exc)), batch.files[0])
+        culprit = next(
+            (p for p, path in zip(batch.files, batch.scan_paths, strict=True) if path in str(exc)),
+            batch.files[0],
+        )
         hint = "the file may be truncated or corrupt; download it again"
         if "unicode" in text.lower() or "encoding" in text.lower():
             hint = "the file may be in another encoding; re-save it as UTF-8"
@@ -257,6 +269,29 @@ class Loader:
             message=refused.problem,
             hint=refused.hint,
         )
+
+
+#: characters DuckDB's readers take as a glob pattern in a path
+GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+def _scan_paths(files: Sequence[Prepared], links: contextlib.ExitStack) -> list[str]:
+    """The paths to give DuckDB, one per file, in order (a row's file is its place in this
+    list). DuckDB expands glob characters in a path, so a file whose path has any is read
+    through a symbolic link with a plain name, in a folder ``links`` removes."""
+    paths: list[str] = []
+    folder: Path | None = None
+    for number, item in enumerate(files):
+        path = str(item.input.path)
+        if GLOB_CHARACTERS.intersection(path):
+            if folder is None:
+                folder = Path(links.enter_context(tempfile.TemporaryDirectory(prefix="scan-")))
+            # keep the endings: DuckDB reads .gz files as gzip by their name
+            link = folder / f"file-{number}{''.join(item.input.path.suffixes[-2:])}"
+            link.symlink_to(item.input.path.resolve())
+            path = str(link)
+        paths.append(path)
+    return paths
 
 
 def fault_point(name: str) -> None:

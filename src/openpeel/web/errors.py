@@ -19,6 +19,7 @@ from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing import embargo
 from openpeel.publishing.workflow import EmbargoError
 from openpeel.web.deps import AuthError, Forbidden
+from openpeel.web.security import security_headers
 from openpeel.web.views import NotFound
 
 log = logging.getLogger("openpeel.web")
@@ -102,9 +103,13 @@ def install(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return respond(
+        response = respond(
             request, 500, "something went wrong on our side", "try again; if it persists, report it"
         )
+        # Starlette answers an unexpected error outside every middleware, so the security
+        # headers the middleware gives every other response are set here
+        security_headers().set_headers(response)
+        return response
 
     app.add_exception_handler(OpenPeelError, openpeel_error)
     app.add_exception_handler(HTTPException, http_error)

@@ -11,6 +11,8 @@ Cache-Control is left to the pages (public pages are cached for a minute, signed
 
 from __future__ import annotations
 
+from functools import cache
+
 from secure import (
     ContentSecurityPolicy,
     ReferrerPolicy,
@@ -33,6 +35,7 @@ CONTENT_SECURITY_POLICY: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache
 def security_headers() -> Secure:
     """The headers every response carries."""
     csp = ContentSecurityPolicy().clear()
