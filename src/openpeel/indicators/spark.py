@@ -20,6 +20,17 @@ class SparkUnavailable(OpenPeelError):
     pass
 
 
+#: settings of the driver OpenPEEL starts itself (not with Spark Connect)
+LOCAL_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+#: SQL settings of every session: UTC times, few shuffle partitions (the aggregates are
+#: small), and Spark 3's lenient casts, which the measures' SQL is written for
+SQL_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.ansi.enabled": "false",
+}
+
+
 def spark_session(master: str) -> Any:
     try:
         from pyspark.sql import SparkSession
@@ -28,26 +39,26 @@ def spark_session(master: str) -> Any:
             "PySpark is not installed", hint="pip install 'openpeel[spark]' (needs Java 17+)"
         ) from exc
     builder = SparkSession.builder.appName("openpeel")
-    if master.startswith("sc://"):
+    connect = master.startswith("sc://")
+    if connect:
         builder = builder.remote(master)
     else:
-        builder = (
-            builder.master(master)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.ansi.enabled", "false")
-        )
+        builder = builder.master(master)
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
-        if not master.startswith("sc://"):
+        # set on the session, so that a Spark Connect server's own defaults do not apply
+        for key, value in SQL_CONF.items():
+            session.conf.set(key, value)
+        if not connect:
             session.sparkContext.setLogLevel("ERROR")
         return session
-    except Exception as exc:  # no Java, or a master that does not answer
+    except Exception as exc:  # no Java, no Spark Connect client, or no answer
         raise SparkUnavailable(
             f"cannot start Spark ({master}): {exc}",
-            hint="install Java 17+, or check OPENPEEL_SPARK_MASTER",
+            hint="pip install 'openpeel[spark]' (with the Spark Connect client) and Java 17+, "
+            "or check OPENPEEL_SPARK_MASTER",
         ) from exc
 
 
