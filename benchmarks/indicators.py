@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import WORK, machine, make_synthetic, show_result
+from ingest import WORK, machine, make_synthetic, median_run, show_result
 from openpeel.sample import sample_path
 
 SAMPLE = sample_path()
@@ -117,11 +117,6 @@ def run_pandas(archive: Path) -> dict[str, float]:
 
 
 METHODS = ("openpeel", "openpeel_three", "pandas")
-
-
-def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
-    """The run with the median time (the upper middle one for an even count)."""
-    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
 def child(method: str, archive: Path) -> None:

@@ -259,10 +259,15 @@ def main() -> None:
             for method in METHODS:
                 print(f"  {name[:40]}: run {turn + 1}, {method} ...", flush=True)
                 runs[method].append(measure(method, folder))
-        results = {m: sorted(r, key=lambda x: x["seconds"])[len(r) // 2] for m, r in runs.items()}
+        results = {m: median_run(r) for m, r in runs.items()}
         report += table(name, results)
     text = "\n".join(report)
     show_result(text, args.write)
+
+
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the median time (the upper middle one for an even count)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
 def show_result(text: str, write: bool) -> None:

@@ -223,10 +223,19 @@ def z_scores(
     if kind == "proportion" and target in (0.0, 1.0):
         raise ValueError("z-scores need a proportion target strictly between 0 and 1")
     v, n, ok = _valid_units(values, precision)
-    safe_n = np.where(ok, n, 1.0)
-    s = _scale_sd(target, safe_n, kind, per)
-    y, centre = (v, target) if kind == "proportion" else (np.sqrt(np.abs(v)), np.sqrt(target))
-    return np.asarray(np.where(ok, (y - centre) / s, np.nan), dtype=np.float64)
+    z, _ = _standardised(v, np.where(ok, n, 1.0), target, kind, per)
+    return np.asarray(np.where(ok, z, np.nan), dtype=np.float64)
+
+
+def _standardised(
+    values: FloatArray, precision: FloatArray, target: float | FloatArray, kind: Kind, per: float
+) -> tuple[FloatArray, FloatArray]:
+    """z-scores and the standard errors s on the kind's scale (see `z_scores`), unit by unit."""
+    s = _scale_sd(target, precision, kind, per)
+    if kind == "proportion":
+        return np.asarray((values - target) / s, dtype=np.float64), s
+    centre = np.sqrt(target)
+    return np.asarray((np.sqrt(np.abs(values)) - centre) / s, dtype=np.float64), s
 
 
 def overdispersion(
@@ -308,10 +317,8 @@ def overdispersion_many(
     ok = ok & np.isfinite(t) & (t >= 0.0)
     if kind == "proportion":
         ok &= (t > 0.0) & (t < 1.0)
-    g, t, n = group[ok], t[ok], n[ok]
-    s = _scale_sd(t, n, kind, per)
-    y, centre = (v[ok], t) if kind == "proportion" else (np.sqrt(v[ok]), np.sqrt(t))
-    z = (y - centre) / s
+    g = group[ok]
+    z, s = _standardised(v[ok], n[ok], t[ok], kind, per)
     units = np.bincount(g, minlength=groups).astype(np.int64)
     # Winsorise within each group: sort by group then z, take R type 7 quantiles per group
     order = np.lexsort((z, g))
@@ -341,15 +348,17 @@ def _sorted_quantile(
     """Each group's ``q`` quantile (R type 7, numpy's "linear", computed as numpy does) of
     ``z`` sorted within groups that start at ``first`` and hold ``units`` values; nan when a
     group is empty."""
+    if not len(z):
+        return np.full(len(units), np.nan)
     has = units > 0
     virtual = np.where(has, (units - 1) * q, 0.0)
     below = np.floor(virtual)
     gamma = virtual - below
-    at = np.minimum(first + below.astype(np.int64), max(len(z) - 1, 0))
-    nxt = np.minimum(at + 1, first + np.maximum(units - 1, 0))
-    if not len(z):
-        return np.full(len(units), np.nan)
-    a, b = z[at], z[np.minimum(nxt, len(z) - 1)]
+    # the value at the virtual index and the next one in the same group (indices of empty
+    # groups are only kept in range: their result is nan)
+    at = np.minimum(first + below.astype(np.int64), len(z) - 1)
+    nxt = np.minimum(at + 1, np.clip(first + units - 1, 0, len(z) - 1))
+    a, b = z[at], z[nxt]
     diff = b - a
     value = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
     return np.asarray(np.where(has, value, np.nan), dtype=np.float64)

@@ -62,14 +62,10 @@ class Batch:
     files: list[Prepared]
     first_id: int
     table: Table
-    rejects: dict[int, list[Reject]] = field(default_factory=dict)
     #: the path DuckDB reads for each file (a link with a plain name where the path has glob
-    #: characters, which DuckDB would expand); the files' own paths when empty
-    scan_paths: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.scan_paths:
-            self.scan_paths = [str(p.input.path) for p in self.files]
+    #: characters, which DuckDB would expand)
+    scan_paths: list[str]
+    rejects: dict[int, list[Reject]] = field(default_factory=dict)
 
     @property
     def source(self) -> Source:
