@@ -81,6 +81,7 @@ def draft_all(jobs: int, out: Path) -> tuple[float, int]:
     seconds and the number of files written."""
     from openpeel.assess.store import Store
     from openpeel.publishing import workflow
+    from openpeel.publishing.outputs import write_many
     from openpeel.warehouse.db import Warehouse
 
     if out.exists():
@@ -89,7 +90,7 @@ def draft_all(jobs: int, out: Path) -> tuple[float, int]:
     with Warehouse(HOME, read_only=True) as wh, st.session() as s:
         t = time.perf_counter()
         drafts = workflow.draft_edition(s, wh, "2016", "bench", BUILT)
-        written = workflow.write_many(((p, out / p.slug) for p in drafts), jobs)
+        written = write_many(((p, out / p.slug) for p in drafts), jobs)
         seconds = time.perf_counter() - t
         s.rollback()
     st.close()

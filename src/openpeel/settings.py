@@ -60,6 +60,15 @@ SETTINGS = (
         "`secret.key` in the home (created on first use, readable by its owner only).",
     ),
     Setting(
+        "audit_key",
+        "OPENPEEL_AUDIT_KEY",
+        "",
+        "Key that the audit log's entries are keyed with, so that someone who can write the "
+        "store alone cannot forge them; by default a random key kept in `audit.key` in the home "
+        "(created on first use, readable by its owner only). Every process writing to one store "
+        "needs the same key: keep a copy of it apart from the store.",
+    ),
+    Setting(
         "secure_cookies",
         "OPENPEEL_SECURE_COOKIES",
         "",

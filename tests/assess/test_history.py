@@ -19,7 +19,7 @@ HAMPSHIRE = "E23000030"
 
 
 def test_hampshire_2016_effectiveness_was_downgraded_from_good(wh: Warehouse) -> None:
-    rows = {(r.edition, r.pillar, r.question): r for r in history(wh, None, HAMPSHIRE)}
+    rows = {(r.edition, r.pillar, r.question): r for r in history(wh, HAMPSHIRE)}
     row = rows[("2016", "effectiveness", None)]
     assert (row.previous_grade, row.grade, row.change) == (
         "good",

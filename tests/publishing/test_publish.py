@@ -21,6 +21,8 @@ from openpeel.assess.models import AccessLogEntry, Finding, RecommendationUpdate
 from openpeel.assess.users import add_user
 from openpeel.publishing import workflow
 from openpeel.publishing.embargo import PUBLIC, Viewer
+from openpeel.publishing.folders import MARKER
+from openpeel.publishing.outputs import OUTPUTS, export_public, public, write_many, write_outputs
 from openpeel.publishing.render import FORMATS, render
 from openpeel.warehouse.db import Warehouse
 from tests.publishing.conftest import BUILT, RELEASE, Published
@@ -57,7 +59,7 @@ def test_every_output_renders_with_the_key_facts(published: Published) -> None:
         national = workflow.find(s, "national-2016")
         outputs = {
             name: {fmt: render(force.context[key], fmt) for fmt in FORMATS}
-            for name, key in workflow.OUTPUTS["force"].items()
+            for name, key in OUTPUTS["force"].items()
         }
         outputs["overview"] = {fmt: render(national.context["overview"], fmt) for fmt in FORMATS}
     for name, by_format in outputs.items():
@@ -142,9 +144,9 @@ def test_the_embargo_before_at_and_after_its_time(published: Published) -> None:
                 workflow.read(s, "hampshire-2016", "report", "html", who, before)
         for who in (ann, pat, jo):
             assert workflow.read(s, "hampshire-2016", "summary", "md", who, before)
-        assert workflow.public(s, before) == []
+        assert public(s, before) == []
         # at the time, without anyone acting, everyone can read it
-        assert [p.slug for p in workflow.public(s, RELEASE)] == ["hampshire-2016", "national-2016"]
+        assert [p.slug for p, _ in public(s, RELEASE)] == ["hampshire-2016", "national-2016"]
         for when in (RELEASE, after):
             assert workflow.read(s, "hampshire-2016", "report", "md", PUBLIC, when)
         log = list(s.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id)))
@@ -163,9 +165,9 @@ def test_public_export_holds_nothing_before_the_time(published: Published, tmp_p
     _schedule(published)
     out = tmp_path / "public"
     with published.store.session() as s:
-        assert workflow.export_public(s, out, RELEASE - timedelta(minutes=1)) == []
-        assert not any(out.rglob("*"))
-        written = workflow.export_public(s, out, RELEASE)
+        assert export_public(s, out, RELEASE - timedelta(minutes=1)) == []
+        assert [p.name for p in out.rglob("*")] == [MARKER]  # only the export's marker
+        written = export_public(s, out, RELEASE)
     assert [w.slug for w in written] == ["hampshire-2016", "national-2016"]
     assert (out / "hampshire-2016" / "report.pdf").read_bytes().startswith(b"%PDF")
 
@@ -210,12 +212,12 @@ def test_a_rebuild_from_the_frozen_context_is_byte_identical(
     _schedule(published)
     with published.store.session() as s:
         pub = workflow.find(s, "hampshire-2016")
-        first = workflow.write_outputs(pub, tmp_path / "first")
+        first = write_outputs(pub, tmp_path / "first")
     # later, in another process's time and after the data changed: the frozen context rules
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
     with published.store.session() as s:
         pub = workflow.find(s, "hampshire-2016")
-        again = workflow.write_outputs(pub, tmp_path / "again")
+        again = write_outputs(pub, tmp_path / "again")
     assert len(first.files) == 12
     for a, b in zip(first.files, again.files, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -323,10 +325,10 @@ def test_every_graded_force_is_drafted_and_rendered_on_many_processes_as_on_one(
         pubs = list(workflow.draft_edition(s, wh, "2016", "tester", BUILT))
         assert [p.slug for p in pubs] == ["hampshire-2016", "kent-2016"]  # by ONS code
         heard: list[str] = []
-        many = workflow.write_many(
+        many = write_many(
             ((p, tmp_path / "many" / p.slug) for p in pubs), 2, done=lambda w: heard.append(w.slug)
         )
-        one = workflow.write_many(((p, tmp_path / "one" / p.slug) for p in pubs), 1)
+        one = write_many(((p, tmp_path / "one" / p.slug) for p in pubs), 1)
         workflow.send_for_check(s, "hampshire-2016", "tester")
         workflow.schedule(s, "hampshire-2016", RELEASE, "tester", BUILT)
         why: list[str] = []

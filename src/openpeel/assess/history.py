@@ -1,6 +1,11 @@
-"""Grade history: the published PEEL grades (``core_hmic__peel_grades``) and the grades
-confirmed in the assessment store, each compared with the force's previous grade for the same
-pillar or question.
+"""Grade history: the published PEEL grades (``core_hmic__peel_grades``) and grades from the
+assessment store, each compared with the force's previous grade for the same pillar or question.
+
+Store grades come in two kinds, and the caller says which it shows: the grades of OpenPEEL's
+own publications as a reader may see them (``openpeel.publishing.versions.shown_grades``: what
+every public page shows), or the working state of the store (``confirmed``: what an inspector
+is changing, never public until published). Either replaces a published grade for the same
+force, edition, pillar and question.
 
 Published question wordings map to the edition's questions through their aliases
 (``framework/editions/*.toml``); a question grade is followed across editions by its first
@@ -12,7 +17,7 @@ comparable", as the inspectorate says of 2021/22.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,6 +51,9 @@ class GradeRow:
     source: str = ""
     #: the series a change is measured along: the pillar, or the question's first theme
     series: str = ""
+    #: "published"; for a version not yet public, its state (draft, fact_check, embargoed);
+    #: "working" for the store's working state (``confirmed``)
+    state: str = "published"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +65,11 @@ def _series(edition: Edition, pillar: str, question: str | None, wording: str | 
     if wording:
         return f"{pillar}: {wording.lower()}"  # a wording no question of the edition has
     return pillar
+
+
+def series_of(edition_id: str, pillar: str, question: str | None) -> str:
+    """The series of an edition's pillar or question grade."""
+    return _series(load_framework().edition(edition_id), pillar, question, None)
 
 
 def published(wh: Warehouse, force_code: str | None = None) -> list[GradeRow]:
@@ -98,7 +111,8 @@ def confirmed(
     force_code: str | None = None,
     only: Collection[int] | None = None,
 ) -> list[GradeRow]:
-    """Grades confirmed in the assessment store (of the assessments in ``only``, if given)."""
+    """The working state: grades confirmed in the assessment store now (of the assessments in
+    ``only``, if given), published or not."""
     framework = load_framework()
     query = (
         select(Judgement, Assessment).join(Assessment).where(Judgement.confirmed_grade.is_not(None))
@@ -124,6 +138,7 @@ def confirmed(
                 grade=str(j.confirmed_grade),
                 source=f"OpenPEEL assessment {a.id}, confirmed by {j.confirmed_by}",
                 series=_series(edition, pillar, question.id if question else None, None),
+                state="working",
             )
         )
     return rows
@@ -167,29 +182,14 @@ def compare(rows: list[GradeRow]) -> list[GradeRow]:
 
 
 def history(
-    wh: Warehouse,
-    session: Session | None = None,
-    force_code: str | None = None,
-    *,
-    only: Collection[int] | None = None,
-    prefer_store: bool = False,
+    wh: Warehouse, force_code: str | None = None, *, store: Iterable[GradeRow] = ()
 ) -> list[GradeRow]:
-    """Published grades, plus store grades where nothing was published for the same target.
-
-    ``only`` limits the store's grades to those assessments (the published ones, for a public
-    view); with ``prefer_store`` a store grade replaces a published one for the same target
-    (a report shows its own assessment's grades).
-    """
+    """Published grades, with ``store`` grades (see the module's note) replacing a published
+    grade for the same target."""
     rows = published(wh, force_code)
-    if session is not None:
-        names = dict(wh.rows("SELECT force_code, name FROM ref_force"))
-        store = confirmed(session, names, force_code, only)
-        keys = {_target(r) for r in (store if prefer_store else rows)}
-        if prefer_store:
-            rows = [r for r in rows if _target(r) not in keys] + store
-        else:
-            rows += [r for r in store if _target(r) not in keys]
-    return compare(rows)
+    ours = [r for r in store if force_code is None or r.force_code == force_code]
+    keys = {_target(r) for r in ours}
+    return compare([r for r in rows if _target(r) not in keys] + ours)
 
 
 def _target(row: GradeRow) -> tuple[str, str, str, str | None]:
@@ -206,18 +206,13 @@ class NationalView:
 
 
 def national(
-    wh: Warehouse,
-    year: int,
-    pillar: str,
-    session: Session | None = None,
-    *,
-    only: Collection[int] | None = None,
+    wh: Warehouse, year: int, pillar: str, *, store: Iterable[GradeRow] = ()
 ) -> NationalView:
     """Every force's grade for a pillar (or question) in a PEEL year, counts and changes."""
     edition = load_framework().edition(year)
     rows = [
         r
-        for r in history(wh, session, only=only)
+        for r in history(wh, store=store)
         if r.edition == edition.id
         and ((r.question is None and r.pillar == pillar) or r.question == pillar)
     ]

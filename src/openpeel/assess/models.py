@@ -38,8 +38,8 @@ RECOMMENDATION_STATUSES = ("open", "in_progress", "complete", "superseded")
 RESPONDENTS = ("police and crime commissioner", "chief constable")
 ASSESSMENT_STATUSES = ("draft", "graded")
 JUDGEMENT_LEVELS = ("question", "pillar")
-#: stored states of a publication; "published" is not stored: an embargoed publication is
-#: published from its embargo time on (``openpeel.publishing.embargo``)
+#: stored states of a publication (and of a correction to it); "published" is not stored: an
+#: embargoed version is published from its embargo time on (``openpeel.publishing.embargo``)
 PUBLICATION_STATES = ("draft", "fact_check", "embargoed")
 PUBLICATION_KINDS = ("force", "national")
 
@@ -230,6 +230,36 @@ class Publication(Base):
     access: Mapped[list[PublicationAccess]] = relationship(
         back_populates="publication", order_by="PublicationAccess.id"
     )
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="publication", order_by="Correction.number"
+    )
+
+    #: the original is version 0; its corrections are numbered from 1
+    number: ClassVar[int] = 0
+
+
+class Correction(Base):
+    """A correction of a published publication: its contexts built again from the assessment
+    as it stands, with a note of what changed and why, taken through its own draft -> factual
+    accuracy check -> embargo -> published steps. The publication's readers see the newest
+    version that is published (``openpeel.publishing.versions``)."""
+
+    __tablename__ = "publication_corrections"
+    __table_args__ = (UniqueConstraint("publication_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    embargo_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: why the publication is corrected, in the inspector's words
+    reason: Mapped[str] = mapped_column(Text)
+    #: what changed since the version before: [{"what", "before", "after"}]
+    changes: Mapped[list[Any]] = mapped_column(JSON)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    context_sha256: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    publication: Mapped[Publication] = relationship(back_populates="corrections")
 
 
 class PublicationAccess(Base):
@@ -272,6 +302,9 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: how ``hash`` was made: "hmac-sha256" (keyed with the home's audit key), or null for the
+    #: plain SHA-256 of the entries made before the log was keyed
+    scheme: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuditHead(Base):

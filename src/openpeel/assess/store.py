@@ -4,7 +4,9 @@ is brought up to date by the Alembic migrations each time the store is opened.""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from openpeel.assess import audit
 from openpeel.errors import OpenPeelError
 from openpeel.settings import setting
 
@@ -54,9 +57,10 @@ def upgrade(engine: Engine) -> None:
 
 
 class Store:
-    """The assessment store: an engine, migrated, and sessions on it."""
+    """The assessment store: an engine, migrated, and sessions on it. With ``audit_key`` its
+    audit entries are keyed (``openpeel.assess.audit``); ``open`` uses the home's key."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, audit_key: bytes | None = None) -> None:
         self.url = url
         self.engine = create_engine(url)
         try:
@@ -69,14 +73,23 @@ class Store:
                 "postgresql+psycopg://HOST:PORT/DATABASE), or unset it to use the home's "
                 "SQLite file",
             ) from exc
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={audit.KEY_INFO: audit_key}
+        )
+        if audit_key is not None:
+            with self.session() as session:
+                audit.ensure_keyed(session)
 
     @classmethod
     def open(cls, home: Path) -> Store:
+        """The home's store, its audit entries keyed with the home's key. A new SQLite file
+        is readable and writable by its owner only."""
         url = database_url(home)
-        if url.startswith("sqlite:///"):
-            home.mkdir(parents=True, exist_ok=True)
-        return cls(url)
+        home.mkdir(parents=True, exist_ok=True)
+        if url == f"sqlite:///{(home / STORE_FILE).resolve()}":
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(home / STORE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return cls(url, audit.home_key(home))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -393,18 +393,29 @@ def _load_worked_example(home: Path) -> None:
 
 
 def _publish_worked_example(home: Path) -> None:
-    """Publish the worked example's reports and the national overview of its year (once)."""
+    """Publish the worked example's reports and the national overview of its year (once); their
+    outputs are written once the store has committed them."""
     from openpeel.assess.store import Store
     from openpeel.clock import now, uk
-    from openpeel.publishing.workflow import export_public, publish_assessments
+    from openpeel.publishing.outputs import Staging, export_public, private_folder, write_outputs
+    from openpeel.publishing.release import publish_assessments
     from openpeel.warehouse.db import Warehouse
 
     store = Store.open(home)
+    staging = Staging()
     try:
-        with store.session() as session, Warehouse(home, read_only=True) as wh:
-            for r in publish_assessments(session, wh, home, "worked-example", now()):
-                verb = "published" if r.new else "already published"
-                out.print(f"Publication {r.slug}: {verb} (embargo lifted {uk(r.at)})")
+        try:
+            with store.session() as session, Warehouse(home, read_only=True) as wh:
+                for r in publish_assessments(session, wh, "worked-example", now()):
+                    verb = "published" if r.new else "already published"
+                    out.print(f"Publication {r.slug}: {verb} (embargo lifted {uk(r.at)})")
+                    if r.new is not None:
+                        write_outputs(r.new, staging.folder(private_folder(home, r.new)))
+        except BaseException:
+            staging.discard()
+            raise
+        staging.commit()
+        with store.session() as session:
             written = export_public(session, home / "public", now())
         out.print(
             f"Public outputs (HTML, PDF, Markdown, JSON) of {len(written)} publications in "

@@ -404,15 +404,38 @@ def assess_response(
 # -- grades ----------------------------------------------------------------------------------
 
 
+Working = Annotated[
+    bool,
+    typer.Option(
+        "--working",
+        help="Show the store's working state (grades confirmed but not yet published), marked, "
+        "instead of the published grades only.",
+    ),
+]
+
+
+def _store_grades(session: Session, names: dict[str, str], working: bool) -> list[Any]:
+    """The store's grades: as the public sees them now (published versions), or the working
+    state."""
+    from openpeel.assess.history import confirmed
+    from openpeel.clock import now
+    from openpeel.publishing.embargo import PUBLIC
+    from openpeel.publishing.versions import shown_grades
+
+    return confirmed(session, names) if working else shown_grades(session, PUBLIC, now())
+
+
 @grades_app.callback()
 def grades_national(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option(help="PEEL year (2018 = PEEL 2018/19).")] = None,
     pillar: Annotated[str, typer.Option(help="Pillar, or a question id.")] = "effectiveness",
+    working: Working = False,
     home: Home = DEFAULT_HOME,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """The national view of a PEEL year: every force's grade, counts and changes."""
+    """The national view of a PEEL year: every force's grade, counts and changes (as
+    published; --working for the store's working state)."""
     if ctx.invoked_subcommand is not None:
         return
     if year is None:
@@ -422,7 +445,8 @@ def grades_national(
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh, _session(home) as session:
-        view = national(wh, year, pillar, session)
+        names = dict(wh.rows("SELECT force_code, name FROM ref_force"))
+        view = national(wh, year, pillar, store=_store_grades(session, names, working))
     if fmt is Format.json:
         emit(
             [
@@ -451,7 +475,7 @@ def grades_national(
         [
             {
                 "force": r.force_name,
-                "grade": r.grade,
+                "grade": r.grade + _marked(r.state),
                 "before": r.previous_grade,
                 "change": r.change,
             }
@@ -462,18 +486,27 @@ def grades_national(
     )
 
 
+def _marked(state: str) -> str:
+    return "" if state == "published" else f" ({state.replace('_', ' ')}, not published)"
+
+
 @grades_app.command("history")
 def grades_history(
-    force: ForceOpt, home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table
+    force: ForceOpt,
+    working: Working = False,
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
 ) -> None:
-    """A force's grades over the years, each with its change since the assessment before."""
+    """A force's grades over the years, each with its change since the assessment before (as
+    published; --working for the store's working state)."""
     from openpeel.assess.history import history
     from openpeel.reference import forces
     from openpeel.warehouse.db import Warehouse
 
     code = forces().resolve(force).code
     with Warehouse(home, read_only=True) as wh, _session(home) as session:
-        rows = history(wh, session, code)
+        names = dict(wh.rows("SELECT force_code, name FROM ref_force"))
+        rows = history(wh, code, store=_store_grades(session, names, working))
     emit(
         [r.as_dict() for r in rows]
         if fmt is Format.json
@@ -482,14 +515,14 @@ def grades_history(
                 "edition": r.edition,
                 "pillar": r.pillar,
                 "question": r.question or "",
-                "grade": r.grade,
+                "grade": r.grade + _marked(r.state),
                 "change": r.change,
                 "sentence": r.sentence,
             }
             for r in rows
         ],
         fmt,
-        title=f"Grade history: {force}",
+        title=f"Grade history: {force}" + (" (working state)" if working else ""),
     )
 
 
@@ -520,20 +553,44 @@ def screen(
 @audit_app.command("verify")
 def audit_verify(
     expect: Annotated[
-        str | None, typer.Option(help="The head hash kept from an earlier run.")
+        list[str] | None,
+        typer.Option(
+            help="An anchor kept from an earlier run, SEQ:HASH as printed (repeatable); the log "
+            "must still pass through it. A bare HASH is looked for anywhere in the log."
+        ),
+    ] = None,
+    anchors: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A publication's JSON output, or a folder of them such as a public export "
+            "(repeatable): each carries the audit head when it was built."
+        ),
     ] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Check the audit log's hash chain; exit 1 if anything was edited or deleted."""
-    from openpeel.assess.audit import verify
+    """Check the audit log's hash chain and keys, that it passes through every anchor, and that
+    the store's grades, findings and publications are what the log says; exit 1 on any
+    difference."""
+    from openpeel.assess.audit import anchors_in, parse_anchor, verify
+    from openpeel.assess.reconcile import reconcile
 
+    wanted = [parse_anchor(text) for text in expect or []]
+    wanted += [a for path in anchors or [] for a in anchors_in(path)]
     with _session(home) as session:
-        result = verify(session, expect)
-    if result.ok:
-        out.print(f"audit log intact: {result.entries} entries; head {result.head_hash}")
+        result = verify(session, wanted)
+        state = reconcile(session)
+    problems = result.problems + state.differences
+    if not problems:
+        out.print(
+            f"audit log intact: {result.entries} entries; head {result.head}"
+            + (f"; keyed from entry {result.keyed_from}" if result.keyed_from else "; not keyed")
+            + (f"; passes through all {result.anchors} anchors" if result.anchors else "")
+            + f"; the store agrees with it ({state.facts} facts checked)"
+        )
         return
-    for problem in result.problems:
+    for problem in problems:
         out.print(f"[red]{problem}[/red]")
+    out.print(f"{len(problems)} problems; head {result.head}")
     raise typer.Exit(1)
 
 

@@ -4,14 +4,19 @@ draft through factual accuracy check and embargo to publication."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from openpeel.cli.assess import _actor, _session
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
 from openpeel.cli.output import Format, emit, err, out
+
+if TYPE_CHECKING:
+    from openpeel.publishing.outputs import Staging, Written
+    from openpeel.publishing.versions import Version
 
 app = typer.Typer(
     help="Publish reports: draft -> factual accuracy check -> embargoed -> published.",
@@ -43,6 +48,7 @@ def publish_draft(
     national overview), and write them to HOME/publications/SLUG for staff."""
     from openpeel.clock import now
     from openpeel.publishing import workflow
+    from openpeel.publishing.outputs import Staging
     from openpeel.warehouse.db import Warehouse
 
     chosen = [force is not None, all_forces, national is not None]
@@ -51,70 +57,177 @@ def publish_draft(
             "give --force F --edition E, --all --edition E, or --national YEAR"
         )
     at = now()
-    with Warehouse(home, read_only=True) as wh, _session(home) as session:
-        if all_forces:
-            assert edition is not None
-            drafts = workflow.draft_edition(
-                session, wh, edition, _actor(), at, skipped=lambda why: err.print(why)
-            )
-        elif force is not None and edition is not None:
-            drafts = iter([workflow.draft(session, wh, force, edition, _actor(), at)])
-        else:
-            assert national is not None
-            drafts = iter([workflow.draft_national(session, wh, national, _actor(), at)])
-        written = workflow.write_many(
-            ((pub, workflow.private_folder(home, pub)) for pub in drafts),
-            jobs,
-            done=lambda w: out.print(
-                f"drafted {w.slug}: {len(w.files)} files in {w.files[0].parent}"
-            ),
-        )
+    staging = Staging()
+    try:
+        with Warehouse(home, read_only=True) as wh, _session(home) as session:
+            if all_forces:
+                assert edition is not None
+                drafts = workflow.draft_edition(
+                    session, wh, edition, _actor(), at, skipped=lambda why: err.print(why)
+                )
+            elif force is not None and edition is not None:
+                drafts = iter([workflow.draft(session, wh, force, edition, _actor(), at)])
+            else:
+                assert national is not None
+                drafts = iter([workflow.draft_national(session, wh, national, _actor(), at)])
+            written = _render(home, drafts, jobs, staging)
+    except BaseException:
+        staging.discard()  # nothing was stored: no output of it is left either
+        raise
+    _swap(staging, written)
     if all_forces:
         out.print(f"{len(written)} force publications of PEEL {edition} drafted")
 
 
+def _render(home: Path, versions: Iterator[Version], jobs: int, staging: Staging) -> list[Written]:
+    """Render into staging folders while the transaction is open (nothing in place yet)."""
+    from openpeel.publishing.outputs import private_folder, write_many
+
+    return write_many(
+        ((v, staging.folder(private_folder(home, v))) for v in versions),
+        jobs,
+        done=lambda w: err.print(f"rendered {w.slug}: {len(w.files)} files"),
+    )
+
+
+def _swap(staging: Staging, written: list[Written]) -> None:
+    """After the commit: the rendered folders go into place."""
+    for folder, w in zip(staging.commit(), written, strict=True):
+        out.print(f"drafted {w.slug}: {len(w.files)} files in {folder}")
+
+
+@app.command("correct")
+def publish_correct(
+    slug: Slug,
+    why: Annotated[str, typer.Option(help="Why it is corrected (shown in the correction note).")],
+    jobs: Annotated[int, typer.Option(min=1, help="Processes rendering PDFs.")] = max(
+        1, os.cpu_count() or 1
+    ),
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Draft a correction of a published publication from its assessment as it stands now,
+    with a note of what changed and why; it goes through check and schedule like a draft."""
+    from openpeel.clock import now
+    from openpeel.publishing.corrections import correct
+    from openpeel.publishing.outputs import Staging
+    from openpeel.warehouse.db import Warehouse
+
+    staging = Staging()
+    try:
+        with Warehouse(home, read_only=True) as wh, _session(home) as session:
+            version = correct(session, wh, slug, why, _actor(), now())
+            for change in version.changes:
+                out.print(f"  {change['what']}: {change['before']} -> {change['after']}")
+            written = _render(home, iter([version]), jobs, staging)
+    except BaseException:
+        staging.discard()
+        raise
+    _swap(staging, written)
+    out.print(f"{slug}: correction {version.number} drafted; next `openpeel publish check {slug}`")
+
+
 @app.command("check")
 def publish_check(slug: Slug, home: Home = DEFAULT_HOME) -> None:
-    """Send a force's draft for factual accuracy check: the force's users can read it."""
+    """Send a force's draft (or a correction's) for factual accuracy check: the force's users
+    can read it."""
+    from openpeel.clock import now
     from openpeel.publishing import workflow
+    from openpeel.publishing.versions import label
 
     with _session(home) as session:
-        pub = workflow.send_for_check(session, slug, _actor())
-    out.print(f"{pub.slug} is in factual accuracy check")
+        version = workflow.send_for_check(session, slug, _actor(), now())
+        what = label(version)
+    out.print(f"{slug} ({what}) is in factual accuracy check")
 
 
 @app.command("schedule")
 def publish_schedule(
     slug: Slug,
-    at: Annotated[str, typer.Option(help="Release time, UK time: 'YYYY-MM-DD HH:MM'.")],
+    at: Annotated[
+        str | None, typer.Option(help="Release time, UK time: 'YYYY-MM-DD HH:MM'.")
+    ] = None,
+    release_now: Annotated[
+        bool,
+        typer.Option(
+            "--now",
+            help="Release at once: alone, at this moment; with a past --at, confirms that it "
+            "is public at once.",
+        ),
+    ] = False,
     access: Annotated[
         list[str] | None, typer.Option(help="A user with pre-release access (repeatable).")
     ] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Embargo until a UK time; it is published at that time with no one acting."""
+    """Embargo until a UK time; it is published at that time with no one acting. A time that
+    has passed is refused unless --now confirms that it is to be public at once."""
     from openpeel.clock import now, parse_uk_time, uk
     from openpeel.publishing import workflow
+    from openpeel.publishing.versions import label
 
-    when = parse_uk_time(at, "--at")
+    current = now()
+    if at is None and not release_now:
+        raise typer.BadParameter("give the release time (--at 'YYYY-MM-DD HH:MM'), or --now")
+    when = parse_uk_time(at, "--at") if at is not None else current
+    if release_now and when > current:
+        raise typer.BadParameter(f"--now releases at once, but --at {at} is still to come")
     with _session(home) as session:
-        pub = workflow.schedule(session, slug, when, _actor(), now(), access)
-    out.print(f"{pub.slug} is embargoed until {uk(when)}")
+        version = workflow.schedule(
+            session, slug, when, _actor(), current, access, release_now=release_now
+        )
+        what = label(version)
+    if when <= current:
+        out.print(f"{slug} ({what}) is published (release time {uk(when)})")
+    else:
+        out.print(f"{slug} ({what}) is embargoed until {uk(when)}")
 
 
-@app.command("grant")
-def publish_grant(
+@app.command("postpone")
+def publish_postpone(
     slug: Slug,
-    user: Annotated[str, typer.Argument(help="The user to give pre-release access.")],
+    to: Annotated[str, typer.Option(help="The new, later release time, UK: 'YYYY-MM-DD HH:MM'.")],
+    why: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Add a user to an embargoed publication's pre-release access list."""
+    """Move a scheduled release to a later time."""
+    from openpeel.clock import now, parse_uk_time, uk
+    from openpeel.publishing import release
+    from openpeel.publishing.versions import label
+
+    when = parse_uk_time(to, "--to")
+    with _session(home) as session:
+        version = release.postpone(session, slug, when, _actor(), now(), why)
+        what = label(version)
+    out.print(f"{slug} ({what}) is now embargoed until {uk(when)}")
+
+
+@app.command("withdraw")
+def publish_withdraw(
+    slug: Slug,
+    why: Annotated[str, typer.Option(help="Why the release is stopped (kept in the audit log).")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Stop a scheduled release before its time: back to factual accuracy check (a national
+    overview: to draft), to be redrafted or scheduled again."""
     from openpeel.clock import now
-    from openpeel.publishing import workflow
+    from openpeel.publishing import release
+    from openpeel.publishing.versions import label
 
     with _session(home) as session:
-        workflow.grant(session, slug, user, _actor(), now())
-    out.print(f"{user} may read {slug} before its release")
+        version = release.withdraw(session, slug, _actor(), now(), why)
+        what, state, access = label(version), version.state, _access(version)
+    out.print(f"{slug} ({what}) is withdrawn: it is {state.replace('_', ' ')} again")
+    if access:
+        out.print(
+            f"  pre-release access is kept for {access}; take it away with "
+            f"`openpeel publish revoke {slug} USER`"
+        )
+
+
+def _access(version: Version) -> str:
+    from openpeel.publishing.outputs import publication_of
+
+    return ", ".join(a.user_name for a in publication_of(version).access)
 
 
 @app.command("status")
@@ -125,24 +238,30 @@ def publish_status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> 
     from openpeel.assess.models import Publication
     from openpeel.clock import now, uk
     from openpeel.publishing import embargo
+    from openpeel.publishing.versions import label, open_version, public_version, versions
 
     at = now()
     with _session(home) as session:
-        emit(
-            [
+        rows = []
+        for p in session.scalars(select(Publication).order_by(Publication.slug)):
+            shown = public_version(p, at)
+            coming = open_version(p, at) if shown is not None else None
+            rows.append(
                 {
                     "publication": p.slug,
                     "kind": p.kind,
                     "state": embargo.state(p, at),
                     "embargo until": uk(p.embargo_until) if p.embargo_until else None,
+                    "public version": label(shown) if shown is not None else None,
+                    "correction on its way": None
+                    if coming is None
+                    else f"{label(coming)}: {embargo.state(coming, at).replace('_', ' ')}"
+                    + (f" until {uk(coming.embargo_until)}" if coming.embargo_until else ""),
                     "pre-release access": ", ".join(a.user_name for a in p.access),
-                    "context sha256": p.context_sha256[:12],
+                    "context sha256": versions(p)[-1].context_sha256[:12],
                 }
-                for p in session.scalars(select(Publication).order_by(Publication.slug))
-            ],
-            fmt,
-            title=f"Publications at {uk(at)}",
-        )
+            )
+        emit(rows, fmt, title=f"Publications at {uk(at)}")
 
 
 @app.command("show")
@@ -154,6 +273,10 @@ def publish_show(
         str | None, typer.Option(help="Read as this user (default: the public).")
     ] = None,
     to: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="0 the original, N correction N (default: the newest one readable)."),
+    ] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
     """One output as a reader sees it; refused before its time unless the reader may see it.
@@ -162,13 +285,14 @@ def publish_show(
 
     from openpeel.clock import now
     from openpeel.publishing import workflow
+    from openpeel.publishing.outputs import OUTPUTS
 
     with _session(home) as session:
         pub = workflow.find(session, slug)
-        name = output or next(iter(workflow.OUTPUTS[pub.kind]))
+        name = output or next(iter(OUTPUTS[pub.kind]))
         who = workflow.viewer(session, user)
         try:
-            data = workflow.read(session, slug, name, as_format, who, now())
+            data = workflow.read(session, slug, name, as_format, who, now(), version)
         except workflow.EmbargoError:
             session.commit()  # the refused read stays in the access log
             raise
@@ -186,33 +310,46 @@ def publish_export(
     to: Annotated[Path | None, typer.Option(help="Folder (default HOME/public).")] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
-    """Write everything the public may read now (nothing embargoed) to a folder."""
+    """Write everything the public may read now (nothing embargoed) to a folder: a new folder
+    is written and swapped in whole. An existing folder is replaced only if an earlier export
+    wrote it (and holds nothing else); any other folder is refused, and nothing is deleted."""
     from openpeel.clock import now
-    from openpeel.publishing import workflow
+    from openpeel.publishing.outputs import export_public
 
     folder = to or home / "public"
     with _session(home) as session:
-        written = workflow.export_public(session, folder, now())
+        written = export_public(session, folder, now())
     out.print(
         f"{len(written)} publications in {folder}: " + ", ".join(w.slug for w in written)
         if written
-        else f"nothing is published yet; {folder} is empty"
+        else f"nothing is published yet; {folder} holds no publication"
     )
 
 
 @app.command("rebuild")
-def publish_rebuild(slug: Slug, home: Home = DEFAULT_HOME) -> None:
-    """Render a publication again from its frozen context and compare it with the files in
-    HOME/publications/SLUG; exit 1 if any file differs."""
+def publish_rebuild(
+    slug: Slug,
+    version: Annotated[
+        int | None, typer.Option(help="0 the original, N correction N (default: the newest).")
+    ] = None,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Render a publication (or one of its corrections) again from its frozen context and
+    compare it with the files in HOME/publications; exit 1 if any file differs."""
     import tempfile
 
     from openpeel.publishing import workflow
+    from openpeel.publishing.outputs import private_folder, write_outputs
+    from openpeel.publishing.versions import versions
 
     with _session(home) as session:
         pub = workflow.find(session, slug)
-        folder = workflow.private_folder(home, pub)
+        chosen = [v for v in versions(pub) if version is None or v.number == version]
+        if not chosen:
+            raise typer.BadParameter(f"{slug} has versions 0 to {len(pub.corrections)}")
+        folder = private_folder(home, chosen[-1])
         with tempfile.TemporaryDirectory() as tmp:
-            fresh = workflow.write_outputs(pub, Path(tmp))
+            fresh = write_outputs(chosen[-1], Path(tmp))
             differ = [
                 f.name
                 for f in fresh.files

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openpeel.assess.history import NOT_GRADED, GradeRow, history
+from openpeel.assess.history import NOT_GRADED, GradeRow, confirmed, history
 from openpeel.assess.models import Assessment, Response
 from openpeel.assess.service import edition_of
 from openpeel.framework.model import Edition, load_framework
@@ -31,8 +31,9 @@ from openpeel.warehouse.db import Warehouse
 
 log = logging.getLogger("openpeel.publishing")
 
-#: the version of the context's shape; a frozen context records it
-CONTEXT_VERSION = 1
+#: the version of the context's shape; a frozen context records it (2: the audit head and the
+#: correction notes)
+CONTEXT_VERSION = 2
 GOOD_OR_BETTER = {"outstanding", "good", "adequate"}
 FINDING_ORDER = (
     "cause_of_concern",
@@ -176,13 +177,8 @@ def force_contexts(
     ed = edition_of(assessment)
     year = ed.peel_years[0]
     force = _force_name(wh, assessment.force_code)
-    rows = [
-        r
-        for r in history(
-            wh, session, assessment.force_code, only=[assessment.id], prefer_store=True
-        )
-        if r.edition == ed.id
-    ]
+    working = confirmed(session, {assessment.force_code: force}, only=[assessment.id])
+    rows = [r for r in history(wh, assessment.force_code, store=working) if r.edition == ed.id]
     pillar_rows = {r.pillar: r for r in rows if r.question is None}
     question_rows = {r.question: r for r in rows if r.question is not None}
     findings = _findings_by_question(assessment)

@@ -3,8 +3,9 @@ the force scope live.
 
 A publication is a draft, then in factual accuracy check (its force sees it), then embargoed
 until a set time (only those on its pre-release access list, inspectors and admins see it),
-then published: from its embargo time on, with no one acting, it is public. The web app and
-every public output ask ``may_read``; nothing else decides. What a user may change is
+then published: from its embargo time on, with no one acting, it is public. A correction of a
+published publication goes through the same states (``openpeel.publishing.versions``). The
+web app and every public output ask ``may_read``; nothing else decides. What a user may change is
 ``may_act``, from the table ``ACTIONS``: a force user acts only for their own force.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from openpeel.assess.models import Publication
+from openpeel.assess.models import Correction, Publication
 
 PUBLISHED = "published"
 #: roles that see every publication in every state
@@ -36,19 +37,27 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the offset
 
 
-def state(publication: Publication, now: datetime) -> str:
-    """The state at ``now``: an embargoed publication is published from its embargo time on."""
+def state(version: Publication | Correction, now: datetime) -> str:
+    """The state at ``now`` of a publication (or a correction of it): an embargoed one is
+    published from its embargo time on."""
     if (
-        publication.state == "embargoed"
-        and publication.embargo_until is not None
-        and now >= aware(publication.embargo_until)
+        version.state == "embargoed"
+        and version.embargo_until is not None
+        and now >= aware(version.embargo_until)
     ):
         return PUBLISHED
-    return publication.state
+    return version.state
 
 
-def may_read(publication: Publication, viewer: Viewer, now: datetime) -> bool:
-    current = state(publication, now)
+def may_read(
+    publication: Publication,
+    viewer: Viewer,
+    now: datetime,
+    version: Publication | Correction | None = None,
+) -> bool:
+    """Whether the viewer may read the publication (or one version of it: a correction has its
+    publication's force and pre-release access list) at ``now``."""
+    current = state(version if version is not None else publication, now)
     if current == PUBLISHED:
         return True
     if viewer.role in STAFF:
@@ -64,7 +73,8 @@ def may_read(publication: Publication, viewer: Viewer, now: datetime) -> bool:
 #: what each role may do; a force user only for their own force
 ACTIONS: dict[str, tuple[str, ...]] = {
     "edit_assessment": ("inspector",),  # findings, evidence, proposing and confirming grades
-    "publish": ("inspector",),  # drafts, factual accuracy check, scheduling
+    # drafts, corrections, factual accuracy check, scheduling, postponing, withdrawing, access
+    "publish": ("inspector",),
     "post_progress": ("force", "inspector"),  # progress on recommendations
     "post_response": ("force", "inspector"),  # responses to a report
     "see_workspace": ("inspector", "admin"),

@@ -3,13 +3,10 @@ year before, a map per pillar, and indicator views across forces."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from openpeel.assess.history import NOT_GRADED, national
+from openpeel.assess.history import NOT_GRADED, GradeRow, national
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.charts import chart_svg, format_value
@@ -20,11 +17,11 @@ from openpeel.warehouse.db import Warehouse
 
 
 def national_context(
-    wh: Warehouse, session: Session | None, year: int, only: Collection[int], built_at: datetime
+    wh: Warehouse, year: int, store: list[GradeRow], built_at: datetime
 ) -> dict[str, Any]:
     """Every force's grades for a PEEL year by pillar, the changes, a map per pillar, and
-    indicator views across forces. Store grades count only for the assessments in ``only``
-    (those already published)."""
+    indicator views across forces. ``store``: the grades of OpenPEEL's force publications that
+    it includes (those scheduled or published, as their frozen reports show them)."""
     from openpeel.publishing.maps import grade_map
 
     ed = load_framework().edition(year)
@@ -34,7 +31,7 @@ def national_context(
     for p in ed.pillars:
         if not p.graded:
             continue
-        view = national(wh, year, p.id, session, only=only)
+        view = national(wh, year, p.id, store=store)
         if not view.forces:
             continue
         grades = {r.force_code: r.grade for r in view.forces}

@@ -9,8 +9,6 @@ rebuilt later from its frozen context is byte-identical.
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from openpeel.assess.audit import frozen_hash, frozen_json
 from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 
@@ -61,11 +60,11 @@ def _uk_date(value: str | None) -> str:
 
 
 def to_json(context: dict[str, Any]) -> bytes:
-    return (json.dumps(context, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return frozen_json(context)
 
 
 def context_hash(context: dict[str, Any]) -> str:
-    return hashlib.sha256(to_json(context)).hexdigest()
+    return frozen_hash(context)
 
 
 def render(context: dict[str, Any], fmt: str) -> bytes:

@@ -1,28 +1,33 @@
 """The publication workflow: draft -> factual accuracy check -> embargoed -> published.
 
-``draft`` builds and freezes the contexts of a force's reports (or of a national overview);
-``send_for_check`` lets the force see its draft; ``schedule`` embargoes it until a UK time with
-a pre-release access list; from that time on it is public (``openpeel.publishing.embargo``).
-Every step is in the audit log; every read before publication is in the access log.
+``draft`` builds and freezes the contexts of a force's reports (or of a national overview),
+with the audit log's head at that time; ``send_for_check`` lets the force see its draft;
+``schedule`` embargoes it until a UK time with a pre-release access list; from that time on it
+is public (``openpeel.publishing.embargo``). Until then a release can be postponed or withdrawn
+and pre-release access revoked. A published publication is frozen: a change to its findings or
+grades is published as a correction (``openpeel.publishing.corrections``), which takes the same
+steps. Every step is in the audit log; every read before publication is in the access log.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-import shutil
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openpeel.assess import audit
-from openpeel.assess.models import AccessLogEntry, Assessment, Publication, PublicationAccess, User
+from openpeel.assess.models import (
+    AccessLogEntry,
+    Assessment,
+    Correction,
+    Publication,
+    PublicationAccess,
+    User,
+)
 from openpeel.assess.service import get_assessment
 from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
@@ -31,15 +36,18 @@ from openpeel.publishing import embargo
 from openpeel.publishing.context import force_contexts, quality_register
 from openpeel.publishing.embargo import PUBLISHED, Viewer
 from openpeel.publishing.national import national_context
+from openpeel.publishing.outputs import OUTPUTS, publication_of
 from openpeel.publishing.render import FORMATS, context_hash, render
+from openpeel.publishing.versions import (
+    Version,
+    included_grades,
+    label,
+    open_version,
+    readable_version,
+    scheduled_version,
+    versions,
+)
 from openpeel.warehouse.db import Warehouse
-
-#: the outputs of each kind of publication: name -> key of its context
-OUTPUTS = {
-    "force": {"report": "report", "summary": "summary", "press-release": "press_release"},
-    "national": {"overview": "overview"},
-}
-PUBLICATIONS_DIR = "publications"
 
 
 class PublishError(OpenPeelError):
@@ -67,14 +75,69 @@ def find(session: Session, slug: str) -> Publication:
     return pub
 
 
-def _log(session: Session, actor: str, action: str, pub: Publication, **detail: Any) -> None:
-    audit.record(session, actor, action, "publication", pub.id, {"slug": pub.slug, **detail})
+def log_step(session: Session, actor: str, action: str, version: Version, **detail: Any) -> None:
+    """The audit entry of a step: on the publication, or on the correction."""
+    pub = publication_of(version)
+    if isinstance(version, Correction):
+        extra = {"publication": pub.id, "number": version.number}
+        audit.record(
+            session,
+            actor,
+            action,
+            "correction",
+            version.id,
+            {"slug": pub.slug, **extra, **detail},
+            reason=detail.get("reason"),
+        )
+    else:
+        audit.record(
+            session,
+            actor,
+            action,
+            "publication",
+            pub.id,
+            {"slug": pub.slug, **detail},
+            reason=detail.get("reason"),
+        )
 
 
-def _freeze(pub: Publication, contexts: dict[str, Any], now: datetime) -> None:
-    pub.context = contexts
-    pub.context_sha256 = context_hash(contexts)
-    pub.built_at = now
+def anchor(session: Session, contexts: dict[str, Any]) -> None:
+    """Put the audit log's head into every context, so that each output carries it (a copy of
+    a published JSON or PDF is an anchor kept outside the store)."""
+    session.flush()
+    seq, hash_ = audit.head(session)
+    for context in contexts.values():
+        context["audit"] = {"seq": seq, "hash": hash_}
+
+
+def freeze(version: Version, contexts: dict[str, Any], now: datetime) -> None:
+    version.context = contexts
+    version.context_sha256 = context_hash(contexts)
+    version.built_at = now
+
+
+def _refuse_frozen(pub: Publication, now: datetime) -> None:
+    current = embargo.state(pub, now)
+    if current == PUBLISHED:
+        raise PublishError(
+            f"{pub.slug} is published; its outputs are frozen",
+            hint=f"to change what it says, draft a correction: `openpeel publish correct "
+            f"{pub.slug} --why TEXT`",
+        )
+    if current == "embargoed":
+        raise PublishError(
+            f"{pub.slug} is embargoed until {uk(pub.embargo_until or now)} "
+            "(its frozen outputs cannot be rebuilt with new content)",
+            hint=f"withdraw its release first (`openpeel publish withdraw {pub.slug} --why "
+            "TEXT`), or render it again from its frozen context (`openpeel publish rebuild`)",
+        )
+
+
+def _slug_of(wh: Warehouse, assessment: Assessment) -> str:
+    name = wh.scalar(
+        "SELECT short_name FROM ref_force WHERE force_code = ?", [assessment.force_code]
+    )
+    return f"{_slug(str(name or assessment.force_code))}-{_slug(assessment.edition_id)}"
 
 
 def draft(
@@ -94,13 +157,12 @@ def draft(
             f"the PEEL {assessment.edition_id} assessment of {force} has no confirmed grade",
             hint="confirm its grades first: `openpeel assess confirm ...`",
         )
-    name = wh.scalar(
-        "SELECT short_name FROM ref_force WHERE force_code = ?", [assessment.force_code]
-    )
-    slug = f"{_slug(str(name or assessment.force_code))}-{_slug(assessment.edition_id)}"
+    slug = _slug_of(wh, assessment)
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
-    _editable(pub)
+    if pub is not None:
+        _refuse_frozen(pub, now)
     contexts = force_contexts(wh, session, assessment, now, register)
+    anchor(session, contexts)
     if pub is None:
         pub = Publication(
             kind="force",
@@ -112,9 +174,9 @@ def draft(
             created_by=actor,
         )
         session.add(pub)
-    _freeze(pub, contexts, now)
+    freeze(pub, contexts, now)
     session.flush()
-    _log(session, actor, "draft", pub, context_sha256=pub.context_sha256)
+    log_step(session, actor, "draft", pub, context_sha256=pub.context_sha256, state=pub.state)
     return pub
 
 
@@ -157,58 +219,88 @@ def draft_edition(
         yield draft(session, wh, a.force_code, edition_id, actor, now, register)
 
 
+def national_contexts(session: Session, wh: Warehouse, year: int, now: datetime) -> dict[str, Any]:
+    """The national overview of a PEEL year, with the grades of every force report already
+    scheduled or published, as the scheduled version of each shows them (so nothing embargoed
+    elsewhere is released early, and no unpublished change is released at all)."""
+    edition = load_framework().edition(year)
+    included = [
+        p
+        for p in session.scalars(
+            select(Publication)
+            .where(Publication.kind == "force", Publication.edition_id == edition.id)
+            .order_by(Publication.slug)
+        )
+        if scheduled_version(p) is not None
+    ]
+    overview = national_context(wh, year, included_grades(included), now)
+    overview["includes"] = [p.slug for p in included]
+    overview["include_versions"] = {
+        p.slug: version.number for p in included if (version := scheduled_version(p))
+    }
+    return {"overview": overview}
+
+
 def draft_national(
     session: Session, wh: Warehouse, year: int, actor: str, now: datetime
 ) -> Publication:
-    """The national overview of a PEEL year, with the store's grades of every force report
-    already scheduled or published (so nothing embargoed elsewhere is released early)."""
+    """Draft (or redraft) the national overview of a PEEL year (``national_contexts``)."""
     edition = load_framework().edition(year)
     slug = f"national-{year}"
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
-    _editable(pub)
-    included = _scheduled_assessments(session, edition.id)
-    contexts = {"overview": national_context(wh, session, year, list(included), now)}
-    contexts["overview"]["includes"] = sorted(included.values())
+    if pub is not None:
+        _refuse_frozen(pub, now)
+    contexts = national_contexts(session, wh, year, now)
+    anchor(session, contexts)
     if pub is None:
         pub = Publication(
             kind="national", slug=slug, edition_id=edition.id, state="draft", created_by=actor
         )
         session.add(pub)
-    _freeze(pub, contexts, now)
+    freeze(pub, contexts, now)
     session.flush()
-    _log(session, actor, "draft", pub, context_sha256=pub.context_sha256)
+    log_step(session, actor, "draft", pub, context_sha256=pub.context_sha256, state=pub.state)
     return pub
 
 
-def _scheduled_assessments(session: Session, edition_id: str) -> dict[int, str]:
-    pubs = session.scalars(
-        select(Publication).where(
-            Publication.kind == "force",
-            Publication.edition_id == edition_id,
-            Publication.state == "embargoed",
-        )
-    )
-    return {int(p.assessment_id): p.slug for p in pubs if p.assessment_id is not None}
-
-
-def _editable(pub: Publication | None) -> None:
-    if pub is not None and pub.state == "embargoed":
-        raise PublishError(
-            f"{pub.slug} is embargoed; its frozen outputs cannot be rebuilt with new content",
-            hint="`openpeel publish rebuild` renders it again from its frozen context",
-        )
-
-
-def send_for_check(session: Session, slug: str, actor: str) -> Publication:
+def in_progress(session: Session, slug: str, now: datetime) -> Version:
     pub = find(session, slug)
-    if pub.kind != "force" or pub.state != "draft":
+    version = open_version(pub, now)
+    if version is None:
         raise PublishError(
-            f"only a force's draft goes to factual accuracy check; {slug} is a {pub.kind} "
-            f"publication in state {pub.state}"
+            f"{slug} is published and has no correction on its way",
+            hint=f"to change it, draft a correction: `openpeel publish correct {slug} --why TEXT`",
         )
-    pub.state = "fact_check"
-    _log(session, actor, "send for factual accuracy check", pub)
-    return pub
+    return version
+
+
+def send_for_check(session: Session, slug: str, actor: str, now: datetime | None = None) -> Version:
+    """The force's draft (or a correction's draft) goes to factual accuracy check."""
+    version = in_progress(session, slug, now or _clock())
+    pub = publication_of(version)
+    if pub.kind != "force" or version.state != "draft":
+        raise PublishError(
+            f"only a force's draft goes to factual accuracy check; {slug} ({label(version)}) "
+            f"is a {pub.kind} publication in state {version.state}"
+        )
+    version.state = "fact_check"
+    log_step(session, actor, "send for factual accuracy check", version)
+    return version
+
+
+def _clock() -> datetime:
+    from openpeel.clock import now
+
+    return now()
+
+
+def _check_release_time(at: datetime, now: datetime, release_now: bool) -> None:
+    if at <= now and not release_now:
+        raise PublishError(
+            f"the release time {uk(at)} is not in the future (it is {uk(now)} now): the "
+            "publication would be public at once",
+            hint="give a later time, or confirm that it is to be released now (--now)",
+        )
 
 
 def schedule(
@@ -218,38 +310,53 @@ def schedule(
     actor: str,
     now: datetime,
     access: list[str] | None = None,
-) -> Publication:
-    """Embargo until ``at`` (UTC-aware), with a pre-release access list of user names."""
-    pub = find(session, slug)
+    *,
+    release_now: bool = False,
+) -> Version:
+    """Embargo until ``at`` (UTC-aware), with a pre-release access list of user names. A time
+    at or before ``now`` releases it at once, and is refused unless ``release_now`` says so."""
+    from openpeel.publishing.corrections import stamp
+
+    version = in_progress(session, slug, now)
+    pub = publication_of(version)
     allowed_from = ("fact_check",) if pub.kind == "force" else ("draft",)
-    if pub.state not in allowed_from:
+    if version.state not in allowed_from:
         raise PublishError(
-            f"{slug} is {pub.state}; it can be scheduled only from {' or '.join(allowed_from)}",
+            f"{slug} ({label(version)}) is {version.state}; it can be scheduled only from "
+            f"{' or '.join(allowed_from)}",
             hint="a force's draft goes to factual accuracy check first: `openpeel publish check`"
-            if pub.kind == "force" and pub.state == "draft"
+            if pub.kind == "force" and version.state == "draft"
             else None,
         )
+    _check_release_time(at, now, release_now)
     if pub.kind == "national":
-        _check_national_after_forces(session, pub, at)
+        check_national_after_forces(session, version, at)
     for name in access or []:  # every name checked before anything changes
         _known_user(session, name)
-    pub.state = "embargoed"
-    pub.embargo_until = at
+    version.state = "embargoed"
+    version.embargo_until = at
     for name in access or []:
         _grant(session, pub, name, actor, now)
-    _log(session, actor, "schedule", pub, embargo_until=at.isoformat(), access=access or [])
-    return pub
+    detail: dict[str, Any] = {"embargo_until": at.isoformat(), "access": access or []}
+    if isinstance(version, Correction):
+        stamp(version, at)
+        detail["context_sha256"] = version.context_sha256
+    log_step(session, actor, "schedule", version, **detail)
+    return version
 
 
-def _check_national_after_forces(session: Session, pub: Publication, at: datetime) -> None:
-    included = pub.context.get("overview", {}).get("includes", [])
-    for slug in included:
-        force_pub = find(session, slug)
-        until = force_pub.embargo_until
+def check_national_after_forces(session: Session, version: Version, at: datetime) -> None:
+    overview = version.context.get("overview", {})
+    numbers: dict[str, int] = overview.get("include_versions", {})
+    for slug in overview.get("includes", []):
+        included = find(session, slug)
+        number = numbers.get(slug, 0)
+        chosen = next((v for v in versions(included) if v.number == number), None)
+        until = chosen.embargo_until if chosen is not None else None
         if until is not None and embargo.aware(until) > at:
             raise PublishError(
-                f"{pub.slug} includes {slug}, which is embargoed until {uk(until)}; the national "
-                f"overview cannot come out before it ({uk(at)})",
+                f"{publication_of(version).slug} includes {slug}, which is embargoed until "
+                f"{uk(until)}; the national overview cannot come out before it ({uk(at)})",
                 hint="schedule the overview at or after the latest force publication it includes",
             )
 
@@ -273,7 +380,7 @@ def grant(session: Session, slug: str, name: str, actor: str, now: datetime) -> 
     pub = find(session, slug)
     _grant(session, pub, name, actor, now)
     session.flush()
-    _log(session, actor, "grant pre-release access", pub, user=name)
+    log_step(session, actor, "grant pre-release access", pub, user=name)
     return pub
 
 
@@ -287,164 +394,68 @@ def viewer(session: Session, name: str | None) -> Viewer:
     return Viewer(name=user.name, role=user.role, force_code=user.force_code)
 
 
-def read(session: Session, slug: str, output: str, fmt: str, who: Viewer, now: datetime) -> bytes:
-    """One output of a publication for one reader; every read before publication is logged."""
+def read(
+    session: Session,
+    slug: str,
+    output: str,
+    fmt: str,
+    who: Viewer,
+    now: datetime,
+    version: int | None = None,
+) -> bytes:
+    """One output of a publication for one reader: the newest version they may read (or
+    version ``version``); every read of a version before its publication is logged."""
+    return read_version(session, slug, output, fmt, who, now, version)[0]
+
+
+def read_version(
+    session: Session,
+    slug: str,
+    output: str,
+    fmt: str,
+    who: Viewer,
+    now: datetime,
+    version: int | None = None,
+) -> tuple[bytes, Version]:
+    """``read``, with the version that was read."""
     pub = find(session, slug)
     outputs = OUTPUTS[pub.kind]
     if output not in outputs:
         raise PublishError(f"{slug} has no output {output!r}", hint=f"one of: {', '.join(outputs)}")
     if fmt not in FORMATS:
         raise PublishError(f"unknown format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
-    current = embargo.state(pub, now)
-    allowed = embargo.may_read(pub, who, now)
+    chosen = readable_version(pub, who, now, version)
+    asked = chosen or _asked(pub, version)
+    current = embargo.state(asked, now)
     if current != PUBLISHED:
+        suffix = f" ({label(asked)})" if asked.number else ""
         session.add(
             AccessLogEntry(
                 publication_id=pub.id,
                 user_name=who.name or "(public)",
                 at=now,
                 state=current,
-                output=f"{output}.{fmt}",
-                allowed=allowed,
+                output=f"{output}.{fmt}{suffix}",
+                allowed=chosen is not None,
             )
         )
         session.flush()
-    if not allowed:
-        until = f" until {uk(pub.embargo_until)}" if pub.embargo_until else ""
+    if chosen is None:
+        until = f" until {uk(asked.embargo_until)}" if asked.embargo_until else ""
         raise EmbargoError(
             f"{slug} is {current.replace('_', ' ')}{until}; "
             f"{who.name or 'the public'} may not read it yet",
             hint="ask an inspector for pre-release access" if current == "embargoed" else None,
         )
-    return render(pub.context[outputs[output]], fmt)
+    return render(chosen.context[outputs[output]], fmt), chosen
 
 
-def public(session: Session, now: datetime) -> list[Publication]:
-    """The publications the public can read at ``now``."""
-    pubs = session.scalars(select(Publication).order_by(Publication.slug))
-    return [p for p in pubs if embargo.state(p, now) == PUBLISHED]
-
-
-@dataclass(frozen=True)
-class Written:
-    slug: str
-    files: list[Path]
-
-
-def _write_output(context: dict[str, Any], output: str, folder: Path) -> list[Path]:
-    """One output (report, summary, ...) in every format; each file replaced whole."""
-    files = []
-    for fmt in FORMATS:
-        path = folder / f"{output}.{fmt}"
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(render(context, fmt))
-        tmp.replace(path)
-        files.append(path)
-    return files
-
-
-def _outputs(pub: Publication, folder: Path) -> list[tuple[dict[str, Any], str, Path]]:
-    folder.mkdir(parents=True, exist_ok=True)
-    return [(pub.context[key], output, folder) for output, key in OUTPUTS[pub.kind].items()]
-
-
-def write_outputs(pub: Publication, folder: Path) -> Written:
-    """Every output of a publication in every format, rendered from its frozen context."""
-    return Written(pub.slug, [p for o in _outputs(pub, folder) for p in _write_output(*o)])
-
-
-def write_many(
-    pubs: Iterable[tuple[Publication, Path]],
-    jobs: int,
-    done: Callable[[Written], None] | None = None,
-) -> list[Written]:
-    """The outputs of many publications, rendered by ``jobs`` worker processes while ``pubs``
-    (which may be building the next publication) goes on; ``done`` hears of each finished one.
-    With ``jobs`` 1 everything is rendered here, in order."""
-    written: list[Written] = []
-
-    def finish(w: Written) -> None:
-        written.append(w)
-        if done is not None:
-            done(w)
-
-    if jobs <= 1:
-        for pub, folder in pubs:
-            finish(write_outputs(pub, folder))
-        return written
-    # spawn, not fork: the parent holds DuckDB's and SQLAlchemy's threads and connections
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: list[tuple[str, list[Future[list[Path]]]]] = []
-
-        def collect(wait: bool) -> None:  # finished publications, in the order they came
-            while pending and (wait or all(f.done() for f in pending[0][1])):
-                slug, futures = pending.pop(0)
-                finish(Written(slug, [p for f in futures for p in f.result()]))
-
-        for pub, folder in pubs:
-            pending.append(
-                (pub.slug, [pool.submit(_write_output, *o) for o in _outputs(pub, folder)])
-            )
-            collect(wait=False)
-        collect(wait=True)
-    return written
-
-
-def private_folder(home: Path, pub: Publication) -> Path:
-    """Where a publication's outputs are written for staff (never served to the public)."""
-    return home / PUBLICATIONS_DIR / pub.slug
-
-
-def export_public(session: Session, out: Path, now: datetime) -> list[Written]:
-    """Write what the public may read at ``now`` into ``out`` (replacing its contents)."""
-    if out.exists():
-        shutil.rmtree(out)
-    return [write_outputs(p, out / p.slug) for p in public(session, now)]
-
-
-@dataclass(frozen=True)
-class Released:
-    slug: str
-    at: datetime
-    new: bool
-
-
-def publish_assessments(
-    session: Session, wh: Warehouse, home: Path, actor: str, now: datetime
-) -> list[Released]:
-    """Take every graded assessment with a publication date through the whole workflow, at
-    00:01 UK time on that date, and the national overview of each of their years after them.
-    Publications that already exist are left as they are. (The demo uses this.)"""
-    from openpeel.clock import UK
-
-    out: list[Released] = []
-    years: dict[int, datetime] = {}
-    for a in session.scalars(select(Assessment).order_by(Assessment.id)):
-        if a.published_on is None or not any(j.confirmed_grade for j in a.judgements):
-            continue
-        at = datetime(
-            a.published_on.year, a.published_on.month, a.published_on.day, 0, 1, tzinfo=UK
-        )
-        year = load_framework().edition(a.edition_id).peel_years[0]
-        years[year] = max(years.get(year, at), at)
-        existing = session.scalars(
-            select(Publication).where(Publication.assessment_id == a.id)
-        ).first()
-        if existing is not None:
-            out.append(Released(existing.slug, at, new=False))
-            continue
-        pub = draft(session, wh, a.force_code, a.edition_id, actor, now)
-        send_for_check(session, pub.slug, actor)
-        schedule(session, pub.slug, at, actor, now)
-        write_outputs(pub, private_folder(home, pub))
-        out.append(Released(pub.slug, at, new=True))
-    for year, at in sorted(years.items()):
-        slug = f"national-{year}"
-        if session.scalars(select(Publication).where(Publication.slug == slug)).first():
-            out.append(Released(slug, at, new=False))
-            continue
-        pub = draft_national(session, wh, year, actor, now)
-        schedule(session, pub.slug, at, actor, now)
-        write_outputs(pub, private_folder(home, pub))
-        out.append(Released(slug, at, new=True))
-    return out
+def _asked(pub: Publication, number: int | None) -> Version:
+    """The version a refused read asked for (the original when none was named)."""
+    for v in versions(pub):
+        if v.number == (number or 0):
+            return v
+    raise PublishError(
+        f"{pub.slug} has no version {number}",
+        hint=f"versions: 0 (the original) to {len(pub.corrections)}",
+    )

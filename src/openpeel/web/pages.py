@@ -229,22 +229,32 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
     },
 )
 def publication_output(
-    request: Request, slug: str, output: str, fmt: str, session: DB, who: Who, now: Now
+    request: Request,
+    slug: str,
+    output: str,
+    fmt: str,
+    session: DB,
+    who: Who,
+    now: Now,
+    version: Annotated[
+        int | None,
+        Query(ge=0, le=10000, description="A version: 0 the original, N correction N."),
+    ] = None,
 ) -> Response:
     from openpeel.publishing import embargo, workflow
+    from openpeel.publishing.outputs import OUTPUTS
     from openpeel.web.errors import respond
 
     known = session.scalars(select(Publication).where(Publication.slug == slug)).first()
-    if known is None or output not in workflow.OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
+    if known is None or output not in OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
         raise views.NotFound(f"no publication {slug!r} with an output {output}.{fmt}")
     try:
-        data = workflow.read(session, slug, output, fmt, who, now)
-    except workflow.EmbargoError:
+        data, served = workflow.read_version(session, slug, output, fmt, who, now, version)
+    except workflow.PublishError:
         # answered, not raised, so that the refused read stays in the access log
         return respond(request, 404, f"no publication {slug!r} that you may read now")
-    pub = workflow.find(session, slug)
-    public = embargo.state(pub, now) == embargo.PUBLISHED
-    etag = f'"{pub.context_sha256}-{output}-{fmt}"'
+    public = embargo.state(served, now) == embargo.PUBLISHED
+    etag = f'"{served.context_sha256}-{output}-{fmt}"'
     headers = (
         {"Cache-Control": "public, max-age=3600", "ETag": etag}
         if public

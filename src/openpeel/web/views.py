@@ -24,7 +24,17 @@ from openpeel.publishing import embargo
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.figures import key_figures
-from openpeel.publishing.workflow import OUTPUTS
+from openpeel.publishing.outputs import OUTPUTS
+from openpeel.publishing.versions import (
+    Version,
+    label,
+    may_read,
+    open_version,
+    public_version,
+    readable_version,
+    shown_grades,
+    versions,
+)
 from openpeel.reference.forces import Force, forces
 from openpeel.warehouse.db import Warehouse
 
@@ -39,11 +49,13 @@ def readable(session: Session, viewer: Viewer, now: datetime) -> list[Publicatio
     return [p for p in pubs if embargo.may_read(p, viewer, now)]
 
 
-def _visible_assessments(session: Session, viewer: Viewer, now: datetime) -> set[int]:
-    return {p.assessment_id for p in readable(session, viewer, now) if p.assessment_id}
-
-
-def _publication_row(p: Publication, now: datetime) -> dict[str, Any]:
+def _publication_row(p: Publication, now: datetime, viewer: Viewer) -> dict[str, Any]:
+    """A publication in a list: its state, its correction notes (those published), and the
+    correction on its way, for those who may read it."""
+    published = public_version(p, now)
+    coming = open_version(p, now) if published is not None else None
+    if coming is not None and not may_read(p, coming, viewer, now):
+        coming = None
     return {
         "slug": p.slug,
         "kind": p.kind,
@@ -52,7 +64,27 @@ def _publication_row(p: Publication, now: datetime) -> dict[str, Any]:
         "embargo_until": embargo.aware(p.embargo_until).isoformat() if p.embargo_until else None,
         "title": _title(p),
         "outputs": list(OUTPUTS[p.kind]),
+        "version": published.number if published is not None else 0,
+        "corrections": _notes(published),
+        "correction_coming": None
+        if coming is None
+        else {
+            "number": coming.number,
+            "state": embargo.state(coming, now),
+            "embargo_until": embargo.aware(coming.embargo_until).isoformat()
+            if coming.embargo_until
+            else None,
+            "notes": _notes(coming)[-1:],
+        },
     }
+
+
+def _notes(version: Version | None) -> list[dict[str, Any]]:
+    """The correction notes a version carries (what changed, when, why)."""
+    if version is None:
+        return []
+    first: dict[str, Any] = next(iter(version.context.values()), {})
+    return list(first.get("corrections", []))
 
 
 def _title(p: Publication) -> str:
@@ -117,8 +149,7 @@ def overview(
             f"PEEL {ed.id} has no graded pillar {chosen!r}",
             hint=f"one of: {', '.join(p.id for p in graded)}",
         )
-    only = frozenset(_visible_assessments(session, viewer, now))
-    view = national(wh, year, chosen, session, only=only)
+    view = national(wh, year, chosen, store=shown_grades(session, viewer, now))
     title = next(p.title for p in graded if p.id == chosen)
     order = [*ed.scale.ids, NOT_GRADED]
     return {
@@ -141,6 +172,7 @@ def overview(
                 "previous_grade": r.previous_grade,
                 "previous_edition": r.previous_edition,
                 "sentence": r.sentence,
+                "state": r.state,
             }
             for r in view.forces
         ],
@@ -186,8 +218,7 @@ def force_page(
     England and Wales and its most similar group, its publications, its recommendations with
     their progress, and the responses to its reports."""
     force = find_force(spelling)
-    visible = _visible_assessments(session, viewer, now)
-    rows = history(wh, session, force.code, only=visible, prefer_store=True)
+    rows = history(wh, force.code, store=shown_grades(session, viewer, now, force.code))
     years = sorted({r.peel_year for r in rows}, reverse=True)
     year = year or (years[0] if years else None)
     pillar_rows = [r for r in rows if r.question is None]
@@ -203,6 +234,7 @@ def force_page(
                     "grade": by_key[(edition, p)].grade,
                     "change": by_key[(edition, p)].change,
                     "sentence": by_key[(edition, p)].sentence,
+                    "state": by_key[(edition, p)].state,
                 }
                 for p in pillars
                 if (edition, p) in by_key
@@ -210,15 +242,9 @@ def force_page(
         }
         for y, edition in editions
     ]
-    assessments = [
-        a
-        for a in session.scalars(
-            select(Assessment)
-            .where(Assessment.force_code == force.code)
-            .order_by(Assessment.edition_id.desc())
-        )
-        if a.id in visible
-    ]
+    pubs = [p for p in readable(session, viewer, now) if p.force_code == force.code]
+    shown = [(p, v) for p in pubs if p.kind == "force" and (v := readable_version(p, viewer, now))]
+    shown.sort(key=lambda pv: pv[0].edition_id, reverse=True)
     return {
         "title": force.name,
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
@@ -229,14 +255,13 @@ def force_page(
         "grades": grades,
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
-        "publications": [
-            _publication_row(p, now)
-            for p in readable(session, viewer, now)
-            if p.force_code == force.code
-        ],
-        "recommendations": [r for a in assessments for r in _recommendations(a)],
+        "publications": [_publication_row(p, now, viewer) for p in pubs],
+        "recommendations": [r for p, v in shown for r in _recommendations(session, p, v)],
         "responses": [
-            {"edition": a.edition_id, **response_dict(r)} for a in assessments for r in a.responses
+            {"edition": a.edition_id, **response_dict(r)}
+            for p, _ in shown
+            if (a := session.get(Assessment, p.assessment_id)) is not None
+            for r in a.responses
         ],
     }
 
@@ -279,22 +304,37 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
     return {"description": str(spec.get("description", "")), "spec": spec}
 
 
-def _recommendations(a: Assessment) -> list[dict[str, Any]]:
+def _recommendations(session: Session, pub: Publication, version: Version) -> list[dict[str, Any]]:
+    """The recommendations a frozen report makes (its findings and recommendations as
+    published), with the force's progress on each since (posted after publication, live)."""
+    from openpeel.assess.models import Recommendation
+    from openpeel.publishing.context import FINDING_ORDER
+
+    report = version.context["report"]
+    findings = [f for p in report["pillars"] for f in p["findings"]]
+    findings += [
+        f
+        for p in report["pillars"]
+        for q in p["questions"]
+        for kind in FINDING_ORDER
+        for f in q["findings"][kind]
+    ]
     out = []
-    for finding in a.findings:
-        for rec in finding.recommendations:
-            latest = max(rec.updates, key=lambda u: (u.on, u.id), default=None)
+    for finding in findings:
+        for rec in finding["recommendations"]:
+            live = session.get(Recommendation, rec["id"])
+            updates = sorted(live.updates, key=lambda u: (u.on, u.id)) if live else []
             out.append(
                 {
-                    "id": rec.id,
-                    "edition": a.edition_id,
-                    "finding": finding.text,
-                    "text": rec.text,
-                    "due_on": rec.due_on.isoformat() if rec.due_on else None,
-                    "status": latest.status if latest else rec.status,
+                    "id": rec["id"],
+                    "edition": pub.edition_id,
+                    "finding": finding["text"],
+                    "text": rec["text"],
+                    "due_on": rec["due_on"],
+                    "status": updates[-1].status if updates else rec["status"],
                     "updates": [
                         {"on": u.on.isoformat(), "status": u.status, "text": u.text}
-                        for u in sorted(rec.updates, key=lambda u: (u.on, u.id))
+                        for u in updates
                     ],
                 }
             )
@@ -388,14 +428,29 @@ def _num(value: Any) -> float | None:
 
 def publication_list(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
     """Every publication the viewer may read now, newest edition first."""
-    rows = [_publication_row(p, now) for p in readable(session, viewer, now)]
+    rows = [_publication_row(p, now, viewer) for p in readable(session, viewer, now)]
     rows.sort(key=lambda r: (r["edition"], r["kind"] == "force", r["slug"]), reverse=True)
     return {"title": "Reports", "publications": rows}
 
 
 def publication_page(session: Session, viewer: Viewer, now: datetime, slug: str) -> dict[str, Any]:
-    """A publication the viewer may read: its state, its outputs and their formats."""
-    return _publication_row(publication(session, viewer, now, slug), now)
+    """A publication the viewer may read: its state, its outputs and their formats, its
+    correction notes, and the versions the viewer may read."""
+    pub = publication(session, viewer, now, slug)
+    row = _publication_row(pub, now, viewer)
+    row["versions"] = [
+        {
+            "number": v.number,
+            "label": label(v),
+            "state": embargo.state(v, now),
+            "embargo_until": embargo.aware(v.embargo_until).isoformat()
+            if v.embargo_until
+            else None,
+        }
+        for v in versions(pub)
+        if may_read(pub, v, viewer, now)
+    ]
+    return row
 
 
 def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> Publication:

@@ -29,14 +29,17 @@ from openpeel.assess.models import (
 )
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.publishing import embargo, workflow
+from openpeel.publishing import corrections, embargo, release, workflow
+from openpeel.publishing.corrections import Judged, judged_report, pending_changes
 from openpeel.publishing.embargo import Viewer
+from openpeel.publishing.versions import label, public_version, versions
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
 from openpeel.web.render import page, twin
 from openpeel.web.views import NotFound, find_force, force_page
 
 router = APIRouter()
+PUBLISH_STEPS = ("draft", "check", "schedule", "correct", "postpone", "withdraw", "revoke")
 
 
 def _assessment(session: Session, force: str, edition: str) -> Assessment:
@@ -45,6 +48,45 @@ def _assessment(session: Session, force: str, edition: str) -> Assessment:
     if found is None:
         raise NotFound(f"no PEEL {edition} assessment of {force}")
     return found
+
+
+def _finding_mark(said: Judged | None, fid: int, kind: str, text: str) -> str | None:
+    if said is None:
+        return None
+    was = said.findings.get(fid)
+    if was is None:
+        return "new"
+    return None if (was["kind"], was["text"]) == (kind, text) else "changed"
+
+
+def _publication(pub: Publication, a: Assessment, now: datetime) -> dict[str, Any]:
+    """The publication's versions, and how the working state differs from the published
+    version (what a correction would say) and from the newest frozen version."""
+    public = public_version(pub, now)
+    newest = versions(pub)[-1]
+    return {
+        "slug": pub.slug,
+        "state": embargo.state(pub, now),
+        "embargo_until": embargo.aware(pub.embargo_until).isoformat()
+        if pub.embargo_until
+        else None,
+        "public_version": label(public) if public is not None else None,
+        "versions": [
+            {
+                "number": v.number,
+                "label": label(v),
+                "state": embargo.state(v, now),
+                "embargo_until": embargo.aware(v.embargo_until).isoformat()
+                if v.embargo_until
+                else None,
+            }
+            for v in versions(pub)
+        ],
+        "access": [x.user_name for x in pub.access],
+        "unpublished_changes": pending_changes(a, public) if public is not None else [],
+        "changes_since_newest": pending_changes(a, newest),
+        "newest": label(newest),
+    }
 
 
 def workspace_list(session: Session) -> dict[str, Any]:
@@ -77,6 +119,8 @@ def assessment_context(
     ed = service.edition_of(a)
     pub = session.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
     titles = {q.id: q.title for q in ed.questions} | {p.id: p.title for p in ed.pillars}
+    public = public_version(pub, now) if pub is not None else None
+    said = judged_report(public.context["report"]) if public is not None else None
     return {
         "title": f"PEEL {a.edition_id}: {f.name}",
         "force": {"code": f.code, "name": f.name, "slug": f.policeuk_slug},
@@ -90,6 +134,8 @@ def assessment_context(
                 "question_title": titles.get(x.question_id or x.pillar_id, x.pillar_id),
                 "text": x.text,
                 "recommendations": [r.text for r in x.recommendations],
+                # against the published version: "new", "changed", or None (as published)
+                "unpublished": _finding_mark(said, x.id, x.kind, x.text),
             }
             for x in a.findings
         ],
@@ -117,18 +163,13 @@ def assessment_context(
                 "rationale": j.rationale,
                 "override": bool(j.is_override),
                 "confirmed_by": j.confirmed_by,
+                "published": said.grades.get((j.level, j.target_id), ("", None))[1]
+                if said is not None
+                else None,
             }
             for j in sorted(a.judgements, key=lambda j: (j.level != "pillar", j.target_id))
         ],
-        "publication": None
-        if pub is None
-        else {
-            "slug": pub.slug,
-            "state": embargo.state(pub, now),
-            "embargo_until": embargo.aware(pub.embargo_until).isoformat()
-            if pub.embargo_until
-            else None,
-        },
+        "publication": None if pub is None else _publication(pub, a, now),
         "choices": {
             "kinds": list(FINDING_KINDS),
             "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
@@ -202,8 +243,20 @@ class ConfirmIn(BaseModel):
 
 
 class PublishIn(BaseModel):
-    step: Literal["draft", "check", "schedule"]
-    at: str | None = Field(default=None, description="Release time, UK: YYYY-MM-DD HH:MM.")
+    step: Literal[PUBLISH_STEPS]  # type: ignore[valid-type]
+    at: str | None = Field(
+        default=None, description="Release time, UK: YYYY-MM-DD HH:MM (schedule, postpone)."
+    )
+    now: bool = Field(
+        default=False,
+        description="Schedule: release at once (with no time, now; a past time needs this).",
+    )
+    why: str | None = Field(
+        default=None, max_length=5000, description="Why (a correction, a withdrawal)."
+    )
+    user: str | None = Field(
+        default=None, max_length=200, description="Whose pre-release access to revoke."
+    )
 
 
 class ProgressIn(BaseModel):
@@ -302,9 +355,32 @@ def confirm(data: ConfirmIn, c: Call) -> Done:
     return c.to_workspace()
 
 
-def publish(data: PublishIn, c: Call) -> Done:
+def _release_time(data: PublishIn, c: Call) -> datetime:
     from openpeel.clock import parse_uk_time
 
+    if data.at:
+        return parse_uk_time(data.at, "release time")
+    if data.now and data.step == "schedule":
+        return c.now
+    raise workflow.PublishError("give the release time", hint="YYYY-MM-DD HH:MM, UK")
+
+
+#: each step of the publication workflow, on the assessment's publication
+STEPS: dict[str, Callable[[PublishIn, Call, str], object]] = {
+    "check": lambda d, c, slug: workflow.send_for_check(c.s, slug, c.actor, c.now),
+    "schedule": lambda d, c, slug: workflow.schedule(
+        c.s, slug, _release_time(d, c), c.actor, c.now, release_now=d.now
+    ),
+    "correct": lambda d, c, slug: corrections.correct(c.s, c.wh, slug, d.why or "", c.actor, c.now),
+    "postpone": lambda d, c, slug: release.postpone(
+        c.s, slug, _release_time(d, c), c.actor, c.now, d.why
+    ),
+    "withdraw": lambda d, c, slug: release.withdraw(c.s, slug, c.actor, c.now, d.why or ""),
+    "revoke": lambda d, c, slug: release.revoke(c.s, slug, d.user or "", c.actor, c.now),
+}
+
+
+def publish(data: PublishIn, c: Call) -> Done:
     require(c.who, "publish")
     a = c.assessment()
     if data.step == "draft":
@@ -313,12 +389,7 @@ def publish(data: PublishIn, c: Call) -> Done:
     pub = c.s.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
     if pub is None:
         raise workflow.PublishError("draft the publication first")
-    if data.step == "check":
-        workflow.send_for_check(c.s, pub.slug, c.actor)
-    else:
-        if not data.at:
-            raise workflow.PublishError("give the release time", hint="YYYY-MM-DD HH:MM, UK")
-        workflow.schedule(c.s, pub.slug, parse_uk_time(data.at, "release time"), c.actor, c.now)
+    STEPS[data.step](data, c, pub.slug)
     return c.to_workspace()
 
 
@@ -377,7 +448,7 @@ ACTIONS = (
         "/workspace/{force}/{edition}/publish",
         PublishIn,
         publish,
-        "Draft, send for check, schedule",
+        "Draft, send for check, schedule, correct, postpone, withdraw, revoke access",
     ),
     Action(
         "/forces/{force}/recommendations/{edition}/progress",
