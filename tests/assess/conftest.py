@@ -55,13 +55,13 @@ def _postgres_url() -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def assessments(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """The assessment store, once on SQLite and once on PostgreSQL."""
+    """The assessment store, once on SQLite and once on PostgreSQL (its audit log keyed)."""
     url = (
         f"sqlite:///{tmp_path / 'assessments.sqlite'}"
         if request.param == "sqlite"
         else _postgres_url()
     )
-    st = Store(url)
+    st = Store(url, audit_key=b"the test store's audit key")
     yield st
     if request.param == "postgresql":
         schema = url.rsplit("%3D", 1)[1]

@@ -154,10 +154,16 @@ MODELS: dict[str, type[Base]] = {
     "correction": Correction,
     "user": User,
 }
-#: what a row holds when no entry has set it yet (a judgement made before its first proposal)
-UNLOGGED_DEFAULTS: dict[str, Fields] = {
+#: what a field holds until an entry sets it
+DEFAULTS: dict[str, Fields] = {
     "judgement": {"proposed_grade": None, "confirmed_grade": None},
+    "publication": {"embargo_until": None},
+    "correction": {"embargo_until": None},
+    "response": {"received_on": None},
 }
+#: entities whose rows may be made before any entry speaks of them (a judgement is made empty
+#: when a grade is first proposed, and logged only once it holds one)
+UNLOGGED_OK = ("judgement",)
 
 
 @dataclass
@@ -259,20 +265,17 @@ def _compare(
     entity: str, row: Any, logged: dict[str, tuple[Any, int]] | None, result: Reconciliation
 ) -> None:
     label = _label(entity, row)
-    if logged is None:
-        default = UNLOGGED_DEFAULTS.get(entity)
-        if default is None:
-            result.differences.append(f"{label} is in the store but not in the audit log")
-            return
-        logged = {name: (value, 0) for name, value in default.items()}
-    for name, (value, seq) in logged.items():
+    if logged is None and entity not in UNLOGGED_OK:
+        result.differences.append(f"{label} is in the store but not in the audit log")
+        return
+    defaults = {name: (value, 0) for name, value in DEFAULTS.get(entity, {}).items()}
+    for name, (value, seq) in {**defaults, **(logged or {})}.items():
         result.facts += 1
         stored = getattr(row, name)
-        if not _same(value, stored):
-            said = f"entry {seq} says" if seq else "no entry set it; it should be"
-            result.differences.append(
-                f"{label}: {name} is {_shown(stored)} but {said} {_shown(value)}"
-            )
+        if _same(value, stored):
+            continue
+        said = f"entry {seq} says {_shown(value)}" if seq else "no entry of the log set it"
+        result.differences.append(f"{label}: {name} is {_shown(stored)} but {said}")
 
 
 def _frozen(rows: Any, entity: str, result: Reconciliation) -> None:
