@@ -64,6 +64,10 @@ def _postpone(d: Detail) -> Fields:
     return out
 
 
+def _withdraw(d: Detail) -> Fields:
+    return {"state": d.get("state", "fact_check"), "embargo_until": None}
+
+
 def _user(d: Detail) -> Fields:
     out: Fields = {}
     if "role" in d:
@@ -122,7 +126,7 @@ RULES: dict[tuple[str, str], Callable[[Detail], Fields]] = {
     ("publication", "send for factual accuracy check"): _workflow("fact_check"),
     ("publication", "schedule"): _schedule,
     ("publication", "postpone"): _postpone,
-    ("publication", "withdraw"): lambda d: {"state": "fact_check", "embargo_until": None},
+    ("publication", "withdraw"): _withdraw,
     ("correction", "draft"): lambda d: {
         "publication_id": d["publication"],
         "number": d["number"],
@@ -133,7 +137,7 @@ RULES: dict[tuple[str, str], Callable[[Detail], Fields]] = {
     ("correction", "send for factual accuracy check"): _workflow("fact_check"),
     ("correction", "schedule"): _schedule,
     ("correction", "postpone"): _postpone,
-    ("correction", "withdraw"): lambda d: {"state": "fact_check", "embargo_until": None},
+    ("correction", "withdraw"): _withdraw,
     ("user", "add"): lambda d: {"name": d["name"], **_user(d)},
 }
 #: access lists: (entity, action) -> (detail key, added or removed)
@@ -197,7 +201,7 @@ def _utc(value: datetime) -> datetime:
 
 def _shown(value: Any) -> str:
     if isinstance(value, datetime):
-        return _utc(value).isoformat()
+        return repr(_utc(value).isoformat())
     return repr(value.isoformat() if isinstance(value, date) else value)
 
 
