@@ -291,7 +291,7 @@ def test_a_draft_killed_while_rendering_leaves_no_worker_and_no_output(cli_home:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPEEL_")}
     command = [sys.executable, "-m", "openpeel", "publish", "draft", "--force", "Hampshire"]
     command += ["--edition", "2016", "--jobs", "2", "--home", str(cli_home)]
-    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     folder = cli_home / "publications" / "hampshire-2016"
     deadline = time.monotonic() + 300
     workers: list[int] = []
