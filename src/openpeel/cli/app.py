@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from openpeel import __version__
-from openpeel.cli.assess import assess_app, audit_app, framework_app, grades_app, screen
+from openpeel.cli.assess import assess_app, framework_app, grades_app, screen
+from openpeel.cli.audit import audit_app
 from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
 from openpeel.cli.forecast import forecast

@@ -16,13 +16,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openpeel.assess.models import Assessment, Correction
+from openpeel.assess.models import Assessment, Correction, Publication
 from openpeel.framework.model import load_framework
 from openpeel.publishing import embargo
 from openpeel.publishing.context import FINDING_ORDER, force_contexts
 from openpeel.publishing.outputs import publication_of
 from openpeel.publishing.render import context_hash
-from openpeel.publishing.versions import Version, label, open_version, public_version
+from openpeel.publishing.versions import (
+    Version,
+    label,
+    open_version,
+    public_version,
+    versions,
+)
 from openpeel.publishing.workflow import (
     PublishError,
     anchor,
@@ -249,3 +255,44 @@ def pending_changes(assessment: Assessment, version: Version | None) -> list[dic
     report (all of it, when nothing is drafted yet)."""
     before = judged_report(version.context["report"]) if version is not None else Judged()
     return changes(before, judged_store(assessment), all_grades=False)
+
+
+def finding_mark(said: Judged | None, fid: int, kind: str, text: str) -> str | None:
+    """A finding of the working state against the published version: "new", "changed" or
+    None (as published, or nothing published)."""
+    if said is None:
+        return None
+    was = said.findings.get(fid)
+    if was is None:
+        return "new"
+    return None if (was["kind"], was["text"]) == (kind, text) else "changed"
+
+
+def working_state(pub: Publication, a: Assessment, now: datetime) -> dict[str, Any]:
+    """The publication's versions, and how the working state differs from the published
+    version (what a correction would say) and from the newest frozen version."""
+    public = public_version(pub, now)
+    newest = versions(pub)[-1]
+    return {
+        "slug": pub.slug,
+        "state": embargo.state(pub, now),
+        "embargo_until": embargo.aware(pub.embargo_until).isoformat()
+        if pub.embargo_until
+        else None,
+        "public_version": label(public) if public is not None else None,
+        "versions": [
+            {
+                "number": v.number,
+                "label": label(v),
+                "state": embargo.state(v, now),
+                "embargo_until": embargo.aware(v.embargo_until).isoformat()
+                if v.embargo_until
+                else None,
+            }
+            for v in versions(pub)
+        ],
+        "access": [x.user_name for x in pub.access],
+        "unpublished_changes": pending_changes(a, public) if public is not None else [],
+        "changes_since_newest": pending_changes(a, newest),
+        "newest": label(newest),
+    }

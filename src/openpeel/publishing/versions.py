@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openpeel.assess.history import NOT_GRADED, GradeRow
-from openpeel.assess.models import Correction, Publication
+from openpeel.assess.models import Correction, Publication, Recommendation
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import PUBLISHED, Viewer
 
@@ -120,3 +120,39 @@ def included_grades(pubs: list[Publication]) -> list[GradeRow]:
             source = f"OpenPEEL publication {pub.slug}, {label(version)}"
             rows += report_grades(version.context["report"], source, PUBLISHED)
     return rows
+
+
+def recommendations(session: Session, pub: Publication, version: Version) -> list[dict[str, Any]]:
+    """The recommendations a frozen report makes (its findings and recommendations as
+    published), with the force's progress on each since (posted after publication, live)."""
+    from openpeel.publishing.context import FINDING_ORDER
+
+    report = version.context["report"]
+    findings = [f for p in report["pillars"] for f in p["findings"]]
+    findings += [
+        f
+        for p in report["pillars"]
+        for q in p["questions"]
+        for kind in FINDING_ORDER
+        for f in q["findings"][kind]
+    ]
+    out = []
+    for finding in findings:
+        for rec in finding["recommendations"]:
+            live = session.get(Recommendation, rec["id"])
+            updates = sorted(live.updates, key=lambda u: (u.on, u.id)) if live else []
+            out.append(
+                {
+                    "id": rec["id"],
+                    "edition": pub.edition_id,
+                    "finding": finding["text"],
+                    "text": rec["text"],
+                    "due_on": rec["due_on"],
+                    "status": updates[-1].status if updates else rec["status"],
+                    "updates": [
+                        {"on": u.on.isoformat(), "status": u.status, "text": u.text}
+                        for u in updates
+                    ],
+                }
+            )
+    return out

@@ -32,6 +32,7 @@ from openpeel.publishing.versions import (
     open_version,
     public_version,
     readable_version,
+    recommendations,
     shown_grades,
     versions,
 )
@@ -256,7 +257,7 @@ def force_page(
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
-        "recommendations": [r for p, v in shown for r in _recommendations(session, p, v)],
+        "recommendations": [r for p, v in shown for r in recommendations(session, p, v)],
         "responses": [
             {"edition": a.edition_id, **response_dict(r)}
             for p, _ in shown
@@ -302,43 +303,6 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
     except OpenPeelError:
         return None
     return {"description": str(spec.get("description", "")), "spec": spec}
-
-
-def _recommendations(session: Session, pub: Publication, version: Version) -> list[dict[str, Any]]:
-    """The recommendations a frozen report makes (its findings and recommendations as
-    published), with the force's progress on each since (posted after publication, live)."""
-    from openpeel.assess.models import Recommendation
-    from openpeel.publishing.context import FINDING_ORDER
-
-    report = version.context["report"]
-    findings = [f for p in report["pillars"] for f in p["findings"]]
-    findings += [
-        f
-        for p in report["pillars"]
-        for q in p["questions"]
-        for kind in FINDING_ORDER
-        for f in q["findings"][kind]
-    ]
-    out = []
-    for finding in findings:
-        for rec in finding["recommendations"]:
-            live = session.get(Recommendation, rec["id"])
-            updates = sorted(live.updates, key=lambda u: (u.on, u.id)) if live else []
-            out.append(
-                {
-                    "id": rec["id"],
-                    "edition": pub.edition_id,
-                    "finding": finding["text"],
-                    "text": rec["text"],
-                    "due_on": rec["due_on"],
-                    "status": updates[-1].status if updates else rec["status"],
-                    "updates": [
-                        {"on": u.on.isoformat(), "status": u.status, "text": u.text}
-                        for u in updates
-                    ],
-                }
-            )
-    return out
 
 
 def indicator_page(

@@ -29,10 +29,10 @@ from openpeel.assess.models import (
 )
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.publishing import corrections, embargo, release, workflow
-from openpeel.publishing.corrections import Judged, judged_report, pending_changes
+from openpeel.publishing import corrections, release, workflow
+from openpeel.publishing.corrections import finding_mark, judged_report, working_state
 from openpeel.publishing.embargo import Viewer
-from openpeel.publishing.versions import label, public_version, versions
+from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
 from openpeel.web.render import page, twin
@@ -48,45 +48,6 @@ def _assessment(session: Session, force: str, edition: str) -> Assessment:
     if found is None:
         raise NotFound(f"no PEEL {edition} assessment of {force}")
     return found
-
-
-def _finding_mark(said: Judged | None, fid: int, kind: str, text: str) -> str | None:
-    if said is None:
-        return None
-    was = said.findings.get(fid)
-    if was is None:
-        return "new"
-    return None if (was["kind"], was["text"]) == (kind, text) else "changed"
-
-
-def _publication(pub: Publication, a: Assessment, now: datetime) -> dict[str, Any]:
-    """The publication's versions, and how the working state differs from the published
-    version (what a correction would say) and from the newest frozen version."""
-    public = public_version(pub, now)
-    newest = versions(pub)[-1]
-    return {
-        "slug": pub.slug,
-        "state": embargo.state(pub, now),
-        "embargo_until": embargo.aware(pub.embargo_until).isoformat()
-        if pub.embargo_until
-        else None,
-        "public_version": label(public) if public is not None else None,
-        "versions": [
-            {
-                "number": v.number,
-                "label": label(v),
-                "state": embargo.state(v, now),
-                "embargo_until": embargo.aware(v.embargo_until).isoformat()
-                if v.embargo_until
-                else None,
-            }
-            for v in versions(pub)
-        ],
-        "access": [x.user_name for x in pub.access],
-        "unpublished_changes": pending_changes(a, public) if public is not None else [],
-        "changes_since_newest": pending_changes(a, newest),
-        "newest": label(newest),
-    }
 
 
 def workspace_list(session: Session) -> dict[str, Any]:
@@ -135,7 +96,7 @@ def assessment_context(
                 "text": x.text,
                 "recommendations": [r.text for r in x.recommendations],
                 # against the published version: "new", "changed", or None (as published)
-                "unpublished": _finding_mark(said, x.id, x.kind, x.text),
+                "unpublished": finding_mark(said, x.id, x.kind, x.text),
             }
             for x in a.findings
         ],
@@ -169,7 +130,7 @@ def assessment_context(
             }
             for j in sorted(a.judgements, key=lambda j: (j.level != "pillar", j.target_id))
         ],
-        "publication": None if pub is None else _publication(pub, a, now),
+        "publication": None if pub is None else working_state(pub, a, now),
         "choices": {
             "kinds": list(FINDING_KINDS),
             "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
