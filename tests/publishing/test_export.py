@@ -82,6 +82,11 @@ def test_export_replaces_only_its_own_folder_and_only_whole(
         assert (other / "data.csv").read_text() == "a,b\n"
         (where / "empty").mkdir()  # an empty folder is taken
         assert len(export_public(s, where / "empty", RELEASE - timedelta(days=1))) == 0
+        # an export made before exports carried their marker (HOME/public of an older demo)
+        (out / "hampshire-2016" / "notes.txt").unlink()
+        (out / MARKER).unlink()
+        assert len(export_public(s, out, RELEASE)) == 2
+        assert (out / MARKER).is_file()
 
 
 def test_folders_left_by_a_killed_export_are_removed_by_the_next(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -125,9 +126,10 @@ def write_marker(folder: Path, at: datetime) -> None:
     (folder / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 
 
-def check_replaceable(folder: Path) -> None:
+def check_replaceable(folder: Path, written_before: Callable[[str], bool] | None = None) -> None:
     """Refuse a folder that an export may not replace: anything but a missing folder, an empty
-    one, or an earlier export holding only the files it wrote."""
+    one, or an earlier export holding only the files it wrote. ``written_before`` recognises
+    the files of an export made before exports were marked (each of its files, by its path)."""
     if folder.is_symlink():
         raise FolderError(
             f"{folder} is a symbolic link; an export replaces only a folder it wrote",
@@ -144,6 +146,8 @@ def check_replaceable(folder: Path) -> None:
         return
     hint = "give a new or empty folder (--to), or move this one away yourself"
     marker = folder / MARKER
+    if not marker.is_file() and written_before is not None and all(map(written_before, present)):
+        return  # an export from before the marker: every file is one an export writes
     if not marker.is_file():
         raise FolderError(
             f"{folder} is not an OpenPEEL export (it has no {MARKER}) and holds "

@@ -191,12 +191,18 @@ def export_public(session: Session, out: Path, now: datetime) -> list[Written]:
     ``out`` must be missing, empty or an earlier export holding only the files it wrote
     (``folders.check_replaceable``); nothing else is ever deleted."""
     out = Path(os.path.abspath(out))
-    folders.check_replaceable(out)
+    ours = {
+        f"{slug}/{output}.{fmt}"
+        for slug, kind in session.execute(select(Publication.slug, Publication.kind))
+        for output in OUTPUTS[kind]
+        for fmt in FORMATS
+    }
+    folders.check_replaceable(out, ours.__contains__)
     staged = folders.stage(out)
     try:
         written = [write_outputs(v, staged / pub.slug) for pub, v in public(session, now)]
         folders.write_marker(staged, now)
-        folders.check_replaceable(out)  # again: nothing may have come in meanwhile
+        folders.check_replaceable(out, ours.__contains__)  # again: nothing came in meanwhile
         folders.swap_in(staged, out)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
