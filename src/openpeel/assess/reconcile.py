@@ -139,6 +139,8 @@ RULES: dict[tuple[str, str], Callable[[Detail], Fields]] = {
     ("correction", "postpone"): _postpone,
     ("correction", "withdraw"): _withdraw,
     ("user", "add"): lambda d: {"name": d["name"], **_user(d)},
+    # an account's role changed (``openpeel users role``): {"from": {...}, "to": {role, force}}
+    ("user", "change role"): lambda d: _user(d["to"]),
 }
 #: access lists: (entity, action) -> (detail key, added or removed)
 ACCESS: dict[tuple[str, str], tuple[str, bool]] = {
