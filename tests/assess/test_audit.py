@@ -238,3 +238,33 @@ def _rewrite_file(path: Path, rows: list[dict[str, Any]], key: bytes | None) -> 
         path.rename(target)
     _rewrite(home, rows, key)
     target.rename(path)
+
+
+def test_grades_as_the_public_sees_them_leave_out_the_working_state(home: Path) -> None:
+    """`openpeel grades history` shows published grades only; `--working` shows the store's
+    confirmed grades, marked (nothing of the worked example is published in this home)."""
+    question = "effectiveness/investigating-crime"
+    confirmed = _cli(
+        "assess", "confirm", "--force", "Hampshire", "--edition", "2016", "--question",
+        question, "--grade", "outstanding", "--rationale", "Not yet published.",
+        "--home", str(home),
+    )  # fmt: skip
+    assert confirmed.exit_code == 0, confirmed.output
+
+    def shown(*options: str) -> dict[tuple[str | None, str | None], tuple[str, str]]:
+        args = ["--force", "Hampshire", "-f", "json", *options, "--home", str(home)]
+        run = _cli("grades", "history", *args)
+        assert run.exit_code == 0, run.output
+        rows = [r for r in json.loads(run.output) if r["edition"] == "2016"]
+        return {(r["pillar"], r["question"]): (r["grade"], r["state"]) for r in rows}
+
+    public = shown()
+    assert ("effectiveness", question) not in public
+    assert public[("effectiveness", None)] == ("requires improvement", "published")
+    working = shown("--working")
+    assert working[("effectiveness", question)] == ("outstanding", "working")
+    for options, grades in (((), set()), (("--working",), {"outstanding"})):
+        args = ["--year", "2016", "--pillar", question, "-f", "json", *options]
+        national = _cli("grades", *args, "--home", str(home))
+        (view,) = json.loads(national.output)
+        assert {f["grade"] for f in view["forces"] if f["force_code"] == "E23000030"} == grades
