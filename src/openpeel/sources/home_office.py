@@ -2,11 +2,12 @@
 
 Publisher: the Home Office (with the Cabinet Office Race Disparity Unit for the Ethnicity facts
 and figures tables), Open Government Licence v3.0. The open data tables are read in the forms
-described in ``shared/data/PROVENANCE.md`` sections 2, 6 and 14: the crime outcomes table as the Home
-Office publishes it (also as the ODS or XLSX spreadsheet, ``openpeel.sources._spreadsheets``),
-and *tidy* copies that a third party had already reshaped
+described in ``shared/data/PROVENANCE.md`` sections 2, 6 and 14: the crime outcomes table as
+the Home Office publishes it (also as the ODS or XLSX spreadsheet,
+``openpeel.sources._spreadsheets``), and *tidy* copies that a third party had already reshaped
 (snake_case names, ``NA`` for missing values); the numbers are the publisher's. Each layout
-below is the exact header row of one published file.
+below is the exact header row of one published file. The rolling-year recorded crime by force
+area is in ``home_office_rolling.py``.
 
 Period labels: financial years ``2017/18``; quarters ``2017/18 Q1`` (financial quarters, Q1 =
 April to June); years ending March are labelled by their financial year; workforce snapshots by

@@ -48,8 +48,8 @@ EXPECT_FORMATS: dict[str, tuple[str, str]] = {
     # a yes/no column as the Home Office's tables write it: 'x' for yes, a blank for no
     "flag": ("upper(v) NOT IN ('TRUE', 'FALSE', 'X')", "TRUE, FALSE or x"),
     "uk_date": (
-        "TRY_STRPTIME(v, '%d/%m/%Y') IS NULL AND TRY_CAST(v AS DATE) IS NULL",
-        "a date (DD/MM/YYYY, or YYYY-MM-DD as a spreadsheet date reads)",
+        "uk_date(v) IS NULL",
+        "a date (DD/MM/YYYY, or YYYY-MM-DD as a spreadsheet's date cell reads)",
     ),
     "financial_year": (
         "NOT regexp_full_match(v, '[0-9]{4}/[0-9]{2}')",
