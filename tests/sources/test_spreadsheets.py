@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 from pathlib import Path
 
 import openpyxl
@@ -186,3 +187,20 @@ def test_sheet_names_cannot_place_files_outside_the_work_folder(tmp_path: Path) 
     assert not list(tmp_path.glob("**/escaped*"))
     with Warehouse(tmp_path / "home") as wh:
         assert only(load(wh, book)).rows_loaded == 3
+
+
+def test_openpeel_sources_lists_the_new_formats() -> None:
+    from typer.testing import CliRunner
+
+    from openpeel.cli.app import app
+
+    result = CliRunner().invoke(app, ["sources", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    by_kind = {r["kind"]: r for r in json.loads(result.output)}
+    outcomes = by_kind["homeoffice_outcomes"]
+    assert "as published (Home Office column names)" in outcomes["layouts"]
+    assert outcomes["files"] == [".csv", ".csv.gz", ".ods", ".xlsx"]
+    rolling = by_kind["homeoffice_recorded_crime_rolling"]
+    assert rolling["table"] == "raw_homeoffice__recorded_crime_rolling"
+    assert rolling["publisher"] == "Home Office"
+    assert by_kind["ons_pfa_boundaries"]["files"] == [".geojson", ".json"]

@@ -96,7 +96,11 @@ def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) 
     """One row per force, period and breakdown value ("all" first)."""
     measure = catalogue.measures[indicator.measure]
     native = [p for p in indicator.periods if p in measure.period_types]
-    if "rolling_12_months" in indicator.periods and "month" not in native:
+    # rolling 12 months are summed from months, unless the measure has them as published
+    derive_rolling = (
+        "rolling_12_months" in indicator.periods and "rolling_12_months" not in measure.period_types
+    )
+    if derive_rolling and "month" not in native:
         native.append("month")
     parts = [
         _sums(engine, measure, indicator.numerator, indicator.denominator, b, native)
@@ -106,7 +110,7 @@ def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) 
     frame["exposure_numerator"] = float("nan")
     frame["exposure_denominator"] = float("nan")
     frame["denominator_note"] = None
-    if "rolling_12_months" in indicator.periods:
+    if derive_rolling:
         frame = pd.concat(
             [frame, rolling_12_months(frame[frame.period_type == "month"])], ignore_index=True
         )
