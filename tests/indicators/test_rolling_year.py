@@ -13,7 +13,7 @@ import pytest
 
 from openpeel.indicators.compare import ALPHA
 from openpeel.indicators.periods import phase, population_year, previous
-from openpeel.indicators.run import compute
+from openpeel.indicators.run import compute, store
 from openpeel.indicators.stats import rate_change_test, trend_direction
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
@@ -35,6 +35,7 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Warehou
     results = load(wh, *(sample_path() / f for f in FILES))
     assert {r.status for r in results} == {"loaded"}, results
     frame = compute(wh, [INDICATOR])[INDICATOR]
+    store(wh, {INDICATOR: frame})
     yield wh, frame
     wh.close()
 
@@ -150,3 +151,21 @@ def test_trend_is_over_years_that_do_not_overlap(
     )
     assert row.trend_p == pytest.approx(p, rel=1e-6)
     assert row.trend == direction
+
+
+def test_the_trend_chart_places_the_periods_in_time(
+    computed: tuple[Warehouse, pd.DataFrame],
+) -> None:
+    """Yearly to 2007 and quarterly after: the chart's x axis is the periods' ends in time,
+    not 52 equal steps."""
+    from openpeel.indicators.charts import trend_chart
+
+    wh, _ = computed
+    spec = trend_chart(wh, INDICATOR, "Hampshire", "rolling_12_months").to_dict()
+    (x,) = {str(layer["encoding"]["x"]["field"]) for layer in spec["layer"]}
+    assert x == "end"
+    assert {layer["encoding"]["x"]["type"] for layer in spec["layer"]} == {"temporal"}
+    assert spec["title"]["subtitle"] == "Hampshire Constabulary, rolling 12 months"
+    ends = sorted(r["end"] for r in next(iter(spec["datasets"].values())))
+    assert ends[:2] == ["2003-03-31T00:00:00", "2004-03-31T00:00:00"]
+    assert ends[-1] == "2018-12-31T00:00:00"
