@@ -17,12 +17,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.run import compute
 from openpeel.ingest.batch import FileResult
 from openpeel.sample import sample_path
@@ -37,13 +39,9 @@ SLICE_ROWS = 28_240
 PUBLISHED = "home_office/prc-outcomes-open-data-mar2019-tables.csv.gz"
 TIDY = "home_office/prc_outcomes_open_data_2018_19_tidy.csv.gz"
 LAYOUT = "as published (Home Office column names)"
-OUTCOME_INDICATORS = (
-    "charge_summons_share",
-    "victim_does_not_support_share",
-    "outcome16_share",
-    "no_suspect_share",
-    "out_of_court_share",
-    "evidential_difficulties_share",
+#: every indicator of the outcomes table
+OUTCOME_INDICATORS = tuple(
+    i.id for i in load_catalogue().indicators.values() if i.measure == "homeoffice_outcomes"
 )
 KEY = ["indicator_id", "period_type", "period", "breakdown", "breakdown_value", "force_code"]
 RAW = "SELECT * EXCLUDE (file_id) FROM raw_homeoffice__outcomes ORDER BY ALL"
@@ -161,7 +159,8 @@ def test_slice_indicators_equal_the_tidy_copys(published_slice: Warehouse, tmp_p
         assert result.status == "loaded", result
         from_tidy = indicators(wh)
     from_published = indicators(published_slice)
-    assert len(from_published) == 600  # 6 indicators, 2 forces, 5 periods, all + 9 groups
+    # per indicator: 2 forces, 5 periods (4 quarters and the year), all and 9 offence groups
+    assert len(from_published) == len(OUTCOME_INDICATORS) * 2 * 5 * 10
     assert from_published["value"].notna().sum() > 300
     pd.testing.assert_frame_equal(from_published, from_tidy, check_exact=True)
 
@@ -182,6 +181,21 @@ def test_spreadsheet_loads_the_rows_of_the_csv(
         assert (result.rows_read, result.rows_quarantined) == (SLICE_ROWS, 0)
         assert wh.scalar("SELECT layout FROM meta_load_ledger") == LAYOUT
         assert wh.rows(RAW) == published_slice.rows(RAW)
+        again = only(load(wh, book))  # the same workbook again: nothing changes
+        assert (again.status, again.file_id) == ("unchanged", result.file_id)
+        assert wh.scalar("SELECT count(*) FROM raw_homeoffice__outcomes") == SLICE_ROWS
+
+
+def test_a_spreadsheet_inside_a_zip_archive_is_read(tmp_path: Path) -> None:
+    book = DATA / f"{SLICE.name.removesuffix('.csv.gz')}.ods"
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(book, f"tables/{book.name}")
+    with Warehouse(tmp_path / "home") as wh:
+        result = only(load(wh, archive))
+        assert result.status == "loaded", result
+        assert result.display == f"{archive}!tables/{book.name}!Outcomes_open_data__2018-19"
+        assert result.rows_loaded == SLICE_ROWS
 
 
 def test_a_spreadsheet_in_a_folder_is_found(tmp_path: Path) -> None:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from python_calamine import CalamineWorkbook
 
 from openpeel.errors import FileRefused
 from openpeel.sources.base import FileFacts
@@ -124,8 +127,6 @@ def extract_sheets(path: Path, display: str, workdir: Path) -> list[tuple[str, P
 
     Raises :class:`FileRefused` when the file cannot be read as a spreadsheet or is empty.
     """
-    from python_calamine import CalamineWorkbook
-
     target = workdir / hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -146,11 +147,7 @@ def extract_sheets(path: Path, display: str, workdir: Path) -> list[tuple[str, P
                 rows = sheet.iter_rows()
                 head = [_row_text(r) for _, r in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
             except Exception as exc:
-                raise FileRefused(
-                    display,
-                    f"sheet {name!r} cannot be read: {exc}",
-                    hint="the file may be truncated or corrupt; download it again",
-                ) from exc
+                raise _unreadable(display, name, exc) from exc
             at = _header_at(head)
             if at is None:
                 first = next((i for i, r in enumerate(head) if _trimmed(r)), None)
@@ -168,28 +165,26 @@ def extract_sheets(path: Path, display: str, workdir: Path) -> list[tuple[str, P
 
 
 def _sheet_csv(
-    book: object, name: str, number: int, header_row: int, display: str, target: Path
+    book: CalamineWorkbook, name: str, number: int, header_row: int, display: str, target: Path
 ) -> tuple[str, Path]:
     """Write one sheet, from its header row on, as a CSV file."""
-    sheet = book.get_sheet_by_name(name)  # type: ignore[attr-defined]
-    rows = (_row_text(r) for r in sheet.iter_rows())
-    skipped = list(zip(range(header_row), rows, strict=False))
-    header = next(rows, [])
-    width = len(_trimmed(header))
     target.mkdir(parents=True, exist_ok=True)
     out = target / f"{number:02d}-{_safe(name)}.csv"
     try:
-        count = _write_csv(_chain([header], rows), width, out)
+        rows = (_row_text(r) for r in book.get_sheet_by_name(name).iter_rows())
+        for _ in range(header_row):  # title rows above the header
+            next(rows, None)
+        header = next(rows, [])
+        count = _write_csv(itertools.chain([header], rows), len(_trimmed(header)), out)
     except Exception as exc:
-        raise FileRefused(
-            display,
-            f"sheet {name!r} cannot be read: {exc}",
-            hint="the file may be truncated or corrupt; download it again",
-        ) from exc
-    log.info("%s: sheet %r read from row %d, %d rows", display, name, len(skipped) + 1, count - 1)
+        raise _unreadable(display, name, exc) from exc
+    log.info("%s: sheet %r read from row %d, %d rows", display, name, header_row + 1, count - 1)
     return f"{display}!{name}", out
 
 
-def _chain(first: Iterable[list[str]], rest: Iterator[list[str]]) -> Iterator[list[str]]:
-    yield from first
-    yield from rest
+def _unreadable(display: str, sheet: str, exc: Exception) -> FileRefused:
+    return FileRefused(
+        display,
+        f"sheet {sheet!r} cannot be read: {exc}",
+        hint="the file may be truncated or corrupt; download it again",
+    )
