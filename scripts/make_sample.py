@@ -46,6 +46,8 @@ WHOLE = (
     "home_office/prc_outcomes_open_data_2017_18_tidy.csv.gz",
     "home_office/prc_outcomes_open_data_2018_19_tidy.csv.gz",
     "home_office/prc_pfa_2017_18_with_policeuk_category.csv.gz",
+    # Home Office rolling-year recorded crime by force area, 2003-2018: the long series
+    "home_office/rec-crime-pfa.csv.gz",
     "home_office/eff_stop_search_rate_by_ethnicity_and_pfa.csv",
     "home_office/eff_stop_search_rate_by_ethnicity_england_wales.csv",
     "workforce/police_workforce_open_data_2007_2022_tidy.csv.gz",

@@ -53,7 +53,7 @@ def test_packaged_files_load() -> None:
     assert len(crime_types()) == 16
     assert len(outcome_types()) == 23
     assert len(policeuk_outcomes()) == 29
-    assert len(offence_codes()) == 136
+    assert len(offence_codes()) == 174
 
 
 def test_bad_boolean(tmp_path: Path) -> None:

@@ -78,8 +78,8 @@ def ingest(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files (.csv, .csv.gz, .geojson), folders (walked) or data.police.uk .zip "
-            "archives.",
+            help="Files (.csv, .csv.gz, .geojson; .ods and .xlsx spreadsheets, each data "
+            "sheet read as a file), folders (walked) or data.police.uk .zip archives.",
             show_default=False,
         ),
     ],
@@ -155,9 +155,10 @@ def quality(
 
 
 @app.command()
-def sources() -> None:
+def sources(fmt: FormatOpt = Format.table) -> None:
     """List the publisher formats OpenPEEL reads."""
     from openpeel.sources import all_sources
+    from openpeel.sources._spreadsheets import SPREADSHEET_SUFFIXES
 
     emit(
         [
@@ -167,10 +168,15 @@ def sources() -> None:
                 "publisher": s.publisher,
                 "table": s.raw_table,
                 "layouts": [lay.name for lay in s.layouts],
+                # a table read as CSV is read from a sheet of a spreadsheet too
+                "files": [
+                    *s.file_suffixes,
+                    *(SPREADSHEET_SUFFIXES if ".csv" in s.file_suffixes else ()),
+                ],
             }
             for s in all_sources().values()
         ],
-        Format.table,
+        fmt,
         title="Source formats",
     )
 

@@ -5,7 +5,8 @@ efficiency theme of understanding demand.
 - **above forecast**: at the last backtest origin, the chosen model forecast the latest months
   from the data before them; the flag is raised when at least 2 of the last 3 of those months
   lie above its 95% interval;
-- **rising**: over the last 24 months (or every year, for a yearly series), a regression of
+- **rising**: over the last 24 months (or every year, for a yearly series, and the last six
+  rolling years that do not overlap, for rolling-year totals), a regression of
   log(1 + count) on time (with month-of-year terms for a monthly series) has a positive slope
   whose p-value, adjusted across all the series tested (Benjamini-Hochberg), is below 0.05.
 """
@@ -17,6 +18,7 @@ import pandas as pd
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
 
 from openpeel.forecast.series import Series
+from openpeel.indicators.compare import TREND_WINDOW
 
 ABOVE = "above forecast"
 RISING = "rising"
@@ -52,9 +54,19 @@ def above_forecast(cv: pd.DataFrame, chosen: pd.DataFrame) -> list[dict[str, obj
 
 
 def _trend(s: Series) -> tuple[float, float] | None:
-    """Slope of log(1 + y) per period and its one-sided p-value, or None when too short."""
-    monthly = s.source.frequency.name == "month"
-    values = s.values.tail(TREND_MONTHS) if monthly else s.values
+    """Slope of log(1 + y) per period and its one-sided p-value, or None when too short.
+
+    Rolling totals overlap (a rolling year at each quarter's end shares nine months with the
+    one before), so their residuals are not independent: only every ``rolling_periods``-th
+    value, counting back from the last, is used (rolling years that do not overlap), and of
+    those the last ``TREND_WINDOW`` (the indicators' trend window), as a yearly series.
+    """
+    monthly = s.source.frequency.name == "month" and s.source.rolling_periods == 1
+    if s.source.rolling_periods > 1:
+        apart = s.values.iloc[::-1].iloc[:: s.source.rolling_periods].iloc[::-1]
+        values = apart.tail(TREND_WINDOW)
+    else:
+        values = s.values.tail(TREND_MONTHS) if monthly else s.values
     n = len(values)
     if n < (TREND_MONTHS if monthly else 4):
         return None
@@ -89,9 +101,16 @@ def rising(series: list[Series]) -> list[dict[str, object]]:
     flags = []
     for (s, (slope, _)), q in zip(tested, adjusted, strict=True):
         if slope > 0 and q < ALPHA:
-            per_year = np.expm1(slope * (12 if s.source.frequency.name == "month" else 1))
+            monthly = s.source.frequency.name == "month" and s.source.rolling_periods == 1
+            per_year = np.expm1(slope * (12 if monthly else 1))
             span = (
-                f"the last {TREND_MONTHS} months" if s.values.size >= TREND_MONTHS else "its years"
+                f"the last {TREND_MONTHS} months"
+                if monthly
+                else (
+                    f"its last {TREND_WINDOW} years"
+                    if s.source.rolling_periods > 1
+                    else "its years"
+                )
             )
             flags.append(
                 {

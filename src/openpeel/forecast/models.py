@@ -1,7 +1,9 @@
 """The forecasting models: seasonal naive (the baseline every other model must beat), ETS,
 Theta, and an ensemble, the mean of ETS and Theta (published comparisons find that a mean of
 simple methods is hard to beat). statsforecast fits them; the ensemble is derived here. For a
-yearly series (season length 1) the seasonal naive forecast is the naive one: last year's."""
+series without a season (season length 1: yearly series, and rolling-year totals at each
+quarter's end) the seasonal naive forecast is the naive one, the last value, and ETS has no
+seasonal term."""
 
 from __future__ import annotations
 
@@ -26,8 +28,15 @@ def statsforecast(season_length: int, freq: str, only: tuple[str, ...] = ()) -> 
         SeasonalNaive(season_length=season_length, alias=BASELINE),
         # ETS chosen by AICc among additive-or-multiplicative error and trend with additive
         # season, without damping: 3x faster than the full search on the sample's 600
-        # series, and as accurate there (docs/benchmarks.md)
-        AutoETS(season_length=season_length, model="ZZA", damped=False, alias="ets"),
+        # series, and as accurate there (docs/benchmarks.md). A series without a season
+        # (season length 1) gets no seasonal term: statsforecast refuses one there, and the
+        # fallback would quietly make "ets" the naive forecast
+        AutoETS(
+            season_length=season_length,
+            model="ZZA" if season_length > 1 else "ZZN",
+            damped=False,
+            alias="ets",
+        ),
         AutoTheta(season_length=season_length, alias="theta"),
     ]
     return StatsForecast(

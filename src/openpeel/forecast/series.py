@@ -27,6 +27,11 @@ class ForecastError(OpenPeelError):
     pass
 
 
+#: each frequency's periods as pandas dates: the first of the month, the end of a quarter, the
+#: end of a year to 31 March
+PANDAS_FREQUENCIES = {"month": "MS", "quarter": "QE-DEC", "year": "YE-MAR"}
+
+
 @dataclass(frozen=True)
 class Frequency:
     name: str
@@ -37,7 +42,7 @@ class Frequency:
 
     @property
     def pandas(self) -> str:
-        return "MS" if self.name == "month" else "YE-MAR"
+        return PANDAS_FREQUENCIES[self.name]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Source:
     season_length: int
     unit: str
     sql: str
+    #: each value is the total of this many periods up to it (4: a rolling year at each
+    #: quarter's end), so that consecutive values overlap; 1 for plain totals
+    rolling_periods: int = 1
 
 
 @dataclass
@@ -71,6 +79,12 @@ class Series:
 def load_sources() -> dict[str, Source]:
     text = (resources.files("openpeel.forecast") / "series.toml").read_text(encoding="utf-8")
     doc = tomllib.loads(text)
+    unknown = set(doc["frequency"]) - set(PANDAS_FREQUENCIES)
+    if unknown:
+        raise ForecastError(
+            f"series.toml declares the frequencies {sorted(unknown)}",
+            hint=f"use {', '.join(PANDAS_FREQUENCIES)}",
+        )
     frequencies = {
         name: Frequency(name=name, **{k: int(v) for k, v in spec.items()})
         for name, spec in doc["frequency"].items()
@@ -83,20 +97,23 @@ def load_sources() -> dict[str, Source]:
             season_length=int(spec["season_length"]),
             unit=str(spec["unit"]),
             sql=str(spec["sql"]).format(missing_type_median=MISSING_TYPE_MEDIAN),
+            rolling_periods=int(spec.get("rolling_periods", 1)),
         )
         for sid, spec in doc["sources"].items()
     }
 
 
 def _expected(first: date, last: date, frequency: Frequency) -> list[date]:
-    if frequency.name == "month":
-        return [d.date() for d in pd.date_range(first, last, freq="MS")]
+    if frequency.name in ("month", "quarter"):
+        return [d.date() for d in pd.date_range(first, last, freq=frequency.pandas)]
     return [date(y, last.month, last.day) for y in range(first.year, last.year + 1)]
 
 
 def _before(period: date, frequency: Frequency) -> date:
     if frequency.name == "month":
         return (pd.Timestamp(period) - pd.DateOffset(months=1)).date()
+    if frequency.name == "quarter":
+        return (pd.Timestamp(period) - pd.offsets.QuarterEnd(1)).date()
     return date(period.year - 1, period.month, period.day)
 
 

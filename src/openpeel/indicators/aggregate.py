@@ -52,6 +52,16 @@ def materialise(engine: Engine, measure: Measure) -> None:
     engine.materialise(measure_table(measure), compile_sql(sql, engine.dialect))
 
 
+def _count_sum(condition: str) -> str:
+    """SQL: the sum of the values of the rows that meet ``condition``, in a group the measure
+    has rows for. No such row is a count of 0 (published tables and their tidy copies leave
+    zero rows out); rows whose values are all missing (published "not available") are null."""
+    return (
+        f"CASE WHEN count(CASE WHEN {condition} THEN 1 END) = 0 THEN 0 "
+        f"ELSE sum(CASE WHEN {condition} THEN value END) END"
+    )
+
+
 def _sums(
     engine: Engine,
     measure: Measure,
@@ -61,12 +71,12 @@ def _sums(
     period_types: list[str],
 ) -> pd.DataFrame:
     value = f"{breakdown}" if breakdown else "NULL"
-    den = f"sum(CASE WHEN {denominator} THEN value END)" if denominator else "NULL"
+    den = _count_sum(denominator) if denominator else "NULL"
     periods = ", ".join(f"'{p}'" for p in period_types)
     sql = (
         f"SELECT force_code, period_type, period, "
         f"CAST({value} AS VARCHAR) AS breakdown_value, "
-        f"sum(CASE WHEN {numerator} THEN value END) AS numerator, {den} AS denominator "
+        f"{_count_sum(numerator)} AS numerator, {den} AS denominator "
         f"FROM {measure_table(measure)} WHERE period_type IN ({periods}) "
         f"GROUP BY force_code, period_type, period" + (f", {breakdown}" if breakdown else "")
     )
@@ -86,7 +96,11 @@ def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) 
     """One row per force, period and breakdown value ("all" first)."""
     measure = catalogue.measures[indicator.measure]
     native = [p for p in indicator.periods if p in measure.period_types]
-    if "rolling_12_months" in indicator.periods and "month" not in native:
+    # rolling 12 months are summed from months, unless the measure has them as published
+    derive_rolling = (
+        "rolling_12_months" in indicator.periods and "rolling_12_months" not in measure.period_types
+    )
+    if derive_rolling and "month" not in native:
         native.append("month")
     parts = [
         _sums(engine, measure, indicator.numerator, indicator.denominator, b, native)
@@ -96,7 +110,7 @@ def indicator_frame(engine: Engine, catalogue: Catalogue, indicator: Indicator) 
     frame["exposure_numerator"] = float("nan")
     frame["exposure_denominator"] = float("nan")
     frame["denominator_note"] = None
-    if "rolling_12_months" in indicator.periods:
+    if derive_rolling:
         frame = pd.concat(
             [frame, rolling_12_months(frame[frame.period_type == "month"])], ignore_index=True
         )

@@ -30,7 +30,7 @@ from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
-from openpeel.indicators.periods import sort_key
+from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 
@@ -329,6 +329,13 @@ def trend_chart(
     ).dropna(subset=["value"])
     fmt = _axis_format(ind.unit)
     x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45))
+    if period_type == "rolling_12_months":
+        # placed in time by their last month: published rolling years can be a year apart at
+        # first and a quarter apart later, which equal steps would hide
+        ends = {p: _rolling_end(p) for p in order}
+        frame = frame.assign(end=frame.period.map(ends))
+        lines = lines.assign(end=lines.period.map(ends))
+        x = alt.X("end:T", title=None, axis=alt.Axis(format="%Y"))
     layers = [
         alt.Chart(frame.dropna(subset=["lower", "upper"]))
         .mark_area(opacity=0.2, color=FORCE_COLOUR)
@@ -360,7 +367,7 @@ def trend_chart(
     chart = (
         alt.layer(*layers)
         .properties(
-            title=_title(ind, f"{name}, {period_type.replace('_', ' ')}s"),
+            title=_title(ind, f"{name}, {PERIOD_TYPE_WORDS.get(period_type, period_type)}"),
             description=description,
             width=WIDTH,
             height=320,
@@ -368,6 +375,21 @@ def trend_chart(
         .configure_legend(orient="bottom")
     )
     return cast(alt.LayerChart, chart)
+
+
+#: the periods of each type, in a chart's subtitle
+PERIOD_TYPE_WORDS = {
+    "month": "months",
+    "quarter": "quarters",
+    "financial_year": "financial years",
+    "year": "years",
+    "rolling_12_months": "rolling 12 months",
+}
+
+
+def _rolling_end(label: str) -> pd.Timestamp:
+    """The last day of a rolling 12 months ('12 months to 2016-06' -> 2016-06-30)."""
+    return pd.Timestamp(label.removeprefix(ROLLING_PREFIX) + "-01") + pd.offsets.MonthEnd(0)
 
 
 def _vl_version() -> str | None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.funnel import LEVELS, funnel_limits, outside, overdispersion_many
-from openpeel.indicators.periods import ordinal, per_period, previous
+from openpeel.indicators.periods import ordinal, per_period, phase, previous
 from openpeel.indicators.stats import (
     poisson_rate_interval,
     proportion_change_test,
@@ -310,11 +310,15 @@ def _trends(out: pd.DataFrame, series: list[str], kind: Literal["proportion", "r
     """Fill trend, trend_p and trend_periods for every row with a value.
 
     Each row's window is the last ``TREND_WINDOW`` shown periods of its series, ending with it;
-    times are the periods' positions relative to the window's first period (gaps count).
+    times are the periods' positions relative to the window's first period (gaps count). The
+    rolling 12 months of a series are judged by phase (``periods.phase``): the window of the 12
+    months to June 2016 is the 12 months to each June, which do not overlap.
     """
     shown = out[~out.is_suppressed]
     if not len(shown):
         return
+    shown = shown.assign(_phase=per_period(shown, phase, np.int64))
+    series = [*series, "_phase"]
     position = per_period(shown, ordinal, np.float64)
     frame = pd.DataFrame(
         {

@@ -69,7 +69,11 @@ def render_indicators() -> str:
         "value (the simple mean of the group's values, the force included), its rank (1 = "
         "highest), funnel-plot flags at 95% and 99.8% around the England and Wales value (with "
         "an additive random-effects adjustment where the indicator is overdispersed), whether it "
-        "changed significantly since the previous period, and the direction of its trend.",
+        "changed significantly since the previous period, and the direction of its trend over "
+        "up to six periods. A rolling 12 months is compared with the 12 months just before it "
+        "(the 12 months to June 2016 with those to June 2015, not the overlapping 12 months to "
+        "May or March 2016), and its trend is judged on the 12 months to the same month of "
+        "each year, which do not overlap.",
         "",
         "| id | title | unit | polarity | periods |",
         "|---|---|---|---|---|",

@@ -2,7 +2,14 @@
 goes with it, and the months a rolling 12 months covers.
 
 Labels: month ``2019-01``; quarter ``2017/18 Q1`` (financial quarters, Q1 = April to June);
-financial year ``2017/18``; calendar year ``2016``; rolling 12 months ``12 months to 2019-01``.
+financial year ``2017/18``; calendar year ``2016``; rolling 12 months ``12 months to 2019-01``
+(the 12 months ending with that month; built from months, or published as such, e.g. at each
+quarter's end).
+
+Rolling 12 months overlap: the 12 months to June 2016 share nine months with the 12 months to
+March 2016. So the period before a rolling 12 months, for the change test, is the 12 months
+just before it (to June 2015), and a trend is judged on rolling years that do not overlap:
+those ending in the same month of the year (:func:`phase`).
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ def previous(period_type: str, label: str) -> str | None:
         return month_label(month_index(label) - 1)
     if period_type == "rolling_12_months" and label.startswith(ROLLING_PREFIX):
         end = label.removeprefix(ROLLING_PREFIX)
-        return ROLLING_PREFIX + month_label(month_index(end) - 1)
+        return ROLLING_PREFIX + month_label(month_index(end) - 12)
     if period_type == "quarter" and (q := _QUARTER.match(label)):
         start, quarter = int(q[1]), int(q[3])
         return f"{_fy(start - 1)} Q4" if quarter == 1 else f"{_fy(start)} Q{quarter - 1}"
@@ -76,11 +83,16 @@ def population_year(period_type: str, label: str) -> int | None:
     """The mid-year (30 June) population estimate that goes with a period: the one inside it.
 
     A financial year or its quarters use the mid-year of the year it starts in (30 June 2017 is
-    in 2017/18); a month or calendar year uses its own year; a rolling 12 months the year of
-    its last month.
+    in 2017/18); a month or calendar year uses its own year; a rolling 12 months the 30 June it
+    holds: of its last month's year when that month is June or later (the 12 months to June,
+    September or December 2016 hold 30 June 2016), else of the year before (the 12 months to
+    March 2016 hold 30 June 2015).
     """
     if period_type == "rolling_12_months":
-        label = label.removeprefix(ROLLING_PREFIX)
+        end = _MONTH.match(label.removeprefix(ROLLING_PREFIX))
+        if end is None:
+            return None
+        return int(end[1]) if int(end[2]) >= 6 else int(end[1]) - 1
     if (m := _MONTH.match(label)) or (m := _YEAR.match(label)):
         return int(m[1])
     if (q := _QUARTER.match(label)) or (q := _FY.match(label)):
@@ -96,6 +108,15 @@ def ordinal(period_type: str, label: str) -> int:
     if period_type == "quarter":
         return year * 4 + part
     return year
+
+
+def phase(period_type: str, label: str) -> int:
+    """The month of the year a rolling 12 months ends in (1-12), 0 for other periods: rolling
+    years of one phase do not overlap, so a trend is judged on each phase apart."""
+    if period_type == "rolling_12_months" and label.startswith(ROLLING_PREFIX):
+        end = _MONTH.match(label.removeprefix(ROLLING_PREFIX))
+        return int(end[2]) if end else 0
+    return 0
 
 
 def per_period(frame: pd.DataFrame, fn: Callable[[str, str], Any], dtype: Any) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Turn the paths a user gives into input files: files, folders (walked) and zip archives."""
+"""Turn the paths a user gives into input files: files, folders (walked), zip archives and
+spreadsheets (one input file per data sheet, ``openpeel.sources._spreadsheets``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpeel.errors import FileRefused, OpenPeelError
+from openpeel.sources._spreadsheets import SPREADSHEET_SUFFIXES, extract_sheets, is_spreadsheet
 
 #: file name endings that are read as data
-DATA_SUFFIXES = (".csv", ".csv.gz", ".geojson", ".json")
+DATA_SUFFIXES = (".csv", ".csv.gz", ".geojson", ".json", *SPREADSHEET_SUFFIXES)
 #: files skipped when walking a folder (documentation and checksum lists that sit beside data)
 IGNORED_NAMES = ("MANIFEST.csv", "*.md", "*.txt", ".*")
 
@@ -39,7 +41,8 @@ def is_data_name(name: str) -> bool:
 def discover(paths: Iterable[Path], workdir: Path) -> tuple[list[InputFile], list[FileRefused]]:
     """Every data file under ``paths`` in a stable order; unreadable archives are refused.
 
-    Zip members are extracted into ``workdir`` (which the caller removes afterwards).
+    Zip members are extracted, and the data sheets of spreadsheets written as CSV, into
+    ``workdir`` (which the caller removes afterwards).
     """
     found: list[InputFile] = []
     refused: list[FileRefused] = []
@@ -60,7 +63,25 @@ def discover(paths: Iterable[Path], workdir: Path) -> tuple[list[InputFile], lis
             _from_zip(given, workdir, found, refused)
         else:
             found.append(InputFile(str(given), given))
-    return found, refused
+    return _sheets_of_spreadsheets(found, workdir, refused), refused
+
+
+def _sheets_of_spreadsheets(
+    found: list[InputFile], workdir: Path, refused: list[FileRefused]
+) -> list[InputFile]:
+    """Each spreadsheet replaced by its data sheets (unreadable ones refused)."""
+    out: list[InputFile] = []
+    for item in found:
+        if not is_spreadsheet(item.name):
+            out.append(item)
+            continue
+        try:
+            sheets = extract_sheets(item.path, item.display, workdir / "sheets")
+        except FileRefused as exc:
+            refused.append(exc)
+            continue
+        out.extend(InputFile(display, path) for display, path in sheets)
+    return out
 
 
 def _from_zip(

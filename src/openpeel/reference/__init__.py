@@ -13,10 +13,12 @@ from openpeel.reference.codes import (
     OffenceCode,
     OutcomeType,
     PoliceUkOutcome,
+    RecordedCrimeOffence,
     crime_types,
     offence_codes,
     outcome_types,
     policeuk_outcomes,
+    recorded_crime_offences,
 )
 from openpeel.reference.forces import Force, ForceRegistry, forces
 
@@ -29,6 +31,7 @@ __all__ = [
     "OffenceCode",
     "OutcomeType",
     "PoliceUkOutcome",
+    "RecordedCrimeOffence",
     "ReferenceDataError",
     "crime_types",
     "forces",
@@ -36,4 +39,5 @@ __all__ = [
     "offence_codes",
     "outcome_types",
     "policeuk_outcomes",
+    "recorded_crime_offences",
 ]

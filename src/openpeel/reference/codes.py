@@ -1,5 +1,6 @@
-"""Code tables: data.police.uk crime types and outcome strings, Home Office outcome types and
-Home Office offence codes, each read from a CSV file in ``openpeel/reference/data``.
+"""Code tables: data.police.uk crime types and outcome strings, Home Office outcome types,
+Home Office offence codes and the offences of the rolling-year recorded crime table, each read
+from a CSV file in ``openpeel/reference/data``.
 
 Matching is exact after :func:`normalise` (strip, collapse inner whitespace, casefold); each
 table also accepts the spellings listed in its aliases file.
@@ -47,12 +48,14 @@ __all__ = [
     "OffenceCode",
     "OutcomeType",
     "PoliceUkOutcome",
+    "RecordedCrimeOffence",
     "ReferenceDataError",
     "crime_types",
     "normalise",
     "offence_codes",
     "outcome_types",
     "policeuk_outcomes",
+    "recorded_crime_offences",
 ]
 
 OUTCOME_GROUPS = frozenset(
@@ -370,3 +373,55 @@ def offence_codes(path: Path | None = None) -> CodeTable[OffenceCode]:
     )
     data = read_data_file("offence_codes.csv", path, columns)
     return build_table("offence code", data, "offence_code", _offence_code)
+
+
+# --- offences of the rolling-year recorded crime table -----------------------------------
+
+_ROLLING_PERIOD = r"12 months to \d{4}-\d{2}"
+
+
+@dataclass(frozen=True)
+class RecordedCrimeOffence:
+    """An offence as listed in the Home Office's rolling-year recorded crime by force area
+    (``rec-crime-pfa.csv``), and the comparable series it belongs to across the changes of
+    that list (``first_period``/``last_period``: the first and last 12 months it is listed)."""
+
+    offence: str
+    offence_series: str
+    is_in_total_excluding_fraud: bool
+    first_period: str
+    last_period: str
+    source: str
+    notes: str
+
+
+def _recorded_crime_offence(rec: Record) -> RecordedCrimeOffence:
+    series = rec.required("offence_series")
+    if series != rec["offence"] and not rec["notes"]:
+        raise rec.fail("notes", "an offence counted in another series must say why in notes")
+    return RecordedCrimeOffence(
+        offence=rec["offence"],
+        offence_series=series,
+        is_in_total_excluding_fraud=rec.boolean("is_in_total_excluding_fraud"),
+        first_period=rec.matching("first_period", _ROLLING_PERIOD, "a '12 months to YYYY-MM'"),
+        last_period=rec.matching("last_period", _ROLLING_PERIOD, "a '12 months to YYYY-MM'"),
+        source=rec.required("source"),
+        notes=rec["notes"],
+    )
+
+
+@functools.cache
+def recorded_crime_offences(path: Path | None = None) -> CodeTable[RecordedCrimeOffence]:
+    """The offences of the rolling-year recorded crime table (``recorded_crime_offences.csv``)
+    with their comparable series: the offence list's changes over the years, as data."""
+    columns = (
+        "offence",
+        "offence_series",
+        "is_in_total_excluding_fraud",
+        "first_period",
+        "last_period",
+        "source",
+        "notes",
+    )
+    data = read_data_file("recorded_crime_offences.csv", path, columns)
+    return build_table("recorded crime offence", data, "offence", _recorded_crime_offence)

@@ -19,7 +19,9 @@ from typing import IO, Literal, cast
 
 from openpeel.errors import FileRefused
 
-PeriodType = Literal["month", "quarter", "financial_year", "year", "date", "none"]
+PeriodType = Literal[
+    "month", "quarter", "financial_year", "year", "rolling_12_months", "date", "none"
+]
 
 #: data.police.uk archive file names: YYYY-MM-<force slug>-<kind>.csv
 POLICEUK_NAME = re.compile(

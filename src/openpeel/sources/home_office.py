@@ -2,9 +2,12 @@
 
 Publisher: the Home Office (with the Cabinet Office Race Disparity Unit for the Ethnicity facts
 and figures tables), Open Government Licence v3.0. The open data tables are read in the forms
-described in ``shared/data/PROVENANCE.md`` sections 2 and 6: most are *tidy* copies that a third
-party had already reshaped (snake_case names, ``NA`` for missing values); the numbers are the
-publisher's. Each layout below is the exact header row of one published file.
+described in ``shared/data/PROVENANCE.md`` sections 2, 6 and 14: the crime outcomes table as
+the Home Office publishes it (also as the ODS or XLSX spreadsheet,
+``openpeel.sources._spreadsheets``), and *tidy* copies that a third party had already reshaped
+(snake_case names, ``NA`` for missing values); the numbers are the publisher's. Each layout
+below is the exact header row of one published file. The rolling-year recorded crime by force
+area is in ``home_office_rolling.py``.
 
 Period labels: financial years ``2017/18``; quarters ``2017/18 Q1`` (financial quarters, Q1 =
 April to June); years ending March are labelled by their financial year; workforce snapshots by
@@ -39,6 +42,24 @@ OUTCOMES_COLUMNS = (
 OUTCOMES_2017_18_HEADER = (*OUTCOMES_COLUMNS[:11], "offences", OUTCOMES_COLUMNS[12])
 #: 2018/19 tidy file: the publisher's names, snake_cased
 OUTCOMES_2018_19_HEADER = OUTCOMES_COLUMNS
+#: the table as the Home Office publishes it (the data sheet of the ODS, or its CSV export):
+#: its own column names; expired codes marked "x", their first count "N/A - offence code
+#: expired"; outcome type 0's second count "NA"
+OUTCOMES_PUBLISHED_HEADER = (
+    "Financial Year",
+    "Financial Quarter",
+    "Force Name",
+    "Offence Description",
+    "Offence Group",
+    "Offence Subgroup",
+    "Offence Code",
+    "Offence code expired",
+    "Outcome Description",
+    "Outcome Group",
+    "Outcome Type",
+    "Force outcomes for offences recorded in quarter",
+    "Force outcomes recorded in quarter",
+)
 
 # -- police recorded crime by police force area -----------------------------------------------
 
@@ -130,6 +151,11 @@ SOURCES = (
                 "2017/18 tidy (count named offences)", OUTCOMES_2017_18_HEADER, OUTCOMES_COLUMNS
             ),
             Layout("2018/19 tidy", OUTCOMES_2018_19_HEADER, OUTCOMES_COLUMNS),
+            Layout(
+                "as published (Home Office column names)",
+                OUTCOMES_PUBLISHED_HEADER,
+                OUTCOMES_COLUMNS,
+            ),
         ),
         period_type="quarter",
         period_sql="r.financial_year || ' Q' || r.financial_quarter",
@@ -137,7 +163,8 @@ SOURCES = (
         multi_force=True,
         notes="Police recorded crime and outcomes open data tables (ODS sheet "
         "Outcomes_open_data), one financial year per file, by force x quarter x offence x "
-        "outcome type. Tidy copies: see PROVENANCE.md section 2.",
+        "outcome type: the publisher's table (as CSV, ODS or XLSX; PROVENANCE.md section 14) "
+        "and two tidy copies (section 2).",
     ),
     Source(
         kind="homeoffice_recorded_crime",

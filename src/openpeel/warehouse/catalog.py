@@ -45,6 +45,12 @@ EXPECT_FORMATS: dict[str, tuple[str, str]] = {
     "month": ("TRY_STRPTIME(v, '%Y-%m') IS NULL", "a month (YYYY-MM)"),
     "timestamp": ("TRY_CAST(v AS TIMESTAMPTZ) IS NULL", "an ISO 8601 date and time"),
     "boolean": ("upper(v) NOT IN ('TRUE', 'FALSE')", "TRUE or FALSE"),
+    # a yes/no column as the Home Office's tables write it: 'x' for yes, a blank for no
+    "flag": ("upper(v) NOT IN ('TRUE', 'FALSE', 'X')", "TRUE, FALSE or x"),
+    "uk_date": (
+        "uk_date(v) IS NULL",
+        "a date (DD/MM/YYYY, or YYYY-MM-DD as a spreadsheet's date cell reads)",
+    ),
     "financial_year": (
         "NOT regexp_full_match(v, '[0-9]{4}/[0-9]{2}')",
         "a financial year (YYYY/YY)",

@@ -46,7 +46,14 @@ def create_view(table: Table) -> str:
 
 
 #: the code tables of ref_code_alias; each gets a view ref_alias_<code> (alias, value)
-CODE_TABLES = ("force", "crime_type", "policeuk_outcome", "outcome_type", "offence_code")
+CODE_TABLES = (
+    "force",
+    "crime_type",
+    "policeuk_outcome",
+    "outcome_type",
+    "offence_code",
+    "recorded_crime_offence",
+)
 
 #: SQL macros the core views use. norm_code is how a published spelling is matched to the code
 #: tables: trimmed of spaces and lower-cased, nothing more (a cheap key: views apply it to every
@@ -55,6 +62,10 @@ CODE_TABLES = ("force", "crime_type", "policeuk_outcome", "outcome_type", "offen
 MACROS = (
     "CREATE OR REPLACE MACRO norm_code(x) AS lower(trim(x))",
     "CREATE OR REPLACE MACRO num(x) AS TRY_CAST(replace(x, ',', '') AS DOUBLE)",
+    # a date as the Home Office's CSV files write it (DD/MM/YYYY), or as a spreadsheet's date
+    # cell reads (YYYY-MM-DD); null when it is neither
+    "CREATE OR REPLACE MACRO uk_date(x) AS CAST(coalesce(TRY_STRPTIME(x, '%d/%m/%Y'), "
+    "TRY_CAST(x AS TIMESTAMP)) AS DATE)",
 )
 
 

@@ -214,10 +214,20 @@ AGGREGATE_CHECKS = (
 )
 
 
+#: a rolling-year period published with a date that is not a month's last day
+PERIOD_END_SQL = """
+SELECT 'period end not a month end' AS finding,
+       'homeoffice__recorded_crime_rolling' AS dataset, force_code, period, count(*) AS count,
+       'published as ' || published_period_end || ', read as the 12 months to the end of '
+           || 'that month' AS detail
+FROM core_homeoffice__recorded_crime_rolling WHERE is_period_end_adjusted GROUP BY ALL
+"""
+
+
 def register_records(wh: Warehouse) -> list[dict[str, Any]]:
     parts = [_row_check_sql(*c) for c in ROW_CHECKS]
     parts += [REPEATED_IDS_SQL, MISSING_MONTHS_SQL, SMALL_MONTHS_SQL, OTHER_MONTH_SQL]
-    parts += AGGREGATE_CHECKS
+    parts += [PERIOD_END_SQL, *AGGREGATE_CHECKS]
     parts += _count_checks(wh)
     sql = " UNION ALL ".join(f"({p})" for p in parts)
     return wh.records(f"SELECT * FROM ({sql}) ORDER BY finding, dataset, force_code, period")

@@ -27,6 +27,7 @@ CODE_TABLES: dict[str, Callable[[], CodeTable[Any]]] = {
     "policeuk_outcome": reference.policeuk_outcomes,
     "outcome_type": reference.outcome_types,
     "offence_code": reference.offence_codes,
+    "recorded_crime_offence": reference.recorded_crime_offences,
 }
 
 
