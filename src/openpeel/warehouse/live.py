@@ -55,6 +55,8 @@ class LiveWarehouse:
         self.home = home
         self._lock = threading.Lock()
         self._current: _Version | None = None
+        #: the versions with a connection open: the current one, and retired ones still read
+        self._opened: list[_Version] = []
         self._failed_at = 0.0
 
     @contextmanager
@@ -77,6 +79,12 @@ class LiveWarehouse:
         """The version the next request would read (opening it if a load has swapped one in)."""
         with self.reading() as wh:
             return wh.version
+
+    @property
+    def versions_open(self) -> list[str]:
+        """The data versions with a connection open, oldest first."""
+        with self._lock:
+            return [v.version for v in self._opened]
 
     def close(self) -> None:
         with self._lock:
@@ -109,6 +117,7 @@ class LiveWarehouse:
                     if held is not None:
                         self._retire(held)
                     self._current = held = fresh
+                    self._opened.append(fresh)
                     log.info("reading version %s of the warehouse in %s", fresh.version, self.home)
             assert held is not None
             held.users += 1
@@ -134,10 +143,14 @@ class LiveWarehouse:
     def _retire(self, held: _Version) -> None:
         held.retired = True
         if held.users == 0:
-            held.con.close()
+            self._close(held)
 
     def _release(self, held: _Version) -> None:
         with self._lock:
             held.users -= 1
             if held.retired and held.users == 0:
-                held.con.close()
+                self._close(held)
+
+    def _close(self, held: _Version) -> None:
+        held.con.close()
+        self._opened.remove(held)

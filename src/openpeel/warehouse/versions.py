@@ -19,7 +19,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from openpeel.warehouse.writer_lock import Holder, holder
+from openpeel.warehouse.writer_lock import Holder, holder, when
 
 CURRENT = "warehouse.duckdb"
 NEXT = "warehouse.next.duckdb"
@@ -110,19 +110,18 @@ class Loading:
     pending: Pending | None
 
     def lines(self) -> list[str]:
-        said = []
         if self.writer is not None:
-            said.append(
-                f"A load is under way: {self.writer.describe()}; readers see the last complete "
-                "state until it finishes."
-            )
-        elif self.pending is not None:
-            said.append(
-                f"`{self.pending.command}` (started {self.pending.started}) did not finish; "
-                "the next `openpeel ingest`, `indicators compute` or `forecast` carries on from "
-                "what it had done."
-            )
-        return said
+            return [
+                f"A load is under way: {self.writer.describe()}; until it finishes, the "
+                "dashboard and the other commands read the last complete state."
+            ]
+        if self.pending is not None:
+            return [
+                f"`{self.pending.command}` (started {when(self.pending.started)}) did not "
+                "finish; run it again to carry on from what it had done (any `openpeel ingest`, "
+                "`indicators compute` or `forecast` does)."
+            ]
+        return []
 
 
 def loading(home: Path) -> Loading:
@@ -132,10 +131,11 @@ def loading(home: Path) -> Loading:
 def no_warehouse_hint(home: Path) -> str:
     """What to do where there is no warehouse: load data, or wait for the first load."""
     said = loading(home).lines()
-    return " ".join(
-        [
-            *said,
-            "Load data with `openpeel ingest PATH`, or point --home at the folder that "
-            "holds warehouse.duckdb.",
-        ]
+    return (
+        " ".join(said)
+        if said
+        else (
+            "load data with `openpeel ingest PATH`, or point --home at the folder that holds "
+            "warehouse.duckdb"
+        )
     )

@@ -17,6 +17,7 @@ import fcntl
 import json
 import logging
 import os
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,8 +50,12 @@ class Holder:
     def describe(self) -> str:
         if not self.pid:
             return self.command
-        when = self.started[11:19] + " UTC" if len(self.started) >= 19 else "a moment ago"
-        return f"`{self.command}` (process {self.pid}, started {when})"
+        return f"`{self.command}` (process {self.pid}, started {when(self.started)})"
+
+
+def when(iso: str) -> str:
+    """A moment recorded in ISO 8601 (UTC), as people read it: 2026-12-04 17:09:30 UTC."""
+    return iso[:10] + " " + iso[11:19] + " UTC" if len(iso) >= 19 else "a moment ago"
 
 
 #: a holder that has not written who it is yet
@@ -162,7 +167,8 @@ def _read(fd: int) -> Holder | None:
 
 
 def holder(home: Path) -> Holder | None:
-    """Who is writing to the warehouse of ``home`` now, if anyone."""
+    """Who is writing to the warehouse of ``home`` now, if anyone (asked without taking the
+    lock, even for a moment: a writer starting then would be refused)."""
     with _GUARD:
         held = _HELD.get(_key(home))
         if held is not None:
@@ -172,12 +178,17 @@ def holder(home: Path) -> Holder | None:
         except FileNotFoundError:
             return None
         try:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EAGAIN):
-                    raise
-                return _read(fd) or UNKNOWN
-            return None  # free (the shared lock taken to see it goes with the descriptor)
+            return (_read(fd) or UNKNOWN) if _locked(fd) else None
         finally:
-            os.close(fd)
+            os.close(fd)  # this process holds no lock on the file: closing drops nothing
+
+
+#: struct flock of Linux (l_type, l_whence, l_start, l_len, l_pid), as fcntl(F_GETLK) takes it
+_FLOCK = "hhqqi4x"
+
+
+def _locked(fd: int) -> bool:
+    """Whether another process holds a lock on the file (F_GETLK: asks, takes nothing)."""
+    query = struct.pack(_FLOCK, fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)
+    answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+    return int(struct.unpack(_FLOCK, answer)[0]) != fcntl.F_UNLCK

@@ -41,7 +41,7 @@ from openpeel.warehouse.versions import (
     sync_folder,
     write_pending,
 )
-from openpeel.warehouse.writer_lock import WarehouseBusy, writer_lock
+from openpeel.warehouse.writer_lock import WarehouseBusy, when, writer_lock
 
 log = logging.getLogger("openpeel.warehouse")
 
@@ -64,14 +64,14 @@ def writing(
         try:
             yield wh
             wh.execute("CHECKPOINT")
-        except BaseException:
+        except BaseException as exc:
             wh.close()
-            log.warning(
-                "%s did not finish: the warehouse keeps its last complete state; the work "
-                "committed so far waits in %s for the next writer to carry on",
-                command,
-                home / NEXT,
-            )
+            log.info("%s did not finish; its work waits in %s", command, home / NEXT)
+            if not isinstance(exc, OpenPeelError):  # a user's error says what to do itself
+                tell(
+                    "stopped before the end: the warehouse keeps its last complete state; run "
+                    "the command again to carry on from the work done so far"
+                )
             raise
         wh.close()
         _swap(home)
@@ -80,7 +80,7 @@ def writing(
 def _prepare_next(home: Path, command: str, wait: float, tell: Notify) -> None:
     pending = resumable(home)
     if pending is not None:
-        tell(f"carrying on from the unfinished `{pending.command}` of {pending.started}")
+        tell(f"carrying on from the unfinished `{pending.command}` of {when(pending.started)}")
         return
     discard_next(home)
     current = home / CURRENT
