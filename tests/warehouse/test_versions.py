@@ -120,6 +120,21 @@ def test_a_next_file_copied_from_an_older_state_is_not_carried_on(january: Path)
     assert _read(january) == 6  # January and March; February's unfinished load is gone
 
 
+def test_unfinished_work_that_cannot_be_read_is_dropped_and_the_load_starts_again(
+    january: Path,
+) -> None:
+    with pytest.raises(RuntimeError, match="stopped"):
+        _fail_after_loading(january, FEB)
+    (january / (NEXT + WAL)).unlink(missing_ok=True)
+    (january / NEXT).write_bytes(b"damaged" * 1000)
+    assert resumable(january) is not None
+    told: list[str] = []
+    with writing(january, "test", notify=told.append) as wh:
+        load(wh, MAR)
+    assert any("cannot be read: starting again" in m for m in told)
+    assert _read(january) == 6  # January and March
+
+
 def test_one_writer_at_a_time_in_one_process(january: Path) -> None:
     with Warehouse(january) as outer, Warehouse(january) as inner:  # in place: they nest
         assert _files(outer) == _files(inner) == 3

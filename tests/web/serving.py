@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -124,31 +125,34 @@ def get(url: str, timeout: float = 120) -> tuple[int, str, dict[str, str]]:
 
 @contextmanager
 def serving(home: Path) -> Iterator[Server]:
-    """`openpeel serve --home HOME` on a free port, once it answers."""
+    """`openpeel serve --home HOME` on a free port, once it answers (its output goes to a file,
+    which a pipe nobody reads could not hold)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "openpeel", "serve", "--home", str(home), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment(),
-    )
-    server = Server(home, port, process)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if server.get("/forces")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, process.communicate()[1]
-            assert time.monotonic() < deadline, "the server did not answer"
-            time.sleep(0.3)
-        yield server
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "openpeel", "serve", "--home", str(home), "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment(),
+        )
+        server = Server(home, port, process)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if server.get("/forces")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    raise AssertionError(f"the server did not answer: {output.read()}")
+                time.sleep(0.3)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @dataclass

@@ -49,8 +49,10 @@ class Warehouse:
         self.version: str | None = None
         self._lock = ExitStack()
         if read_only:
-            self.con = _open_read_only(home, self.path)
+            # taken before opening: after a swap in between, the version names an older state
+            # than the one opened, never a newer one (so nothing old is cached under the new)
             self.version = data_version(home) if file is None else None
+            self.con = _open_read_only(home, self.path)
             return
         home.mkdir(parents=True, exist_ok=True)
         if file is None:  # in place: the writer lock keeps a load on a copy from racing it

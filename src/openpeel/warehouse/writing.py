@@ -59,8 +59,7 @@ def writing(
     current state, at once and whole, when the block ends without an error."""
     tell = notify or (lambda message: None)
     with writer_lock(home, command, wait=wait, notify=tell):
-        _prepare_next(home, command, wait, tell)
-        wh = Warehouse(home, file=home / NEXT)
+        wh = _open_next(home, command, wait, tell)
         try:
             yield wh
             wh.execute("CHECKPOINT")
@@ -77,11 +76,24 @@ def writing(
         _swap(home)
 
 
-def _prepare_next(home: Path, command: str, wait: float, tell: Notify) -> None:
+def _open_next(home: Path, command: str, wait: float, tell: Notify) -> Warehouse:
+    """The next file, opened for writing: carried on where a killed writer left it, unless it
+    cannot be read (then dropped), else copied from the current file."""
     pending = resumable(home)
     if pending is not None:
         tell(f"carrying on from the unfinished `{pending.command}` of {when(pending.started)}")
-        return
+        try:
+            return Warehouse(home, file=home / NEXT)
+        except WarehouseBusy:
+            raise
+        except (OpenPeelError, duckdb.Error) as exc:
+            log.warning("cannot read the unfinished work in %s: %s", home / NEXT, exc)
+            tell("its work cannot be read: starting again from the last complete state")
+    _copy_next(home, command, wait)
+    return Warehouse(home, file=home / NEXT)
+
+
+def _copy_next(home: Path, command: str, wait: float) -> None:
     discard_next(home)
     current = home / CURRENT
     started = datetime.now(UTC).isoformat(timespec="seconds")
