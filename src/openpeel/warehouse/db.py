@@ -155,7 +155,9 @@ def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     that name, which after a load's swap is the previous file: attaching opens the file the
     path names now.
     """
-    con = duckdb.connect()
+    # a large query spills beside the file, as it would with the file opened directly (an
+    # in-memory database would spill into the working folder)
+    con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
         con.execute(f"ATTACH {literal(str(path))} AS {READER_ALIAS} (READ_ONLY)")
         con.execute(f"USE {READER_ALIAS}")
