@@ -179,10 +179,11 @@ def has_tables(con: duckdb.DuckDBPyConnection) -> bool:
 def _open_writable(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
+        if "lock" in str(exc).lower() or "already attached" in str(exc):
             raise WarehouseBusy(
-                f"the warehouse {path} is in use by another process",
+                f"the warehouse {path} is being read by another process, or elsewhere in this "
+                "one, and cannot be written in place",
                 hint="a home that is served or read meanwhile is written by `openpeel ingest`, "
                 "`indicators compute` and `forecast` (openpeel.warehouse.writing in Python), "
                 "which work on a copy",
