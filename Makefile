@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python benchmarks/publishing.py --write
 	$(BIN)/python benchmarks/forecast.py --write
 	$(BIN)/python benchmarks/spark.py --write
+	$(BIN)/python benchmarks/loads.py --write
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules \

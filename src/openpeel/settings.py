@@ -83,11 +83,21 @@ SETTINGS = (
         "URL (`spark://host:7077`, `yarn`) or a Spark Connect server (`sc://host:15002`).",
     ),
     Setting(
+        "wait",
+        "OPENPEEL_WAIT",
+        "0",
+        "How long (seconds) `ingest`, `indicators compute`, `forecast` and `demo` wait for "
+        "another command writing to the same home's warehouse to finish; 0 refuses at once, "
+        "naming the running command.",
+    ),
+    Setting(
         "fault_kill_at",
         "OPENPEEL_FAULT_KILL_AT",
         "",
-        "For crash tests only: kill the process (SIGKILL) when a load reaches this point "
-        "(`inserted` or `before-commit`).",
+        "For crash tests only: kill the process (SIGKILL) when it reaches this point: a load's "
+        "`inserted` or `before-commit`; any writer's `copied` (its copy made), `schema` (the "
+        "tables made, not committed), `swapping` (its work closed, not yet current) or "
+        "`swapped` (current, its record not yet removed).",
     ),
 )
 

@@ -222,6 +222,7 @@ def test_a_forces_forecasts_page_its_twin_and_fan_charts(built_home: Path, tmp_p
 
     from openpeel.assess.store import Store
     from openpeel.forecast.run import store
+    from openpeel.warehouse.writing import writing
     from openpeel.web.app import create_app
 
     home = tmp_path / "home"
@@ -233,7 +234,7 @@ def test_a_forces_forecasts_page_its_twin_and_fan_charts(built_home: Path, tmp_p
         "No forecasts have been made"
         in client.get("/forces/hampshire/forecasts", headers={"Accept": "text/html"}).text
     )
-    with Warehouse(home) as wh:
+    with writing(home, "openpeel forecast") as wh:  # the home is served: a write on a copy
         store(wh, run(wh, sources=["street_monthly"], force_code="E23000030"))
     twin = client.get("/api/forces/hampshire/forecasts").json()
     assert len(twin["series"]) >= 14

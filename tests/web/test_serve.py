@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.web.test_browser import _free_port
+from tests.web.serving import serving
 
 
 def _env() -> dict[str, str]:
@@ -33,26 +31,7 @@ def test_serve_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_serve_answers_over_http(built_home: Path) -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "openpeel", "serve", "--home", str(built_home), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/forces", timeout=5) as r:
-                    body = r.read().decode()
-                break
-            except OSError:
-                assert server.poll() is None, server.communicate()[1]
-                assert time.monotonic() < deadline, "the server did not answer"
-                time.sleep(0.3)
-        assert "Hampshire Constabulary" in body
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)  # and its pipes closed
+    with serving(built_home) as server:
+        status, body, _ = server.get("/forces")
+    assert status == 200
+    assert "Hampshire Constabulary" in body

@@ -13,7 +13,7 @@ from openpeel import __version__
 from openpeel.cli.assess import assess_app, framework_app, grades_app, screen
 from openpeel.cli.audit import audit_app
 from openpeel.cli.chart import app as chart_app
-from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
 from openpeel.cli.forecast import forecast
 from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
@@ -84,29 +84,35 @@ def ingest(
         ),
     ],
     home: Home = DEFAULT_HOME,
+    wait: Wait = DEFAULT_WAIT,
 ) -> None:
     """Load published data files into the warehouse.
 
     Each file loads whole or not at all. A file already loaded (same SHA-256) is skipped; a
     newer file for the same source, period and force replaces the older one. Rows that fail
     validation are quarantined (see `openpeel quality`). The exit status is 1 when any file was
-    refused; the other files still load.
+    refused; the other files still load. The dashboard and the other commands read the last
+    complete state meanwhile, and the new one when the run ends; a killed run is carried on by
+    the next.
 
     Example: openpeel ingest ../shared/data
     """
     from openpeel.cli.ingest_view import run_ingest
 
-    raise typer.Exit(run_ingest(home, paths))
+    raise typer.Exit(run_ingest(home, paths, wait))
 
 
 @app.command()
 def status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None:
-    """Show what is loaded: sources, periods, forces and rows."""
+    """Show what is loaded: sources, periods, forces and rows (and a load under way)."""
     from openpeel.warehouse.db import Warehouse
     from openpeel.warehouse.status import status_records
+    from openpeel.warehouse.versions import loading
 
     with Warehouse(home, read_only=True) as wh:
         records = status_records(wh)
+    for line in loading(home).lines():
+        err.print(line)
     if not records and fmt is Format.table:
         err.print(f"Nothing is loaded in {home} yet: run `openpeel ingest PATH`.")
         return
@@ -255,6 +261,7 @@ def demo(
         bool, typer.Option("--no-serve", help="Build only; do not serve the dashboard.")
     ] = False,
     port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
+    wait: Wait = DEFAULT_WAIT,
 ) -> None:
     """Build everything from the bundled sample of real data: the warehouse, the indicators,
     the backtested forecasts, the Hampshire 2016 worked example, its reports and the national
@@ -262,13 +269,12 @@ def demo(
     from openpeel.cli.ingest_view import run_ingest
     from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
-    from openpeel.warehouse.db import Warehouse
 
     path = sample_path()
     out.print(f"Loading the bundled sample ({path}) into {home}")
-    code = run_ingest(home, [path])
+    code = run_ingest(home, [path], wait)
     status(home=home, fmt=Format.table)
-    with Warehouse(home) as wh:
+    with writer(home, "openpeel demo", wait) as wh:
         results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
         store(wh, results)
         _forecast_demand(wh)

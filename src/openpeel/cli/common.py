@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from openpeel.cli.output import Format
+from openpeel.cli.output import Format, err
 from openpeel.settings import SETTINGS
+
+if TYPE_CHECKING:
+    from openpeel.warehouse.db import Warehouse
 
 Home = Annotated[
     Path,
@@ -21,4 +26,26 @@ Home = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+Wait = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        envvar="OPENPEEL_WAIT",
+        metavar="SECONDS",
+        help="If another command is writing to the warehouse, wait up to this long for it to "
+        "finish (0: refuse at once, naming it).",
+    ),
+]
 DEFAULT_HOME = Path(next(s.default for s in SETTINGS if s.name == "home"))
+DEFAULT_WAIT = float(next(s.default for s in SETTINGS if s.name == "wait"))
+
+
+@contextmanager
+def writer(home: Path, command: str, wait: float) -> Iterator[Warehouse]:
+    """The warehouse to change for ``command``, on a copy that becomes the current state when
+    the command finishes; the dashboard and other readers keep the last complete state until
+    then."""
+    from openpeel.warehouse.writing import writing
+
+    with writing(home, command, wait=wait, notify=lambda m: err.print(f"{command}: {m}")) as wh:
+        yield wh

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
 from openpeel.cli.output import Format, emit, err
 
 
@@ -26,15 +26,15 @@ def forecast(
     ] = False,
     home: Home = DEFAULT_HOME,
     fmt: FormatOpt = Format.table,
+    wait: Wait = DEFAULT_WAIT,
 ) -> None:
     """Backtest every series against the seasonal naive baseline, forecast each with the model
     its backtest chose, store it all (out_forecast_*) and show the forecasts or the backtests."""
     from openpeel.forecast.run import run, store
     from openpeel.reference.forces import forces
-    from openpeel.warehouse.db import Warehouse
 
     code = forces().resolve(force).code if force else None
-    with Warehouse(home) as wh:
+    with writer(home, "openpeel forecast", wait) as wh:
         result = run(
             wh, sources=source, force_code=code, horizon=horizon, progress=lambda m: err.print(m)
         )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
 from openpeel.cli.output import Format, emit, err, out
 
 app = typer.Typer(
@@ -55,17 +55,17 @@ def compute(
         ),
     ] = None,
     home: Home = DEFAULT_HOME,
+    wait: Wait = DEFAULT_WAIT,
 ) -> None:
     """Compute indicators from the warehouse into out_indicator_values."""
     from openpeel.indicators.engine import Engine
     from openpeel.indicators.run import compute as run
     from openpeel.indicators.run import store
-    from openpeel.warehouse.db import Warehouse
 
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter(f"unknown engine {engine!r}: use duckdb or spark")
     start = time.perf_counter()
-    with Warehouse(home) as wh:
+    with writer(home, "openpeel indicators compute", wait) as wh:
         chosen: Engine | None = None
         if engine == "duckdb" and parquet is not None:
             from openpeel.indicators.engine import ParquetEngine

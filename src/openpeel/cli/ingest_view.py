@@ -7,15 +7,16 @@ from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+from openpeel.cli.common import writer
 from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
-from openpeel.warehouse.db import Warehouse
 
 
-def run_ingest(home: Path, paths: list[Path]) -> int:
-    """Ingest with a progress bar (plain lines under CI or without a terminal); exit code."""
-    with Warehouse(home) as wh:
+def run_ingest(home: Path, paths: list[Path], wait: float = 0.0) -> int:
+    """Ingest with a progress bar (plain lines under CI or without a terminal); exit code.
+    Readers see the files loaded when the whole run ends (``openpeel.warehouse.writing``)."""
+    with writer(home, "openpeel ingest", wait) as wh:
         if plain():
             last = [-1]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,46 +14,76 @@ import duckdb
 import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
+from openpeel.faults import fault_point
 from openpeel.warehouse.catalog import Schema, load_schema
-from openpeel.warehouse.ddl import all_ddl
+from openpeel.warehouse.ddl import all_ddl, literal
+from openpeel.warehouse.versions import CURRENT, data_version, no_warehouse_hint
+from openpeel.warehouse.writer_lock import WarehouseBusy, writer_lock
 
 log = logging.getLogger("openpeel.warehouse")
 
-WAREHOUSE_FILE = "warehouse.duckdb"
+WAREHOUSE_FILE = CURRENT
+#: the name under which a read-only connection attaches the warehouse file
+READER_ALIAS = "wh"
 
 
-class WarehouseBusy(OpenPeelError):
-    pass
+class NoWarehouse(OpenPeelError):
+    """There is no complete warehouse in the home (yet)."""
 
 
 class Warehouse:
-    """A connection to the warehouse file in ``home``, with the schema in place."""
+    """A connection to the warehouse in ``home``.
 
-    def __init__(self, home: Path, *, read_only: bool = False) -> None:
+    ``Warehouse(home, read_only=True)`` reads the current file, the last complete state, even
+    while a load runs (``openpeel.warehouse.versions``). ``Warehouse(home)`` writes the current
+    file in place, holding the home's writer lock: for a home nothing serves (the tests, a
+    script building a home); ``openpeel.warehouse.writing.writing(home, command)`` writes into
+    a served one, on a copy swapped in when it is done.
+    """
+
+    def __init__(self, home: Path, *, read_only: bool = False, file: Path | None = None) -> None:
         self.home = home
-        self.path = home / WAREHOUSE_FILE
+        self.path = file or home / WAREHOUSE_FILE
         self.schema: Schema = load_schema()
-        if read_only and not self.path.exists():
-            raise OpenPeelError(
-                f"there is no warehouse in {home}",
-                hint="load data first with `openpeel ingest PATH`, or point --home at the "
-                "folder that holds warehouse.duckdb",
-            )
+        #: the data version this connection reads (``versions.data_version``); None when writing
+        self.version: str | None = None
+        self._lock = ExitStack()
+        if read_only:
+            # taken before opening: after a swap in between, the version names an older state
+            # than the one opened, never a newer one (so nothing old is cached under the new)
+            self.version = data_version(home) if file is None else None
+            self.con = _open_read_only(home, self.path)
+            return
         home.mkdir(parents=True, exist_ok=True)
+        if file is None:  # in place: the writer lock keeps a load on a copy from racing it
+            self._lock.enter_context(
+                writer_lock(home, f"{Path(sys.argv[0]).name} (writing in place)", in_place=True)
+            )
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise WarehouseBusy(
-                    f"the warehouse {self.path} is in use by another process",
-                    hint="wait for the other openpeel command to finish, then try again",
-                ) from exc
-            raise OpenPeelError(f"cannot open the warehouse {self.path}: {exc}") from exc
-        # rows are never read back by position (quarantined rows are found by content), so
-        # DuckDB may write them in any order: about 1.4x faster bulk loads
-        self.con.execute("SET preserve_insertion_order = false")
-        if not read_only:
+            self.con = _open_writable(self.path)
+        except BaseException:
+            self._lock.close()
+            raise
+        try:
+            # rows are never read back by position (quarantined rows are found by content), so
+            # DuckDB may write them in any order: about 1.4x faster bulk loads
+            self.con.execute("SET preserve_insertion_order = false")
             self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def over(cls, home: Path, con: duckdb.DuckDBPyConnection, version: str | None) -> Warehouse:
+        """A warehouse over a connection opened elsewhere (the web app's, per request)."""
+        wh = cls.__new__(cls)
+        wh.home = home
+        wh.path = home / WAREHOUSE_FILE
+        wh.schema = load_schema()
+        wh.version = version
+        wh._lock = ExitStack()
+        wh.con = con
+        return wh
 
     def _ensure_schema(self) -> None:
         from openpeel.warehouse.reference import load_reference_tables
@@ -62,8 +93,9 @@ class Warehouse:
             for statement in all_ddl(self.schema):
                 self.con.execute(statement)
             load_reference_tables(self.con)
+            fault_point("schema")
             self.con.execute("COMMIT")
-        except Exception:
+        except BaseException:
             self.con.execute("ROLLBACK")
             raise
 
@@ -103,10 +135,81 @@ class Warehouse:
         self.con.execute("COMMIT")
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._lock.close()
 
     def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file at ``path``, attached in a fresh in-memory
+    database and made the default.
+
+    ``duckdb.connect(path)`` would hand back a database this process already has open under
+    that name, which after a load's swap is the previous file: attaching opens the file the
+    path names now.
+    """
+    # a large query spills beside the file, as it would with the file opened directly (an
+    # in-memory database would spill into the working folder)
+    con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
+    try:
+        con.execute(f"ATTACH {literal(str(path))} AS {READER_ALIAS} (READ_ONLY)")
+        con.execute(f"USE {READER_ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def has_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has its tables (a first load killed before it made them has not)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND table_name = 'meta_load_ledger'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _open_writable(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path))
+    except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
+        if "lock" in str(exc).lower() or "already attached" in str(exc):
+            raise WarehouseBusy(
+                f"the warehouse {path} is being read by another process, or elsewhere in this "
+                "one, and cannot be written in place",
+                hint="a home that is served or read meanwhile is written by `openpeel ingest`, "
+                "`indicators compute` and `forecast` (openpeel.warehouse.writing in Python), "
+                "which work on a copy",
+            ) from exc
+        raise OpenPeelError(f"cannot open the warehouse {path}: {exc}") from exc
+
+
+def _open_read_only(home: Path, path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise NoWarehouse(f"there is no warehouse in {home} yet", hint=no_warehouse_hint(home))
+    try:
+        con = attach_read_only(path)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"the warehouse {path} is being written in place by another process",
+                hint="wait for it to finish, then try again",
+            ) from exc
+        raise OpenPeelError(f"cannot open the warehouse {path}: {exc}") from exc
+    except duckdb.Error as exc:
+        raise OpenPeelError(f"cannot open the warehouse {path}: {exc}") from exc
+    if not has_tables(con):
+        con.close()
+        raise NoWarehouse(
+            f"the warehouse in {home} is incomplete: a first load was stopped before it had "
+            "made the warehouse's tables",
+            hint="run `openpeel ingest PATH` again: it makes them and loads the files",
+        )
+    return con

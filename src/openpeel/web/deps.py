@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +22,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
 from openpeel.warehouse.db import Warehouse
+from openpeel.warehouse.live import LiveWarehouse
 
 SESSION_USER = "user"
 SESSION_CSRF = "csrf"
@@ -42,6 +43,11 @@ class WebState:
     home: Path
     store: Store
     clock: Callable[[], datetime]
+    #: the warehouse, read-only, following the loads that commit (openpeel.warehouse.live)
+    warehouse: LiveWarehouse = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.warehouse = LiveWarehouse(self.home)
 
 
 def state(request: Request) -> WebState:
@@ -56,8 +62,9 @@ def db(request: Request) -> Iterator[Session]:
 
 
 def warehouse(request: Request) -> Iterator[Warehouse]:
-    """The warehouse, read-only, per request (so a command line may load data in between)."""
-    with Warehouse(state(request).home, read_only=True) as wh:
+    """The warehouse's newest complete state, read-only, for one request: a load into the home
+    runs meanwhile on a copy, and the requests after it commits read the new state."""
+    with state(request).warehouse.reading() as wh:
         yield wh
 
 

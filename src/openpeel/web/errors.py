@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing import embargo
 from openpeel.publishing.workflow import EmbargoError
+from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.deps import AuthError, Forbidden
 from openpeel.web.security import security_headers
 from openpeel.web.views import NotFound
@@ -45,6 +46,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "The role or the force scope does not allow it"},
     404: {"model": ErrorBody, "description": "Nothing there that you may see"},
     422: {"model": ErrorBody, "description": "A parameter or the body is not valid"},
+    503: {"model": ErrorBody, "description": "The data cannot be read now; see Retry-After"},
 }
 
 
@@ -55,6 +57,8 @@ def status_of(exc: OpenPeelError) -> int:
         return 401
     if isinstance(exc, Forbidden):
         return 403
+    if isinstance(exc, WarehouseUnavailable):
+        return 503
     return 400
 
 
@@ -87,7 +91,10 @@ def respond(request: Request, status: int, detail: str, hint: str | None = None)
 def install(app: FastAPI) -> None:
     async def openpeel_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OpenPeelError)
-        return respond(request, status_of(exc), exc.message, exc.hint)
+        response = respond(request, status_of(exc), exc.message, exc.hint)
+        if isinstance(exc, WarehouseUnavailable):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

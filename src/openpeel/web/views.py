@@ -181,7 +181,7 @@ def overview(
     }
 
 
-#: grade maps already drawn: (warehouse, edition, pillar, grades) -> Vega-Lite spec
+#: grade maps already drawn: (warehouse, data version, edition, pillar, grades) -> Vega-Lite spec
 _MAPS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
@@ -191,7 +191,7 @@ def _grade_map(
     """The map of the force areas coloured by grade, as a Vega-Lite spec (drawn once)."""
     from openpeel.publishing.maps import grade_map
 
-    key = (str(wh.path), edition, pillar, tuple(sorted(grades.items())))
+    key = (str(wh.path), wh.version, edition, pillar, tuple(sorted(grades.items())))
     if key not in _MAPS:
         if len(_MAPS) >= 64:
             _MAPS.clear()
