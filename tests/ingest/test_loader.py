@@ -65,14 +65,14 @@ def test_second_ingest_changes_nothing(warehouse: Warehouse) -> None:
 
 
 def test_republished_file_replaces_its_slice(warehouse: Warehouse, tmp_path: Path) -> None:
-    (old,) = load(warehouse, CITY_JAN)
     header, *rows = street_lines(CITY_JAN)
-    newer = tmp_path / "2016-01-city-of-london-street.csv"
-    write_lines(newer, [header, *rows[:-10]])  # a re-published file: ten rows fewer
-    (new,) = load(warehouse, newer)
+    older = tmp_path / "2016-01-city-of-london-street.csv"
+    write_lines(older, [header, *rows[:-10]])  # an earlier publication: ten rows fewer
+    (old,) = load(warehouse, older)
+    (new,) = load(warehouse, CITY_JAN)
     assert new.status == "loaded"
     assert new.message == f"replaced file {old.file_id}"
-    assert warehouse.scalar("SELECT count(*) FROM raw_policeuk__street") == CITY_JAN_ROWS - 10
+    assert warehouse.scalar("SELECT count(*) FROM raw_policeuk__street") == CITY_JAN_ROWS
     ledger = dict(warehouse.rows("SELECT file_id, status FROM meta_load_ledger"))
     assert ledger == {old.file_id: "replaced", new.file_id: "loaded"}
     assert (

@@ -234,11 +234,6 @@ def test_a_line_cut_short_is_quarantined_and_the_rest_loads(tmp_path: Path) -> N
         assert text.endswith(lines[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="openpeel/ingest/loader.py keeps DuckDB's reject text, which for a CRLF file starts "
-    "with the \\n of the line end before it (ingest is being reworked in another branch)",
-)
 def test_the_quarantined_text_of_a_crlf_line_is_the_line(tmp_path: Path) -> None:
     lines = [*LINES[:30], "31/03/2003,Bedfordshire,East,Criminal damage"]
     with Warehouse(tmp_path / "home") as wh:

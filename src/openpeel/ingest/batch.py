@@ -7,13 +7,11 @@ from typing import Literal
 
 from openpeel.errors import FileRefused
 from openpeel.ingest.discover import InputFile
+from openpeel.ingest.guard import MAX_LINE_BYTES, Screen
 from openpeel.sources.base import FileFacts, Layout, Source
 from openpeel.warehouse.catalog import Table
 
 Status = Literal["loaded", "unchanged", "refused"]
-
-#: (line, raw text, reason) of a row the CSV reader could not split into the declared columns
-Reject = tuple[int, str, str]
 
 #: per file id: (raw rows, quarantined raw rows, periods, force codes)
 Stats = dict[int, tuple[int, int, list[str], list[str]]]
@@ -42,9 +40,25 @@ class Prepared:
     source: Source
     layout: Layout
     facts: FileFacts
+    #: what one pass over its bytes found (None for files read by a Python reader)
+    screen: Screen | None = None
     #: from a data.police.uk file name, for kinds whose rows have no force or month
     name_force: str | None = None
     name_month: str | None = None
+    #: the force code and month a data.police.uk file name claims (its rows must agree)
+    claimed_force: str | None = None
+    claimed_month: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        """The bulk reader may read it (see ``openpeel.ingest.guard.Screen.plain``)."""
+        return self.screen is None or self.screen.plain
+
+
+class NeedsCare(Exception):
+    """Raised inside a batch's transaction when the bulk reader cannot account for every line
+    of a file: the batch is rolled back and the file read line by line instead
+    (``openpeel.ingest.guard.careful_read``)."""
 
 
 class Refusal(Exception):
@@ -65,7 +79,10 @@ class Batch:
     #: the path DuckDB reads for each file (a link with a plain name where the path has glob
     #: characters, which DuckDB would expand)
     scan_paths: list[str]
-    rejects: dict[int, list[Reject]] = field(default_factory=dict)
+    #: read line by line: scan_paths[0] is the clean file written by careful_read
+    careful: bool = False
+    #: per file id: lines quarantined before the rows reached DuckDB (careful reads)
+    structural: dict[int, int] = field(default_factory=dict)
 
     @property
     def source(self) -> Source:
@@ -99,5 +116,27 @@ class Batch:
         """[first, last] file id, as query parameters."""
         return [self.first_id, self.first_id + len(self.files) - 1]
 
+    def clean_scan(self) -> str:
+        """SQL for the clean file of a careful read, as a table ``t`` with the raw columns and
+        ``_line``, ``_text`` (the line where the record starts and its text)."""
+        names = self.raw_names
+        columns = ", ".join(
+            [
+                "'_line': 'BIGINT'",
+                *(f"'c{i}': 'VARCHAR'" for i in range(len(names))),
+                "'_text': 'VARCHAR'",
+            ]
+        )
+        renamed = ", ".join(f'c{i} AS "{n}"' for i, n in enumerate(names))
+        return (
+            f"(SELECT _line, _text, {renamed} FROM read_csv({literal_path(self.scan_paths[0])}, "
+            f"columns = {{{columns}}}, header = true, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', max_line_size = {8 * MAX_LINE_BYTES})) t"
+        )
+
     def items(self) -> list[tuple[int, Prepared]]:
         return [(self.first_id + i, p) for i, p in enumerate(self.files)]
+
+
+def literal_path(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"

@@ -10,8 +10,8 @@ import pyarrow as pa
 
 from openpeel import __version__
 from openpeel.errors import FileRefused
-from openpeel.ingest.batch import Batch, FileResult, Refusal, Stats
-from openpeel.ingest.lines import locate
+from openpeel.ingest.batch import Batch, FileResult, NeedsCare, Prepared, Refusal, Stats
+from openpeel.ingest.lines import first_line_with, locate
 from openpeel.reference import forces
 from openpeel.sources.base import Source
 from openpeel.warehouse.db import Warehouse
@@ -19,6 +19,10 @@ from openpeel.warehouse.ddl import quote
 
 #: position of status and replaced_by_file_id in a meta_load_ledger row
 _STATUS, _REPLACED_BY = 16, 18
+
+#: a bulk-read file with more rows to quarantine than this is read again line by line, where
+#: the lines come with the rows (finding them by content keeps them all in memory)
+LOCATE_MAX_ROWS = 10_000
 
 
 def file_stats(wh: Warehouse, batch: Batch) -> Stats:
@@ -51,7 +55,17 @@ def file_stats(wh: Warehouse, batch: Batch) -> Stats:
 
 
 def quarantine(wh: Warehouse, batch: Batch) -> None:
-    """Write every quarantined row of the batch with its line and raw text."""
+    """Write every quarantined row of a bulk-read batch with its line and raw text (a careful
+    read has written its own, with the lines it read)."""
+    if batch.careful:
+        return
+    too_many = wh.rows(
+        f"SELECT file_id, count(*) FROM {quote(batch.table.name)} WHERE file_id BETWEEN ? AND ? "
+        "AND quarantine_reason IS NOT NULL GROUP BY 1 HAVING count(*) > ?",
+        [*batch.id_range, LOCATE_MAX_ROWS],
+    )
+    if too_many and batch.source.reader is None:
+        raise NeedsCare(f"{too_many[0][1]} rows to quarantine")
     cols = ", ".join(quote(n) for n in batch.raw_names)
     bad_by_file: dict[int, list[tuple[object, ...]]] = {}
     for row in wh.rows(
@@ -62,8 +76,6 @@ def quarantine(wh: Warehouse, batch: Batch) -> None:
         bad_by_file.setdefault(int(row[0]), []).append(tuple(row[1:]))
     rows: list[tuple[int, int | None, str | None, str]] = []
     for fid, item in batch.items():
-        rejects = batch.rejects.get(fid, [])
-        rows.extend((fid, line, text, reason) for line, text, reason in rejects)
         bad = bad_by_file.get(fid)
         if not bad:
             continue
@@ -77,30 +89,107 @@ def quarantine(wh: Warehouse, batch: Batch) -> None:
                 delimiter=item.source.delimiter,
                 encoding=item.source.encoding,
                 header_rows=batch.header_rows,
-                skip_lines=frozenset(line for line, _, _ in rejects),
             )
         for (line, text), row in zip(where, bad, strict=True):
             rows.append((fid, line or None, text or None, str(row[-1])))
     _insert_rows(wh, "meta_quarantine", rows)
 
 
-def write_ledger(wh: Warehouse, batch: Batch, stats: Stats, seconds: float) -> list[FileResult]:
-    """Record every file of the batch, replacing the slices they supersede."""
+def check_names(wh: Warehouse, batch: Batch, stats: Stats) -> None:
+    """Refuse a file whose rows are about another force or month than its name says."""
+    source = batch.source
+    for fid, item in batch.items():
+        _, _, periods, codes = stats[fid]
+        if item.claimed_force and source.force_sql and codes and codes != [item.claimed_force]:
+            _mislabelled(wh, batch, fid, item, source.force_sql, item.claimed_force, "force")
+        if item.claimed_month and source.period_sql and periods and periods != [item.claimed_month]:
+            _mislabelled(wh, batch, fid, item, source.period_sql, item.claimed_month, "month")
+
+
+def _mislabelled(
+    wh: Warehouse, batch: Batch, fid: int, item: Prepared, sql: str, claimed: str, what: str
+) -> None:
+    registry = forces()
+    values = [
+        v
+        for (v,) in wh.rows(
+            f"SELECT DISTINCT {sql} FROM {quote(batch.table.name)} r WHERE r.file_id = ? "
+            f"AND r.quarantine_reason IS NULL AND {sql} IS NOT NULL ORDER BY 1",
+            [fid],
+        )
+    ]
+    if what == "force":
+        wrong = next(v for v in values if registry.resolve(v).code != claimed)
+        said = registry.resolve(claimed).name
+    else:
+        wrong = next(v for v in values if v != claimed)
+        said = claimed
+    column = sql.removeprefix("r.")
+    position = batch.raw_names.index(column)
+    label = batch.layout.header[position]
+    line = line_of(wh, batch, item, position, wrong)
+    raise Refusal(
+        FileRefused(
+            item.input.display,
+            f"line {line}, field {label!r}: {wrong!r} is not the {what} its name says ({said}); "
+            "a file must hold the slice its name says",
+            hint="check that the file is the one its name says (a mislabelled download would "
+            "replace another slice's rows); rename it to what it holds",
+        )
+    )
+
+
+def line_of(wh: Warehouse, batch: Batch, item: Prepared, position: int, value: str) -> int | str:
+    """The first line of ``item`` whose field number ``position`` is ``value`` ("?" if none)."""
+    if batch.careful:
+        column = quote(batch.raw_names[position])
+        found = wh.scalar(
+            f"SELECT min(_line) FROM {batch.clean_scan()} WHERE {column} = ?", [value]
+        )
+        return int(found) if found is not None else "?"
+    lines = first_line_with(
+        item.input.path,
+        position,
+        {value},
+        delimiter=item.source.delimiter,
+        encoding=item.source.encoding,
+        header_rows=batch.header_rows,
+    )
+    return lines.get(value, "?")
+
+
+def write_ledger(
+    wh: Warehouse,
+    batch: Batch,
+    stats: Stats,
+    seconds: float,
+    *,
+    allow_shrink: bool = False,
+    run_slices: dict[str, str] | None = None,
+) -> list[FileResult]:
+    """Record every file of the batch, replacing the slices they supersede.
+
+    A file for a slice another file of the same run loaded is refused as ambiguous; a file
+    that would replace a slice with fewer loaded rows is refused unless ``allow_shrink``.
+    """
+    earlier = dict(run_slices or {})
     total = sum(p.size for p in batch.files) or 1
     now = datetime.now(UTC)
     keys = {fid: slice_key(item.source, *stats[fid][2:]) for fid, item in batch.items()}
     holders: dict[str, list[tuple[int, str]]] = {}
-    for fid, raw_table, key in wh.rows(
-        "SELECT file_id, raw_table, slice_key FROM meta_load_ledger WHERE status = 'loaded' "
-        "AND slice_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY file_id",
+    loaded_rows: dict[int, tuple[str, int]] = {}
+    for fid, raw_table, key, path, rows in wh.rows(
+        "SELECT file_id, raw_table, slice_key, path, rows_loaded FROM meta_load_ledger "
+        "WHERE status = 'loaded' AND slice_key IN (SELECT unnest(?::VARCHAR[])) ORDER BY file_id",
         [sorted(set(keys.values()))],
     ):
         holders.setdefault(key, []).append((int(fid), raw_table))
+        loaded_rows[int(fid)] = (str(path), int(rows))
     results: list[FileResult] = []
     pending: dict[int, list[object]] = {}
     for fid, item in batch.items():
         n, q, periods, codes = stats[fid]
-        structural = len(batch.rejects.get(fid, []))
+        structural = batch.structural.get(fid, 0)
         read, quarantined = n + structural, q + structural
         if read == 0:
             raise Refusal(
@@ -110,7 +199,31 @@ def write_ledger(wh: Warehouse, batch: Batch, stats: Stats, seconds: float) -> l
                     hint="download the file again",
                 )
             )
-        replaced = _replace(wh, holders.get(keys[fid], []), fid, pending)
+        if keys[fid] in earlier:
+            raise Refusal(
+                FileRefused(
+                    item.input.display,
+                    f"holds the same slice ({keys[fid]}) as {earlier[keys[fid]]}, given in the "
+                    "same run: which of the two is right is ambiguous",
+                    hint="ingest only the one that is right (the other is refused as well if "
+                    "their names say the same slice)",
+                )
+            )
+        earlier[keys[fid]] = item.input.display
+        old = holders.get(keys[fid], [])
+        before = loaded_rows.get(old[-1][0]) if old else None
+        if before is not None and read - quarantined < before[1] and not allow_shrink:
+            raise Refusal(
+                FileRefused(
+                    item.input.display,
+                    f"would replace file {old[-1][0]} ({before[0]}), {before[1]:,} rows loaded, "
+                    f"with {read - quarantined:,} rows loaded ({read:,} read): a replacement "
+                    "that loses rows",
+                    hint="it may be a truncated or partial download; download it again. If the "
+                    "publisher really removed rows, ingest it again with --allow-shrink",
+                )
+            )
+        replaced = _replace(wh, old, fid, pending)
         # a later file of this batch for the same slice replaces this one in turn
         holders[keys[fid]] = [(fid, item.source.raw_table)]
         pending[fid] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpeel.errors import FileRefused, UnknownCodeError
 from openpeel.ingest.batch import Batch, Prepared, Refusal
-from openpeel.ingest.lines import first_line_with
+from openpeel.ingest.bookkeeping import line_of
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import quote, sql_key
@@ -39,7 +39,7 @@ def check_codes(wh: Warehouse, batch: Batch) -> None:
             )
             if bad:
                 item = batch.item(file_id)
-                refused = _unknown(batch, item, col.name, col.code, bad[0], aliases)
+                refused = _unknown(wh, batch, item, col.name, col.code, bad[0], aliases)
                 raise Refusal(refused)
 
 
@@ -51,25 +51,23 @@ def _aliases(wh: Warehouse) -> dict[str, dict[str, str]]:
 
 
 def _unknown(
-    batch: Batch, item: Prepared, column: str, code: str, value: str, aliases: dict[str, str]
+    wh: Warehouse,
+    batch: Batch,
+    item: Prepared,
+    column: str,
+    code: str,
+    value: str,
+    aliases: dict[str, str],
 ) -> FileRefused:
     position = batch.raw_names.index(column)
     label = batch.layout.header[position]
-    lines = first_line_with(
-        item.input.path,
-        position,
-        {value},
-        delimiter=item.source.delimiter,
-        header_rows=batch.header_rows,
-    )
+    line = line_of(wh, batch, item, position, value)
     words = code.replace("_", " ")
     if code == "force":  # suggest force names rather than codes
         known = {n for f in forces().all() for n in (f.name, f.short_name)}
     else:
         known = set(aliases.values())
-    error = UnknownCodeError(
-        words, value, known, where=f"line {lines.get(value, '?')}, field {label!r}"
-    )
+    error = UnknownCodeError(words, value, known, where=f"line {line}, field {label!r}")
     return FileRefused(
         item.input.display,
         error.message,

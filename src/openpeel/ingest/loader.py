@@ -21,10 +21,17 @@ import duckdb
 import pyarrow as pa
 
 from openpeel.errors import FileRefused, UnknownCodeError
-from openpeel.ingest.batch import Batch, FileResult, Prepared, Refusal, Reject
-from openpeel.ingest.bookkeeping import file_stats, quarantine, record_refusal, write_ledger
+from openpeel.ingest.batch import Batch, FileResult, NeedsCare, Prepared, Refusal
+from openpeel.ingest.bookkeeping import (
+    check_names,
+    file_stats,
+    quarantine,
+    record_refusal,
+    write_ledger,
+)
 from openpeel.ingest.codes import check_codes
 from openpeel.ingest.discover import InputFile
+from openpeel.ingest.guard import MAX_LINE_BYTES, careful_read
 from openpeel.reference import forces
 from openpeel.settings import setting
 from openpeel.sources.base import POLICEUK_NAME, Source
@@ -39,6 +46,29 @@ BATCH_BYTES = 256 * 1024 * 1024
 BATCH_FILES = 400
 
 ProgressFn = Callable[[int], None]
+
+
+def name_claims(source: Source, item: InputFile) -> tuple[str | None, str | None]:
+    """The force code and month a data.police.uk archive name claims for the file's rows
+    (None where the name is not in that form, or names no force OpenPEEL knows); a name that
+    claims another kind than the file's header is refused."""
+    match = POLICEUK_NAME.match(item.name)
+    if match is None:
+        return None, None
+    kind = "policeuk_" + match["kind"].replace("-and-", "_")
+    if kind != source.kind:
+        raise FileRefused(
+            item.display,
+            f"its name says {match['kind']} but line 1, its header, is that of {source.title}",
+            hint="check that the file is the kind its name says; rename it if the name is wrong",
+        )
+    if source.name_gives_force:
+        return None, None
+    try:
+        force = forces().resolve(match["slug"], where=f"the file name {item.name}")
+    except UnknownCodeError:
+        return None, match["month"]
+    return force.code, match["month"]
 
 
 def name_facts(source: Source, item: InputFile) -> tuple[str | None, str | None]:
@@ -64,8 +94,14 @@ def name_facts(source: Source, item: InputFile) -> tuple[str | None, str | None]
 
 
 class Loader:
-    def __init__(self, warehouse: Warehouse) -> None:
+    def __init__(self, warehouse: Warehouse, workdir: Path, *, allow_shrink: bool = False) -> None:
         self.wh = warehouse
+        self.workdir = workdir
+        self.allow_shrink = allow_shrink
+        #: slice key -> the file of this run that loaded it (two files for one slice in one
+        #: run are ambiguous)
+        self.run_slices: dict[str, str] = {}
+        self._careful_count = 0
 
     # -- public -----------------------------------------------------------------------------
 
@@ -75,25 +111,38 @@ class Loader:
         """Load files of one kind and layout; returns one result per file, in order."""
         results: list[FileResult] = []
         for batch in self._batches(files):
-            try:
-                results.extend(self._load_batch(batch))
-            except Refusal as exc:
-                if len(batch) == 1:
-                    results.append(self._refused(batch[0], exc.refused))
-                else:
-                    log.info(
-                        "batch of %d failed (%s); loading its files one by one",
-                        len(batch),
-                        exc.refused.problem,
-                    )
-                    for one in batch:
-                        try:
-                            results.extend(self._load_batch([one]))
-                        except Refusal as single:
-                            results.append(self._refused(one, single.refused))
+            results.extend(self._load_files(batch))
             if progress:
                 progress(sum(p.size for p in batch))
         return results
+
+    def _load_files(self, files: list[Prepared]) -> list[FileResult]:
+        """Load a batch; if it fails, its files one by one, so each gets its own verdict; a file
+        the bulk reader cannot account for line by line is read carefully."""
+        if len(files) == 1 and not files[0].plain:
+            return [self._careful(files[0])]
+        try:
+            return self._load_batch(files)
+        except Refusal as exc:
+            if len(files) == 1:
+                return [self._refused(files[0], exc.refused)]
+            log.info("batch of %d failed (%s); loading its files one by one", len(files), exc)
+        except NeedsCare as exc:
+            if len(files) == 1:
+                log.info("%s: %s; reading it line by line", files[0].input.display, exc)
+                return [self._careful(files[0])]
+            log.info("batch of %d needs care (%s); loading its files one by one", len(files), exc)
+        results: list[FileResult] = []
+        for one in files:
+            results.extend(self._load_files([one]))
+        return results
+
+    def _careful(self, item: Prepared) -> FileResult:
+        try:
+            (result,) = self._load_batch([item], careful=True)
+        except Refusal as exc:
+            return self._refused(item, exc.refused)
+        return result
 
     # -- batching -----------------------------------------------------------------------------
 
@@ -103,8 +152,9 @@ class Loader:
         current: list[Prepared] = []
         size = 0
         for item in files:
+            alone = not item.source.batchable or not item.plain
             fits = (
-                item.source.batchable
+                not alone
                 and current
                 and current[0].facts.new_line == item.facts.new_line
                 and size + item.size <= BATCH_BYTES
@@ -115,7 +165,7 @@ class Loader:
                 current, size = [], 0
             current.append(item)
             size += item.size
-            if not item.source.batchable:
+            if alone:
                 batches.append(current)
                 current, size = [], 0
         if current:
@@ -124,25 +174,59 @@ class Loader:
 
     # -- one batch, one transaction -------------------------------------------------------------
 
-    def _load_batch(self, files: list[Prepared]) -> list[FileResult]:
+    def _load_batch(self, files: list[Prepared], *, careful: bool = False) -> list[FileResult]:
         start = time.perf_counter()
         first_id = int(self.wh.scalar("SELECT coalesce(max(file_id), 0) FROM meta_load_ledger"))
         links = contextlib.ExitStack()
-        batch = Batch(
-            files,
-            first_id + 1,
-            self.wh.schema[files[0].source.raw_table],
-            scan_paths=_scan_paths(files, links),
-        )
+        table = self.wh.schema[files[0].source.raw_table]
+        if careful:
+            (item,) = files
+            self._careful_count += 1
+            clean = self.workdir / f"clean-{self._careful_count}.csv"
+            rejects = self.workdir / f"rejects-{self._careful_count}.csv"
+            links.callback(clean.unlink, missing_ok=True)
+            links.callback(rejects.unlink, missing_ok=True)
+            batch = Batch(files, first_id + 1, table, scan_paths=[str(clean)], careful=True)
+            try:
+                read = careful_read(
+                    item.input.path,
+                    item.input.display,
+                    new_line=item.facts.new_line,
+                    encoding=item.source.encoding,
+                    delimiter=item.source.delimiter,
+                    header=item.layout.header,
+                    header_rows=batch.header_rows,
+                    clean=clean,
+                    rejects=rejects,
+                    keep_cut=self.allow_shrink,
+                )
+            except FileRefused as exc:
+                links.close()
+                raise Refusal(exc) from exc
+            batch.structural[batch.first_id] = read.quarantined
+        else:
+            batch = Batch(files, first_id + 1, table, scan_paths=_scan_paths(files, links))
         con = self.wh.con
         con.execute("BEGIN")
         try:
             self._insert_raw(batch)
             fault_point("inserted")
+            if careful:
+                self._insert_rejects(batch, rejects)
+            else:
+                self._check_every_line_read(batch)
             check_codes(self.wh, batch)
             stats = file_stats(self.wh, batch)
+            check_names(self.wh, batch, stats)
             quarantine(self.wh, batch)
-            results = write_ledger(self.wh, batch, stats, time.perf_counter() - start)
+            results = write_ledger(
+                self.wh,
+                batch,
+                stats,
+                time.perf_counter() - start,
+                allow_shrink=self.allow_shrink,
+                run_slices=self.run_slices,
+            )
             fault_point("before-commit")
             con.execute("COMMIT")
         except BaseException:
@@ -151,17 +235,16 @@ class Loader:
         finally:
             self._drop_temp()
             links.close()
+        for result in results:
+            self.run_slices.setdefault(_key_of(self.wh, result), result.display)
         return results
 
     def _drop_temp(self) -> None:
-        for name in ("_rej_err", "_rej_scan"):
-            self.wh.con.execute(f"DROP TABLE IF EXISTS {name}")
         with contextlib.suppress(duckdb.Error):
             self.wh.con.unregister("_py_rows")
 
     def _insert_raw(self, batch: Batch) -> None:
-        """Insert the published rows, with their quarantine reasons; note the lines the CSV
-        reader could not split into the declared columns in ``batch.rejects``."""
+        """Insert the published rows, with their quarantine reasons."""
         con = self.wh.con
         table, layout, raw_names = batch.table, batch.layout, batch.raw_names
         published = table.published_columns
@@ -171,15 +254,26 @@ class Loader:
         params: list[object] = []
         if source.reader is not None:
             (item,) = batch.files
+            if item.size > READER_MAX_BYTES:
+                raise Refusal(
+                    FileRefused(
+                        item.input.display,
+                        f"is {item.size:,} bytes; files of this format are read whole, and at "
+                        f"most {READER_MAX_BYTES:,} bytes are read",
+                        hint="check that this is the published file",
+                    )
+                )
             try:
                 rows = source.reader(item.input.path)
             except FileRefused as exc:
                 raise Refusal(FileRefused(item.input.display, exc.problem, hint=exc.hint)) from exc
             columns = {name: [r[i] for r in rows] for i, name in enumerate(raw_names)}
             con.register("_py_rows", pa.table(columns))
-            scan, file_id = "_py_rows", str(batch.first_id)
+            scan, file_id = "_py_rows t", str(batch.first_id)
+        elif batch.careful:
+            scan, file_id = batch.clean_scan(), str(batch.first_id)
         else:
-            scan = self._read_csv_sql(batch)
+            scan = self._read_csv_sql(batch) + " t"
             params = [batch.scan_paths]
             # the files are read in the order given, so a row's file is its file_index there
             # (a join on the file name instead costs a quarter of the load)
@@ -189,38 +283,47 @@ class Loader:
             + [f"t.{quote(c.name)}" if c.name in raw_names else "NULL" for c in published]
             + [reason_sql(table, headers)]
         )
+        sql = f"INSERT INTO {quote(table.name)} ({target}) SELECT {values} FROM {scan}"
         try:
-            self.wh.execute(
-                f"INSERT INTO {quote(table.name)} ({target}) SELECT {values} FROM {scan} t",
-                params,
-            )
+            self.wh.execute(sql, params)
         except duckdb.Error as exc:
+            if source.reader is None and not batch.careful:
+                # the bulk reader met a line it cannot split: read the file(s) line by line
+                raise NeedsCare(str(exc).splitlines()[0]) from exc
             raise Refusal(self._explain_read_error(batch, exc)) from exc
-        if source.reader is None:
-            self._collect_rejects(batch)
+        if batch.careful:
+            self.wh.execute(
+                f"INSERT INTO meta_quarantine SELECT {file_id}, t._line, t._text, "
+                f"{reason_sql(table, headers)} AS reason FROM {scan} WHERE reason IS NOT NULL"
+            )
 
-    def _collect_rejects(self, batch: Batch) -> None:
-        for path, line, csv_line, kind, message in self.wh.rows(
-            "SELECT s.file_path, e.line, e.csv_line, e.error_type, e.error_message "
-            "FROM _rej_err e JOIN _rej_scan s USING (scan_id, file_id) ORDER BY 1, 2"
-        ):
-            item = batch.by_path(path)
-            if "UNICODE" in str(kind).upper() or "ENCODING" in str(kind).upper():
-                raise Refusal(
-                    FileRefused(
-                        item.input.display,
-                        f"line {line} is not valid {item.source.encoding} text",
-                        hint="the file may be in another encoding; re-save it as UTF-8",
-                    )
-                )
-            reason = f"{str(kind).lower()}: {message}"
-            found: list[Reject] = batch.rejects.setdefault(batch.file_id(item), [])
-            if found and found[-1][0] == int(line):
-                # DuckDB can report one bad line twice; keep one row, with both reasons
-                if reason not in found[-1][2]:
-                    found[-1] = (found[-1][0], found[-1][1], f"{found[-1][2]}; {reason}")
+    def _insert_rejects(self, batch: Batch, rejects: Path) -> None:
+        """The lines a careful read quarantined, from its rejects file."""
+        self.wh.execute(
+            f"INSERT INTO meta_quarantine SELECT {batch.first_id}, line, raw_text, reason "
+            f"FROM read_csv({literal(str(rejects))}, columns = {{'line': 'BIGINT', "
+            "'raw_text': 'VARCHAR', 'reason': 'VARCHAR'}, header = true, auto_detect = false, "
+            f"delim = ',', quote = '\"', escape = '\"', max_line_size = {8 * MAX_LINE_BYTES})"
+        )
+
+    def _check_every_line_read(self, batch: Batch) -> None:
+        """The bulk reader gave one row per data line of each file, or the file is read line by
+        line: a quoted field spanning lines, or a reader that skipped a line, shows here."""
+        counts = dict(
+            self.wh.rows(
+                f"SELECT file_id, count(*) FROM {quote(batch.table.name)} "
+                "WHERE file_id BETWEEN ? AND ? GROUP BY 1",
+                batch.id_range,
+            )
+        )
+        for fid, item in batch.items():
+            if item.screen is None:
                 continue
-            found.append((int(line), str(csv_line), reason))
+            lines = item.screen.lines - batch.header_rows
+            if int(counts.get(fid, 0)) != lines:
+                raise NeedsCare(
+                    f"{item.input.display}: {counts.get(fid, 0)} rows read from {lines} lines"
+                )
 
     @staticmethod
     def _read_csv_sql(batch: Batch) -> str:
@@ -234,10 +337,9 @@ class Loader:
             f"delim = {literal(first.source.delimiter)}",
             "quote = '\"'",
             "escape = '\"'",
-            "store_rejects = true",
-            "rejects_table = '_rej_err'",
-            "rejects_scan = '_rej_scan'",
-            "max_line_size = 10000000",
+            "strict_mode = true",
+            "ignore_errors = false",
+            f"max_line_size = {2 * MAX_LINE_BYTES}",
         ]
         if first.facts.new_line == "\r":
             options.append("new_line = '\\r'")
@@ -269,6 +371,16 @@ class Loader:
             message=refused.problem,
             hint=refused.hint,
         )
+
+
+#: files of a format read whole by a Python reader (GeoJSON) are refused above this size
+READER_MAX_BYTES = 256 * 1024 * 1024
+
+
+def _key_of(wh: Warehouse, result: FileResult) -> str:
+    return str(
+        wh.scalar("SELECT slice_key FROM meta_load_ledger WHERE file_id = ?", [result.file_id])
+    )
 
 
 #: characters DuckDB's readers take as a glob pattern in a path

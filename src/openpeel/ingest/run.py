@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,8 @@ from openpeel.errors import FileRefused
 from openpeel.ingest.batch import FileResult, Prepared
 from openpeel.ingest.bookkeeping import record_refusal
 from openpeel.ingest.discover import InputFile, discover, sha256_of
-from openpeel.ingest.loader import Loader, name_facts
+from openpeel.ingest.guard import Screen, screen
+from openpeel.ingest.loader import Loader, name_claims, name_facts
 from openpeel.sources import identify
 from openpeel.sources.base import FileFacts, sniff
 from openpeel.warehouse.db import Warehouse
@@ -24,11 +26,25 @@ log = logging.getLogger("openpeel.ingest")
 Progress = Callable[[int, int, str], None]
 
 
+#: the work folders of ingest runs in HOME/tmp (removed at the start of the next run if a run
+#: was killed; nothing else in the home is touched)
+WORK_PREFIX = "ingest-"
+
+
 def ingest(
-    warehouse: Warehouse, paths: Iterable[Path], progress: Progress | None = None
+    warehouse: Warehouse,
+    paths: Iterable[Path],
+    progress: Progress | None = None,
+    *,
+    allow_shrink: bool = False,
 ) -> list[FileResult]:
-    """Load every data file under ``paths``; one result per file."""
-    with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp(warehouse)) as work:
+    """Load every data file under ``paths``; one result per file.
+
+    ``allow_shrink`` lets a file replace a slice with fewer rows, and a file cut short in its
+    last line load (the line quarantined); both are refused otherwise.
+    """
+    remove_stale_work(warehouse)
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=_tmp(warehouse)) as work:
         inputs, unreadable = discover(paths, Path(work))
         results: list[FileResult] = []
         for refused in unreadable:
@@ -58,28 +74,95 @@ def ingest(
                 advance(_size(item))
             if ready is not None:
                 prepared.append(ready)
+        prepared, ambiguous = _one_file_per_named_slice(prepared)
+        for item, refused in ambiguous:
+            record_refusal(warehouse, refused, item.sha256)
+            results.append(
+                FileResult(
+                    item.input.display,
+                    "refused",
+                    item.source.kind,
+                    message=refused.problem,
+                    hint=refused.hint,
+                )
+            )
+            advance(item.size)
         groups: dict[tuple[str, str], list[Prepared]] = {}
         for p in prepared:
             groups.setdefault((p.source.kind, p.layout.name), []).append(p)
-        loader = Loader(warehouse)
+        loader = Loader(warehouse, Path(work), allow_shrink=allow_shrink)
         for group in groups.values():
             results.extend(loader.load(group, advance))
         return results
 
 
-#: what reading a file taught: its sha256 and size, and its first rows (or why not)
-Examined = tuple[str, int, FileFacts | FileRefused] | FileRefused
+def _one_file_per_named_slice(
+    prepared: list[Prepared],
+) -> tuple[list[Prepared], list[tuple[Prepared, FileRefused]]]:
+    """Files whose data.police.uk names say the same kind, force and month are all refused:
+    which of them is right is ambiguous."""
+    by_slice: dict[tuple[str, str, str], list[Prepared]] = {}
+    for p in prepared:
+        force = p.claimed_force or p.name_force
+        month = p.claimed_month or p.name_month
+        if force and month:
+            by_slice.setdefault((p.source.kind, force, month), []).append(p)
+    clashing = {id(p): group for group in by_slice.values() if len(group) > 1 for p in group}
+    keep = [p for p in prepared if id(p) not in clashing]
+    refused = []
+    for p in prepared:
+        if id(p) in clashing:
+            others = ", ".join(o.input.display for o in clashing[id(p)] if o is not p)
+            refused.append(
+                (
+                    p,
+                    FileRefused(
+                        p.input.display,
+                        f"its name says the same slice (kind, force and month) as {others}, "
+                        "given in the same run: which is right is ambiguous, so neither is loaded",
+                        hint="ingest only the file that is right",
+                    ),
+                )
+            )
+    return keep, refused
+
+
+#: what reading a file taught: its sha256 and size, its first rows and what one pass over
+#: its lines found (or why not)
+Examined = tuple[str, int, FileFacts | FileRefused, Screen | None] | FileRefused
 
 
 def _examine(item: InputFile) -> Examined:
     try:
+        facts = sniff(item.path, item.display)
+    except FileRefused as refused:
+        try:
+            sha, size = sha256_of(item.path)
+        except OSError as exc:
+            return FileRefused(item.display, f"cannot be read: {exc}")
+        return sha, size, refused, None
+    try:
+        seen = screen(item.path, item.display, facts.new_line)
+    except FileRefused as refused:
         sha, size = sha256_of(item.path)
+        return sha, size, refused, None
     except OSError as exc:
         return FileRefused(item.display, f"cannot be read: {exc}")
-    try:
-        return sha, size, sniff(item.path, item.display)
-    except FileRefused as refused:
-        return sha, size, refused
+    return seen.sha256, seen.size, facts, seen
+
+
+def remove_stale_work(warehouse: Warehouse) -> None:
+    """Remove the work folders (extracted archive members, clean copies) of ingest runs that
+    were killed. Only folders named ingest-* in HOME/tmp: the writer's own files
+    (warehouse.next.duckdb, warehouse.next.json, warehouse.lock) sit in HOME and are not
+    touched."""
+    folder = warehouse.home / "tmp"
+    if not folder.is_dir():
+        return
+    for stale in folder.glob(f"{WORK_PREFIX}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            log.info("removing %s, left by an ingest that did not finish", stale)
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _prepare(
@@ -92,7 +175,7 @@ def _prepare(
     if isinstance(examined, FileRefused):
         record_refusal(warehouse, examined, None)
         return FileResult(item.display, "refused", message=examined.problem), None
-    sha, size, facts = examined
+    sha, size, facts, seen_lines = examined
     if sha in loaded:
         return FileResult(
             item.display,
@@ -110,10 +193,25 @@ def _prepare(
             raise facts
         source, layout = identify(facts, item.display, item.path)
         force, month = name_facts(source, item)
+        claimed_force, claimed_month = name_claims(source, item)
     except FileRefused as refused:
         record_refusal(warehouse, refused, sha)
         return FileResult(item.display, "refused", message=refused.problem, hint=refused.hint), None
-    return None, Prepared(item, sha, size, source, layout, facts, force, month)
+    if source.reader is not None:
+        seen_lines = None  # read whole by its reader, not line by line
+    return None, Prepared(
+        item,
+        sha,
+        size,
+        source,
+        layout,
+        facts,
+        seen_lines,
+        force,
+        month,
+        claimed_force,
+        claimed_month,
+    )
 
 
 def _loaded_hashes(warehouse: Warehouse) -> dict[str, int]:
