@@ -85,12 +85,23 @@ def ingest(
     ],
     home: Home = DEFAULT_HOME,
     wait: Wait = DEFAULT_WAIT,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Let a file replace a loaded slice with fewer rows, and load a file whose "
+            "last line is cut short (the line quarantined). Both are refused otherwise, as a "
+            "truncated download would be.",
+        ),
+    ] = False,
 ) -> None:
     """Load published data files into the warehouse.
 
     Each file loads whole or not at all. A file already loaded (same SHA-256) is skipped; a
-    newer file for the same source, period and force replaces the older one. Rows that fail
-    validation are quarantined (see `openpeel quality`). The exit status is 1 when any file was
+    newer file for the same source, period and force replaces the older one, unless it has
+    fewer rows (see --allow-shrink). Every line is loaded or quarantined with its reason (see
+    `openpeel quality`); a file whose rows disagree with its name, two files for one slice in
+    one run, and unsafe archives are refused. The exit status is 1 when any file was
     refused; the other files still load. The dashboard and the other commands read the last
     complete state meanwhile, and the new one when the run ends; a killed run is carried on by
     the next.
@@ -99,7 +110,7 @@ def ingest(
     """
     from openpeel.cli.ingest_view import run_ingest
 
-    raise typer.Exit(run_ingest(home, paths, wait))
+    raise typer.Exit(run_ingest(home, paths, wait, allow_shrink=allow_shrink))
 
 
 @app.command()

@@ -13,7 +13,9 @@ from openpeel.ingest.batch import FileResult
 from openpeel.ingest.run import ingest
 
 
-def run_ingest(home: Path, paths: list[Path], wait: float = 0.0) -> int:
+def run_ingest(
+    home: Path, paths: list[Path], wait: float = 0.0, *, allow_shrink: bool = False
+) -> int:
     """Ingest with a progress bar (plain lines under CI or without a terminal); exit code.
     Readers see the files loaded when the whole run ends (``openpeel.warehouse.writing``)."""
     with writer(home, "openpeel ingest", wait) as wh:
@@ -26,7 +28,7 @@ def run_ingest(home: Path, paths: list[Path], wait: float = 0.0) -> int:
                     last[0] = pct
                     err.print(f"ingest: {pct}% of {total / 1e6:,.1f} MB")
 
-            results = ingest(wh, paths, report)
+            results = ingest(wh, paths, report, allow_shrink=allow_shrink)
         else:
             with Progress(
                 "[progress.description]{task.description}",
@@ -41,7 +43,7 @@ def run_ingest(home: Path, paths: list[Path], wait: float = 0.0) -> int:
                 def report(done: int, total: int, what: str) -> None:
                     bar.update(task, completed=done, total=total, description=what)
 
-                results = ingest(wh, paths, report)
+                results = ingest(wh, paths, report, allow_shrink=allow_shrink)
     summarise(results)
     return 1 if any(r.status == "refused" for r in results) else 0
 

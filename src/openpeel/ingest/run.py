@@ -75,18 +75,18 @@ def ingest(
             if ready is not None:
                 prepared.append(ready)
         prepared, ambiguous = _one_file_per_named_slice(prepared)
-        for item, refused in ambiguous:
-            record_refusal(warehouse, refused, item.sha256)
+        for clash, refused in ambiguous:
+            record_refusal(warehouse, refused, clash.sha256)
             results.append(
                 FileResult(
-                    item.input.display,
+                    clash.input.display,
                     "refused",
-                    item.source.kind,
+                    clash.source.kind,
                     message=refused.problem,
                     hint=refused.hint,
                 )
             )
-            advance(item.size)
+            advance(clash.size)
         groups: dict[tuple[str, str], list[Prepared]] = {}
         for p in prepared:
             groups.setdefault((p.source.kind, p.layout.name), []).append(p)
