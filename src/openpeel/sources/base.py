@@ -113,7 +113,9 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
         ) from exc
     if not head.strip():
         raise FileRefused(display, "is empty", hint="download the file again")
-    if b"\x00" in head[:4096]:
+    # a NUL byte in the header line is a binary file; one further on is a damaged field,
+    # quarantined with its line by the loader
+    if b"\x00" in re.split(rb"\r\n|\n|\r", head[:4096], maxsplit=1)[0]:
         raise FileRefused(
             display,
             "is not a text (CSV) file: it contains NUL bytes",
