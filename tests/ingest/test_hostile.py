@@ -326,7 +326,8 @@ def test_two_files_for_one_slice_in_one_call_are_both_refused_naming_each_other(
 ) -> None:
     header, *rows = street_lines(CITY_JAN)
     first, second = tmp_path / "a", tmp_path / "b"
-    first.mkdir(), second.mkdir()
+    first.mkdir()
+    second.mkdir()
     write_lines(first / "2016-01-city-of-london-street.csv", [header, *rows])
     write_lines(second / "2016-01-city-of-london-street.csv", [header, *rows[:-1]])
     results = ingest(warehouse, [first, second])
