@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    rows = []
+    rows: list[tuple[str, str, int, float, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
         scratch = Path(tmp)
         for case, size, hostile, normal, suffix in CASES:
