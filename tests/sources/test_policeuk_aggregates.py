@@ -222,17 +222,20 @@ def _cr_copy(tmp_path: Path, last: str) -> Path:
     return path
 
 
-def test_cr_only_file_truncated_mid_row_quarantines_that_line(
+def test_cr_only_file_truncated_mid_row_is_refused_or_quarantined_with_allow_shrink(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
     bad = _cr_copy(tmp_path, "2016,5,Burglary,Hampshire Constab")
-    result = only(ingest(warehouse, [bad]))
+    refused = only(ingest(warehouse, [bad]))  # a file cut short: refused unless allowed
+    assert refused.status == "refused"
+    assert refused.message.startswith("ends inside line 7: the file was cut short")
+    result = only(ingest(warehouse, [bad], allow_shrink=True))
     assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 6, 5)
     assert result.rows_quarantined == 1
     lines = warehouse.rows("SELECT DISTINCT line, raw_text FROM meta_quarantine")
     assert lines == [(7, "2016,5,Burglary,Hampshire Constab")]
     reason = warehouse.scalar("SELECT min(reason) FROM meta_quarantine")
-    assert "Expected Number of Columns: 5 Found: 4" in reason
+    assert "too few columns: 4 fields, the header has 5" in reason
     assert warehouse.scalar("SELECT count(*) FROM core_policeuk_agg__outcomes_yearly") == 5
 
 

@@ -123,6 +123,9 @@ def test_a_newer_copy_replaces_the_reference_table(warehouse: Warehouse, tmp_pat
     lines = original.read_text(encoding="utf-8").splitlines()
     newer = tmp_path / "msg.csv"
     newer.write_text("\n".join(lines[:8]) + "\n", encoding="utf-8")  # the 2010/11 list only
-    result = only(ingest(warehouse, [newer]))
+    refused = only(ingest(warehouse, [newer]))  # fewer rows: refused unless allowed
+    assert refused.status == "refused"
+    assert "a replacement that loses rows" in refused.message
+    result = only(ingest(warehouse, [newer], allow_shrink=True))
     assert (result.status, result.message) == ("loaded", "replaced file 1")
     assert warehouse.scalar("SELECT count(*) FROM core_reference__most_similar_groups") == 7

@@ -169,8 +169,9 @@ def write_ledger(
 ) -> list[FileResult]:
     """Record every file of the batch, replacing the slices they supersede.
 
-    A file for a slice another file of the same run loaded is refused as ambiguous; a file
-    that would replace a slice with fewer loaded rows is refused unless ``allow_shrink``.
+    A file for a single force's slice that another file of the same run loaded is refused as
+    ambiguous; a file that would replace a slice an earlier run loaded with fewer loaded rows
+    is refused unless ``allow_shrink``.
     """
     earlier = dict(run_slices or {})
     total = sum(p.size for p in batch.files) or 1
@@ -199,7 +200,9 @@ def write_ledger(
                     hint="download the file again",
                 )
             )
-        if keys[fid] in earlier:
+        single_force = not keys[fid].endswith("|*")
+        in_run = keys[fid] in earlier
+        if in_run and single_force:
             raise Refusal(
                 FileRefused(
                     item.input.display,
@@ -212,7 +215,10 @@ def write_ledger(
         earlier[keys[fid]] = item.input.display
         old = holders.get(keys[fid], [])
         before = loaded_rows.get(old[-1][0]) if old else None
-        if before is not None and read - quarantined < before[1] and not allow_shrink:
+        # a shrink is checked against what earlier runs loaded: files of one run for one
+        # multi-force slice (a publisher's file and its reshaped copy) replace in turn
+        shrinks = before is not None and read - quarantined < before[1]
+        if shrinks and before is not None and not in_run and not allow_shrink:
             raise Refusal(
                 FileRefused(
                     item.input.display,

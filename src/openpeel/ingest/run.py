@@ -44,6 +44,21 @@ def ingest(
     last line load (the line quarantined); both are refused otherwise.
     """
     remove_stale_work(warehouse)
+    limit = warehouse.scalar("SELECT current_setting('memory_limit')")
+    warehouse.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
+    try:
+        return _ingest(warehouse, paths, progress, allow_shrink)
+    finally:
+        warehouse.execute(f"SET memory_limit = '{limit}'")
+
+
+#: DuckDB's share of an ingest's memory; beyond it, DuckDB spills to HOME's temporary folder
+DUCKDB_MEMORY_MB = 512
+
+
+def _ingest(
+    warehouse: Warehouse, paths: Iterable[Path], progress: Progress | None, allow_shrink: bool
+) -> list[FileResult]:
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=_tmp(warehouse)) as work:
         inputs, unreadable = discover(paths, Path(work))
         results: list[FileResult] = []
@@ -169,7 +184,7 @@ def _prepare(
     warehouse: Warehouse,
     item: InputFile,
     examined: Examined,
-    loaded: dict[str, int],
+    loaded: dict[str, tuple[int, int | None]],
     seen: dict[str, str],
 ) -> tuple[FileResult | None, Prepared | None]:
     if isinstance(examined, FileRefused):
@@ -177,11 +192,13 @@ def _prepare(
         return FileResult(item.display, "refused", message=examined.problem), None
     sha, size, facts, seen_lines = examined
     if sha in loaded:
+        file_id, replaced_by = loaded[sha]
+        since = f"; since replaced by file {replaced_by}" if replaced_by is not None else ""
         return FileResult(
             item.display,
             "unchanged",
-            file_id=loaded[sha],
-            message=f"already loaded (file {loaded[sha]}, same sha256)",
+            file_id=file_id,
+            message=f"already loaded (file {file_id}, same sha256){since}",
         ), None
     if sha in seen:
         return FileResult(
@@ -214,12 +231,17 @@ def _prepare(
     )
 
 
-def _loaded_hashes(warehouse: Warehouse) -> dict[str, int]:
-    return dict(
-        warehouse.rows(
-            "SELECT sha256, max(file_id) FROM meta_load_ledger WHERE status = 'loaded' GROUP BY 1"
+def _loaded_hashes(warehouse: Warehouse) -> dict[str, tuple[int, int | None]]:
+    """sha256 -> (the latest file loaded with it, the file that replaced it, if any). A file
+    loaded once is not loaded again, even after a newer file replaced it: giving the same
+    folder twice changes nothing, and an older copy does not silently come back."""
+    return {
+        sha: (int(fid), None if by is None else int(by))
+        for sha, fid, by in warehouse.rows(
+            "SELECT sha256, arg_max(file_id, file_id), arg_max(replaced_by_file_id, file_id) "
+            "FROM meta_load_ledger GROUP BY 1"
         )
-    )
+    }
 
 
 def _size(item: InputFile) -> int:

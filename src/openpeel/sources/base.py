@@ -115,7 +115,8 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
         raise FileRefused(display, "is empty", hint="download the file again")
     # a NUL byte in the header line is a binary file; one further on is a damaged field,
     # quarantined with its line by the loader
-    if b"\x00" in re.split(rb"\r\n|\n|\r", head[:4096], maxsplit=1)[0]:
+    first_line = re.split(rb"\r\n|\n|\r", head[:4096], maxsplit=1)[0]
+    if b"\x00" in first_line or (b"\x00" in head[:4096] and not _is_text(head[:4096])):
         raise FileRefused(
             display,
             "is not a text (CSV) file: it contains NUL bytes",
@@ -144,6 +145,15 @@ def sniff(path: Path, display: str, *, rows: int = 3, encoding: str = "utf-8") -
         new_line=new_line,
         compressed=is_gzip(path),
     )
+
+
+def _is_text(head: bytes) -> bool:
+    """Whether the bytes are UTF-8 text (a character cut at the end allowed)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 4
+    return True
 
 
 def _read_head(
