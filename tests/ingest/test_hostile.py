@@ -465,3 +465,24 @@ def test_the_memory_bound_is_measured_the_same_way_on_a_normal_file(tmp_path: Pa
     peak, output = _peak_rss_of_ingest(tmp_path / "home", CITY_JAN)
     assert 0 < peak < MEMORY_BOUND, output
     assert "1 loaded" in output
+
+
+def test_the_command_refuses_a_shrink_with_exit_1_and_takes_allow_shrink(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    header, *rows = street_lines(CITY_JAN)
+    shorter = tmp_path / CITY_JAN.name.removesuffix(".gz")
+    write_lines(shorter, [header, *rows[:100]])
+    env = {**os.environ, "CI": "true"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "openpeel", "ingest", *args, "--home", str(home)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    assert run(str(CITY_JAN)).returncode == 0
+    refused = run(str(shorter))
+    assert refused.returncode == 1
+    assert "a replacement that loses rows" in refused.stderr
+    assert "--allow-shrink" in refused.stderr
+    allowed = run(str(shorter), "--allow-shrink")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "replaced file 1" in allowed.stdout
