@@ -65,7 +65,7 @@ def locate(
     """For each wanted row (in order), the (line, raw text) of a record with those fields.
 
     Rows with the same fields are matched to successive records. ``skip_lines`` are records
-    already accounted for (rejected by the bulk reader). A row not found gets line 0.
+    already accounted for. A row not found gets line 0.
     """
     need = Counter(wanted)
     found: dict[Row, list[tuple[int, str]]] = {}
