@@ -4,6 +4,12 @@ Files of a batchable kind (the monthly archive files) are read together in one D
 committed together; if anything in a batch fails, its files are loaded one by one so that each
 file gets its own verdict. Every file either loads whole, with each of its rows either in the
 raw table (and, if valid, the core view) or in the quarantine, or is refused with nothing stored.
+
+A file the bulk reader cannot account for line by line (see ``openpeel.ingest.guard``: a NUL
+byte, an overlong or empty line, a read error, fewer rows than data lines, too many rows to
+quarantine) is rolled back and read carefully, line by line, on its own. Before the commit, a
+file is refused if its rows disagree with its data.police.uk name, if another file of the run
+holds its single-force slice, or if it would replace a slice with fewer rows (unless allowed).
 """
 
 from __future__ import annotations
