@@ -84,7 +84,8 @@ def test_cli_trends_spc_and_chart(built_home: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     text = svg.read_text()
-    assert "<desc>" in text and "special cause" in text
+    assert "<desc>" in text
+    assert "special cause" in text
     result = runner.invoke(app, ["indicators", "spc", "arrests_per_1000", *home])
     assert result.exit_code != 0
     assert "no monthly values" in str(result.exception)
