@@ -3,11 +3,13 @@ values, and every eligibility rule on hand-made series (synthetic counts, chosen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.stats as sps
-from statsmodels.stats.contingency_tables import Table
+import scipy.stats as sps  # type: ignore[import-untyped, unused-ignore]
+from statsmodels.stats.contingency_tables import Table  # type: ignore[import-untyped]
 
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.recent_trend import (
@@ -61,8 +63,8 @@ def test_rates_agree_with_the_conditional_multinomial_test() -> None:
 
 
 def _series(
-    counts: list[float],
-    denominators: list[float],
+    counts: Sequence[float],
+    denominators: Sequence[float],
     periods: list[str] | None = None,
     period_type: str = "financial_year",
     suppressed: list[bool] | None = None,
