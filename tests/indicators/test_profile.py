@@ -3,15 +3,19 @@ in SQL from the stored intervals and the polarity (the bundled sample of real da
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from openpeel.cli.app import app
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.profile import (
     BETTER,
+    CLASSES,
     HIGHER,
     LOWER,
     NOT_COMPARED,
@@ -130,3 +134,21 @@ def test_spine_of_hampshire(wh: Warehouse) -> None:
     groups = spine_groups(frame)
     assert {g["pillar"] for g in groups} <= {"effectiveness", "efficiency", "legitimacy"}
     assert sum(len(g["rows"]) for g in groups) == sum(len(q) for q in frame.questions)
+
+
+def test_cli_matrix_and_spine_as_json(built_home: Path) -> None:
+    runner = CliRunner()
+    home = ["--home", str(built_home), "--format", "json"]
+    result = runner.invoke(app, ["indicators", "matrix", "--region", "London", *home])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {r["force_name"] for r in rows} == {
+        "Metropolitan Police Service",
+        "City of London Police",
+    }
+    assert all(r["comparison"] in CLASSES for r in rows)
+    result = runner.invoke(app, ["indicators", "spine", "--force", "hampshire police", *home])
+    assert result.exit_code == 0, result.output
+    spine_rows = json.loads(result.output)
+    assert len(spine_rows) == len(load_catalogue().indicators)
+    assert all(r["comparison"] in CLASSES for r in spine_rows)

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from openpeel.cli.app import app
-from openpeel.reference.places import find, words
+from openpeel.errors import UnknownCodeError
+from openpeel.reference.places import find, resolve, words
 from openpeel.warehouse.db import Warehouse
 
 HAMPSHIRE, MET, CITY = "E23000030", "E23000001", "E23000034"
@@ -83,3 +84,11 @@ def test_cli_forces_find(built_home: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1].startswith(f"{HAMPSHIRE},Hampshire Constabulary")
+
+
+def test_resolve_a_name_by_its_words() -> None:
+    assert resolve("hampshire police").code == HAMPSHIRE
+    assert resolve("Avon & Somerset Police").code == "E23000036"
+    with pytest.raises(UnknownCodeError, match="unknown force") as caught:
+        resolve("Southampton")
+    assert "openpeel forces find" in str(caught.value)

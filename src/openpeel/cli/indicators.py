@@ -218,6 +218,80 @@ def spc(
 
 
 @app.command()
+def matrix(
+    pillar: Annotated[
+        str | None, typer.Option(help="Only this pillar, e.g. effectiveness.")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option(help="Only this question theme, e.g. legitimacy/fair-treatment.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Only forces of this region.")] = None,
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every force on every indicator, in each indicator's latest period with most forces,
+    compared with England and Wales by the 95% interval (docs/markers.md)."""
+    from openpeel.indicators.profile import matrix as build
+    from openpeel.indicators.profile import records
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = build(wh, pillar=pillar, question=question, region=region)
+    emit(
+        records(frame.drop(columns=["questions"])),
+        fmt,
+        columns=[
+            "force_name",
+            "indicator_id",
+            "period",
+            "value",
+            "lower",
+            "upper",
+            "ew_value",
+            "comparison",
+            "not_compared_reason",
+            "trend",
+        ],
+        title="Every force on every indicator",
+    )
+
+
+@app.command()
+def spine(
+    force: Annotated[str, typer.Option(help="The force (any spelling).", show_default=False)],
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """A force's profile: per indicator the spread of forces, England and Wales, the force's
+    value and comparison, trend, SPC variation and its most similar group's value."""
+    from openpeel.indicators.profile import records
+    from openpeel.indicators.profile import spine as build
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = build(wh, force)
+    emit(
+        records(frame.drop(columns=["questions"])),
+        fmt,
+        columns=[
+            "indicator_id",
+            "period",
+            "minimum",
+            "q1",
+            "q3",
+            "maximum",
+            "ew_value",
+            "value",
+            "comparison",
+            "trend",
+            "variation",
+            "peer_value",
+        ],
+        title=f"Profile of {force}",
+    )
+
+
+@app.command()
 def periods(
     indicator_id: Annotated[str, typer.Argument(metavar="ID")],
     home: Home = DEFAULT_HOME,

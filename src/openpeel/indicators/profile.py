@@ -28,6 +28,7 @@ from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.periods import sort_key
 from openpeel.reference import forces
+from openpeel.reference.places import resolve
 from openpeel.warehouse.db import Warehouse
 
 #: a period is shown when at least this many forces have a value in it (more than half)
@@ -228,7 +229,7 @@ def spine(wh: Warehouse, force: str) -> pd.DataFrame:
     """One force's spine chart: per indicator (in its shown period) the spread of the forces'
     values, England and Wales, the force's value and class, trend, SPC variation and most
     similar group value. One row per indicator, in catalogue order."""
-    code = forces().resolve(force).code
+    code = resolve(force).code
     catalogue = load_catalogue().indicators
     shown = _computed(wh)
     every = _rows(wh, shown)
@@ -292,3 +293,18 @@ def spine_groups(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 {"theme": theme, "pillar": _pillar(theme), "description": description, "rows": rows}
             )
     return groups
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts: NaN and NA become None, numpy numbers Python ones."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, np.generic):
+                value = value.item()
+            if value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+                value = None
+            clean[str(key)] = value
+        out.append(clean)
+    return out

@@ -32,7 +32,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.markers import markers
 from openpeel.indicators.periods import ordinal, per_period, phase
-from openpeel.reference import forces
+from openpeel.reference.places import resolve
 from openpeel.warehouse.db import Warehouse
 
 FloatArray = npt.NDArray[np.float64]
@@ -240,7 +240,7 @@ def read_trends(
     params: list[Any] = [indicator_id, breakdown, period]
     if force is not None:
         where.append("t.force_code = ?")
-        params.append(forces().resolve(force).code)
+        params.append(resolve(force).code)
     frame = wh.execute(
         "SELECT t.*, f.name AS force_name, v.value FROM out_indicator_recent_trends t "
         "JOIN ref_force f USING (force_code) "

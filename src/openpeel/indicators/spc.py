@@ -36,7 +36,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.markers import markers
 from openpeel.indicators.periods import month_index
-from openpeel.reference import forces
+from openpeel.reference.places import resolve
 from openpeel.warehouse.db import Warehouse
 
 FloatArray = npt.NDArray[np.float64]
@@ -304,7 +304,7 @@ def _monthly(indicator_id: str) -> Indicator:
 def read_spc(wh: Warehouse, indicator_id: str, force: str) -> pd.DataFrame:
     """One force's stored XmR chart of a monthly indicator, in time order."""
     _monthly(indicator_id)
-    code = forces().resolve(force).code
+    code = resolve(force).code
     frame = wh.execute(
         "SELECT s.*, f.name AS force_name FROM out_indicator_spc s "
         "JOIN ref_force f USING (force_code) WHERE s.indicator_id = ? AND s.force_code = ? "

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from openpeel.errors import UnknownCodeError
 from openpeel.reference._datafile import read_data_file
-from openpeel.reference.forces import forces
+from openpeel.reference.forces import Force, forces
 
 #: words that do not distinguish one force or place from another
 IGNORED = frozenset({"and", "police", "constabulary", "service", "force", "area", "the", "of"})
@@ -208,3 +209,19 @@ def find_forces(text: str, candidates: Iterable[Place], limit: int = 10) -> list
 def find(wh: Rows | None, text: str, limit: int = 10) -> list[Match]:
     """``find_forces`` over every place known (the web and the CLI call this)."""
     return find_forces(text, places(wh), limit)
+
+
+def resolve(text: str) -> Force:
+    """The force a name means: a known spelling, or else the one force whose name matches the
+    words ("hampshire police"); otherwise the unknown-force error, pointing to the search."""
+    registry = forces()
+    if text in registry:
+        return registry.resolve(text)
+    exact = [m for m in find_forces(text, force_places()) if m.score == KIND_SCORE["force"]]
+    if len(exact) == 1:
+        return registry.get(exact[0].force_code)
+    try:
+        return registry.resolve(text)
+    except UnknownCodeError as exc:
+        exc.hint = f"`openpeel forces find {text!r}` searches places and spellings"
+        raise
