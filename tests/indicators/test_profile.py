@@ -24,6 +24,7 @@ from openpeel.indicators.profile import (
     compare_with_ew,
     headline_periods,
     matrix,
+    matrix_table,
     spine,
     spine_groups,
 )
@@ -152,3 +153,15 @@ def test_cli_matrix_and_spine_as_json(built_home: Path) -> None:
     spine_rows = json.loads(result.output)
     assert len(spine_rows) == len(load_catalogue().indicators)
     assert all(r["comparison"] in CLASSES for r in spine_rows)
+
+
+def test_matrix_table_has_a_row_per_force(wh: Warehouse) -> None:
+    frame = matrix(wh, region="South East")
+    table = matrix_table(frame)
+    assert len(table) == frame.force_code.nunique()
+    first = frame.indicator_id.iloc[0]
+    for row in frame[frame.indicator_id == first].itertuples():
+        shown = table[table.force_code == row.force_code].iloc[0]
+        assert shown[f"{first}:comparison"] == row.comparison
+        if row.value == row.value:  # not NaN
+            assert shown[first] == row.value

@@ -125,6 +125,9 @@ def test_variation_by_polarity() -> None:
     assert variation(True, 1, "higher_is_worse") == CONCERNING
     assert variation(True, -1, "higher_is_worse") == IMPROVING
     assert variation(True, -1, "neither") == LOWER
+    # a special-cause point on the mean is not on the side of improvement (NHSRplotthedots)
+    assert variation(True, 0, "higher_is_worse") == CONCERNING
+    assert variation(True, 0, "neither") == LOWER
 
 
 def test_limits_change_only_at_a_stated_break() -> None:

@@ -308,3 +308,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             clean[str(key)] = value
         out.append(clean)
     return out
+
+
+def matrix_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The matrix as shown: one row per force, and for each indicator its value and class
+    (``<indicator_id>`` and ``<indicator_id>:comparison``), in catalogue order; for a CSV or
+    XLSX download of the table."""
+    order = list(dict.fromkeys(frame.indicator_id))
+    values = frame.pivot(index=["force_code", "force_name", "region"], columns="indicator_id")
+    columns: dict[str, pd.Series] = {}
+    for iid in order:
+        columns[iid] = values["value"][iid]
+        columns[f"{iid}:comparison"] = values["comparison"][iid]
+    return pd.DataFrame(columns).reset_index().sort_values("force_name", ignore_index=True)

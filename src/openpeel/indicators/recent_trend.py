@@ -112,6 +112,14 @@ def judge(trend: str, polarity: str) -> str | None:
     return "better" if (trend == INCREASING) == (polarity == "higher_is_better") else "worse"
 
 
+def judgements(trends: np.ndarray, polarity: str) -> np.ndarray:
+    """``judge`` of every trend at once."""
+    out = np.full(len(trends), None, dtype=object)
+    for word in (INCREASING, DECREASING):
+        out[trends == word] = judge(word, polarity)
+    return out
+
+
 def _lags(values: npt.ArrayLike, series: np.ndarray) -> FloatArray:
     """(rows x POINTS): column j holds the value POINTS - 1 - j rows back in the same series."""
     v = np.asarray(values, dtype=np.float64)
@@ -202,7 +210,7 @@ def recent_trends(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
             ],
             "points": np.where(testable, POINTS, 0),
             "trend": trend,
-            "judgement": [judge(t, ind.polarity) for t in trend],
+            "judgement": judgements(trend, ind.polarity),
             "statistic": statistic,
             "p_value": p,
             "method": METHOD.get(ind.unit) if ind.unit in METHOD and not declared else None,

@@ -130,12 +130,23 @@ def two_in_three(near: npt.ArrayLike, side: npt.ArrayLike) -> np.ndarray:
 
 
 def variation(special: bool, side: float, polarity: str) -> str:
-    """The variation icon of a point."""
+    """The variation icon of a point (``side``: +1 above the mean, -1 below, 0 on it). As
+    NHSRplotthedots: improving only on the side of improvement; with no polarity, higher above
+    the mean and lower otherwise."""
     if not special:
         return COMMON
     if polarity == "neither":
         return HIGHER if side > 0 else LOWER
-    return IMPROVING if (side > 0) == (polarity == "higher_is_better") else CONCERNING
+    better = 1.0 if polarity == "higher_is_better" else -1.0
+    return IMPROVING if side == better else CONCERNING
+
+
+def variations(special: np.ndarray, side: np.ndarray, polarity: str) -> np.ndarray:
+    """``variation`` of every point at once."""
+    out = np.full(len(special), COMMON, dtype=object)
+    for sign in (1.0, 0.0, -1.0):
+        out[special & (side == sign)] = variation(True, sign, polarity)
+    return out
 
 
 # -- one series -------------------------------------------------------------------------------
@@ -161,6 +172,20 @@ def xmr(
 
     ``breaks`` maps the first month of each new segment to its reason.
     """
+    return pd.DataFrame(
+        _xmr_columns(periods, values, breaks, polarity, screen_outliers=screen_outliers)
+    )
+
+
+def _xmr_columns(
+    periods: Sequence[str],
+    values: Sequence[float],
+    breaks: Mapping[str, str] | None,
+    polarity: str,
+    *,
+    screen_outliers: bool = True,
+) -> dict[str, Any]:
+    """``xmr``'s columns as arrays."""
     order = np.argsort([month_index(p) for p in periods], kind="stable")
     labels = [periods[i] for i in order]
     y = np.asarray(values, dtype=float)[order]
@@ -218,25 +243,21 @@ def xmr(
         trend[rows] = trend_points(y[rows])
         two[rows] = two_in_three(near[rows], side[rows])
     special = outside | run | trend | two
-    return pd.DataFrame(
-        {
-            "period": labels,
-            "value": y,
-            "segment": segment,
-            "segment_start": segment_start,
-            "segment_points": segment_points,
-            "break_reason": break_reason,
-            **columns,
-            "is_outside_limits": outside,
-            "is_run": run,
-            "is_trend": trend,
-            "is_two_in_three": two,
-            "is_special_cause": special,
-            "variation": [
-                variation(bool(s), float(d), polarity) for s, d in zip(special, side, strict=True)
-            ],
-        }
-    )
+    return {
+        "period": labels,
+        "value": y,
+        "segment": segment,
+        "segment_start": segment_start,
+        "segment_points": segment_points,
+        "break_reason": break_reason,
+        **columns,
+        "is_outside_limits": outside,
+        "is_run": run,
+        "is_trend": trend,
+        "is_two_in_three": two,
+        "is_special_cause": special,
+        "variation": variations(special, side, polarity),
+    }
 
 
 # -- every force of one indicator -------------------------------------------------------------
@@ -252,16 +273,19 @@ def spc_frame(ind: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     declared = markers()
     parts = []
     for code, rows in monthly.groupby("force_code", sort=True):
-        chart = xmr(
+        columns = _xmr_columns(
             list(rows.period),
             list(rows.value.astype(float)),
             declared.breaks_for(ind.id, str(code)),
             ind.polarity,
         )
-        parts.append(chart.assign(force_code=code))
+        columns["force_code"] = np.full(len(rows), code, dtype=object)
+        parts.append(columns)
     if not parts:
         return pd.DataFrame(columns=list(SPC_COLUMNS))
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame(
+        {name: np.concatenate([np.asarray(p[name]) for p in parts]) for name in parts[0]}
+    )
     out["indicator_id"] = ind.id
     out["definition_version"] = ind.version
     return out.loc[:, list(SPC_COLUMNS)]
