@@ -57,7 +57,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
     no_home = {("docs",), ("sources",), ("indicators",), ("indicators", "list"), ("chart",)}
-    no_home |= {("assess",), ("audit",), ("users",), ("publish",)}  # groups; commands take it
+    no_home |= {("assess",), ("audit",), ("users",), ("publish",), ("forces",)}  # groups
     # the framework is declared data: its commands read no home
     takes_home = command[0] not in ("docs", "framework") and tuple(command) not in no_home
     assert ("--home" in result.output) == takes_home

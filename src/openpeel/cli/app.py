@@ -14,6 +14,7 @@ from openpeel.cli.assess import assess_app, framework_app, grades_app, screen
 from openpeel.cli.audit import audit_app
 from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
+from openpeel.cli.forces import app as forces_app
 from openpeel.cli.forecast import forecast
 from openpeel.cli.indicators import app as indicators_app
 from openpeel.cli.output import Format, emit, err, out, plain
@@ -38,6 +39,7 @@ app.add_typer(docs_app, name="docs")
 
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(chart_app, name="chart")
+app.add_typer(forces_app, name="forces")
 app.add_typer(framework_app, name="framework")
 app.add_typer(assess_app, name="assess")
 app.add_typer(grades_app, name="grades")

@@ -91,3 +91,20 @@ def trend(
             wh, indicator_id, force, chosen, breakdown, breakdown_value=breakdown_value
         )
     out.print(f"wrote {save_chart(chart, out_file)}")
+
+
+@app.command()
+def spc(
+    indicator_id: IndicatorId,
+    out_file: Out,
+    force: Annotated[str, typer.Option(help="The force (any spelling).", show_default=False)],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """XmR chart of a monthly indicator for one force: mean, process limits, special causes."""
+    from openpeel.indicators.charts import save_chart
+    from openpeel.indicators.spc_chart import spc_chart
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        chart = spc_chart(wh, indicator_id, force)
+    out.print(f"wrote {save_chart(chart, out_file)}")

@@ -124,6 +124,174 @@ def show(
 
 
 @app.command()
+def trends(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="Indicator id.")],
+    period: Annotated[
+        str | None, typer.Option(help="The period the trend ends with (default: the latest).")
+    ] = None,
+    force: Annotated[str | None, typer.Option(help="One force (any spelling).")] = None,
+    breakdown: Annotated[str, typer.Option(help="'all' or a breakdown dimension.")] = "all",
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Recent trend per force by Fingertips' rule: the last five periods (docs/markers.md)."""
+    from openpeel.indicators.recent_trend import read_trends
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = read_trends(wh, indicator_id, period=period, force=force, breakdown=breakdown)
+    columns = [
+        "force_name",
+        *(["breakdown_value"] if breakdown != "all" else []),
+        "first_period",
+        "period",
+        "value",
+        "trend",
+        "judgement",
+        "p_value",
+        "reason",
+    ]
+    emit(
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")],
+        fmt,
+        columns=columns,
+        title=f"{indicator_id}: recent trend to {frame.period.iloc[0]}",
+    )
+
+
+@app.command()
+def spc(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="A monthly indicator's id.")],
+    force: Annotated[
+        str | None,
+        typer.Option(help="One force (any spelling): its chart month by month."),
+    ] = None,
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Statistical process control (XmR): every force's latest month and its variation, or one
+    force's chart month by month (docs/markers.md)."""
+    from openpeel.indicators.spc import read_spc, spc_summary
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        if force is None:
+            emit(
+                spc_summary(wh, indicator_id),
+                fmt,
+                columns=[
+                    "force_name",
+                    "period",
+                    "value",
+                    "mean",
+                    "lower_limit",
+                    "upper_limit",
+                    "variation",
+                    "special_cause_months",
+                    "months",
+                    "note",
+                ],
+                title=f"{indicator_id}: SPC, latest month per force",
+            )
+            return
+        frame = read_spc(wh, indicator_id, force)
+    # the reason of a break once, on the segment's first month
+    frame.loc[frame.segment.duplicated(), "break_reason"] = None
+    emit(
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")],
+        fmt,
+        columns=[
+            "period",
+            "value",
+            "mean",
+            "lower_limit",
+            "upper_limit",
+            "is_outside_limits",
+            "is_run",
+            "is_trend",
+            "is_two_in_three",
+            "variation",
+            "break_reason",
+        ],
+        title=f"{indicator_id}: SPC, {frame.force_name.iloc[0]}",
+    )
+
+
+@app.command()
+def matrix(
+    pillar: Annotated[
+        str | None, typer.Option(help="Only this pillar, e.g. effectiveness.")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option(help="Only this question theme, e.g. legitimacy/fair-treatment.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Only forces of this region.")] = None,
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every force on every indicator, in each indicator's latest period with most forces,
+    compared with England and Wales by the 95% interval (docs/markers.md)."""
+    from openpeel.indicators.profile import matrix as build
+    from openpeel.indicators.profile import records
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = build(wh, pillar=pillar, question=question, region=region)
+    emit(
+        records(frame.drop(columns=["questions"])),
+        fmt,
+        columns=[
+            "force_name",
+            "indicator_id",
+            "period",
+            "value",
+            "lower",
+            "upper",
+            "ew_value",
+            "comparison",
+            "not_compared_reason",
+            "trend",
+        ],
+        title="Every force on every indicator",
+    )
+
+
+@app.command()
+def spine(
+    force: Annotated[str, typer.Option(help="The force (any spelling).", show_default=False)],
+    home: Home = DEFAULT_HOME,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """A force's profile: per indicator the spread of forces, England and Wales, the force's
+    value and comparison, trend, SPC variation and its most similar group's value."""
+    from openpeel.indicators.profile import records
+    from openpeel.indicators.profile import spine as build
+    from openpeel.warehouse.db import Warehouse
+
+    with Warehouse(home, read_only=True) as wh:
+        frame = build(wh, force)
+    emit(
+        records(frame.drop(columns=["questions"])),
+        fmt,
+        columns=[
+            "indicator_id",
+            "period",
+            "minimum",
+            "q1",
+            "q3",
+            "maximum",
+            "ew_value",
+            "value",
+            "comparison",
+            "trend",
+            "variation",
+            "peer_value",
+        ],
+        title=f"Profile of {force}",
+    )
+
+
+@app.command()
 def periods(
     indicator_id: Annotated[str, typer.Argument(metavar="ID")],
     home: Home = DEFAULT_HOME,

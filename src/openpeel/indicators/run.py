@@ -14,6 +14,8 @@ from openpeel.indicators.catalogue import Catalogue, load_catalogue
 from openpeel.indicators.compare import OUT_COLUMNS, compare
 from openpeel.indicators.engine import DuckDBEngine, Engine
 from openpeel.indicators.peers import peer_group
+from openpeel.indicators.recent_trend import TREND_COLUMNS, recent_trends
+from openpeel.indicators.spc import SPC_COLUMNS, spc_frame
 from openpeel.warehouse.db import Warehouse
 
 log = logging.getLogger("openpeel.indicators")
@@ -60,29 +62,59 @@ def compute(
     return results
 
 
+def _insert(wh: Warehouse, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Insert a frame's columns into a table, matched by name."""
+    wh.con.register("_indicator_rows", frame.loc[:, list(columns)])
+    try:
+        wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _indicator_rows")
+    finally:
+        wh.con.unregister("_indicator_rows")
+
+
 def store(
     wh: Warehouse,
     results: dict[str, pd.DataFrame],
     engine: str = "duckdb",
     seconds: dict[str, float] | None = None,
+    *,
+    markers: bool = True,
 ) -> None:
-    """Replace each computed indicator's rows in out_indicator_values, in one transaction."""
+    """Replace each computed indicator's rows in out_indicator_values, in one transaction; with
+    ``markers``, also its recent trends (out_indicator_recent_trends) and, for a monthly
+    indicator, its SPC charts (out_indicator_spc)."""
     catalogue: Catalogue = load_catalogue()
     now = datetime.now(UTC)
     with wh.transaction():
         for indicator_id, frame in results.items():
+            ind = catalogue.indicators[indicator_id]
             wh.execute("DELETE FROM out_indicator_values WHERE indicator_id = ?", [indicator_id])
-            wh.con.register("_indicator_rows", frame.loc[:, list(OUT_COLUMNS)])
-            try:
-                wh.execute("INSERT INTO out_indicator_values SELECT * FROM _indicator_rows")
-            finally:
-                wh.con.unregister("_indicator_rows")
+            _insert(wh, "out_indicator_values", frame, OUT_COLUMNS)
+            if markers:
+                start = time.perf_counter()
+                trends = recent_trends(ind, frame)
+                spc = spc_frame(ind, frame)
+                for table, rows, columns in (
+                    ("out_indicator_recent_trends", trends, TREND_COLUMNS),
+                    ("out_indicator_spc", spc, SPC_COLUMNS),
+                ):
+                    wh.execute(f"DELETE FROM {table} WHERE indicator_id = ?", [indicator_id])
+                    if len(rows):
+                        _insert(wh, table, rows, columns)
+                log.info(
+                    "%s: markers (%d trends, %d SPC points) in %.2fs",
+                    indicator_id,
+                    len(trends),
+                    len(spc),
+                    time.perf_counter() - start,
+                )
             wh.execute("DELETE FROM out_indicator_runs WHERE indicator_id = ?", [indicator_id])
             wh.execute(
-                "INSERT INTO out_indicator_runs VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO out_indicator_runs "
+                "(indicator_id, definition_version, engine, rows, seconds, computed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     indicator_id,
-                    catalogue.indicators[indicator_id].version,
+                    ind.version,
                     engine,
                     len(frame),
                     (seconds or {}).get(indicator_id, 0.0),
