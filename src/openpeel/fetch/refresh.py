@@ -54,19 +54,23 @@ class Refreshed:
         """One line, for a log or a timer's journal."""
         total = sum(self.seconds.values())
         downloaded = [f for f in self.fetched if f.status == "downloaded"]
-        got = f"{len(downloaded)} downloaded ({sum(f.bytes for f in downloaded) / 1e6:,.1f} MB)"
+        mb = sum(f.bytes for f in downloaded) / 1e6
+        got = f"{_n(len(downloaded), 'file')} downloaded ({mb:,.1f} MB)"
         if not self.new_files:
-            return (
-                f"refresh: nothing new ({len(self.fetched)} files checked, {got}) in {total:.1f} s"
-            )
+            checked = _n(len(self.fetched), "file")
+            return f"refresh: nothing new ({checked} checked with the publishers) in {total:.1f} s"
         loaded = [r for r in self.results if r.status == "loaded"]
         rows = sum(r.rows_loaded for r in loaded)
         releases = ", ".join(sorted({f"{f.dataset} {f.release}" for f in self.fetched}))
         return (
-            f"refresh: {releases}: {got}; {len(loaded)} files loaded ({rows:,} rows), "
+            f"refresh: {releases}: {got}; {_n(len(loaded), 'file')} loaded ({rows:,} rows), "
             f"{len(self.refused)} refused; {self.indicators} indicators and "
             f"{self.forecast_series} forecast series recomputed; in {total:.1f} s"
         )
+
+
+def _n(count: int, thing: str) -> str:
+    return f"{count:,} {thing}{'' if count == 1 else 's'}"
 
 
 def refresh(
@@ -92,7 +96,7 @@ def refresh(
         cache = Cache(home)
         for ds in chosen:
             http = client or Client(rate_limit=ds.rate_limit)
-            request = Request(ds, periods=_months_to_fetch(home, ds, http, base_url))
+            request = _request(home, ds, http, base_url)
             done.fetched += fetch(cache, request, http, base_url=base_url)
         done.seconds["fetch"] = time.perf_counter() - start
         loaded = _loaded_hashes(home)
@@ -104,10 +108,10 @@ def refresh(
     return done
 
 
-def _months_to_fetch(home: Path, ds: Dataset, client: Client, base_url: str | None) -> list[str]:
+def _request(home: Path, ds: Dataset, client: Client, base_url: str | None) -> Request:
     """data.police.uk: the newest month, and every month after the newest one loaded."""
     if ds.period_rule != "archive_36_months":
-        return []
+        return Request(ds)
     latest = latest_month(ds, client, base_url)
     newest = _newest_loaded_month(home, ds)
     first = max(add_months(newest, 1) if newest else latest, add_months(latest, 1 - ARCHIVE_MONTHS))
@@ -115,7 +119,7 @@ def _months_to_fetch(home: Path, ds: Dataset, client: Client, base_url: str | No
     while first < latest:
         months.append(first)
         first = add_months(first, 1)
-    return sorted(set(months))
+    return Request(ds, sorted(set(months)), latest=latest)
 
 
 def _newest_loaded_month(home: Path, ds: Dataset) -> str | None:

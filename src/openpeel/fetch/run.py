@@ -46,6 +46,8 @@ class Request:
     dataset: Dataset
     periods: list[str] = field(default_factory=list)
     forces: list[str] = field(default_factory=list)  # data.police.uk slugs
+    #: the newest month, when already asked of the publisher (else asked here)
+    latest: str | None = None
 
 
 def fetch(
@@ -116,7 +118,7 @@ def _archives(
     cache: Cache, request: Request, client: Client, base_url: str | None, accept_changed: bool
 ) -> list[Fetched]:
     ds = request.dataset
-    latest = latest_month(ds, client, base_url)
+    latest = request.latest or latest_month(ds, client, base_url)
     periods = request.periods or [latest]
     results = []
     for archive_month, months in archive_months(periods, latest).items():
