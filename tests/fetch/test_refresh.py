@@ -164,3 +164,23 @@ def test_a_refresh_loads_rec_crime_pfa_as_published(shared_data: Path, home: Pat
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
     assert again.new_files == []
     assert again.summary().startswith("refresh: nothing new")
+
+
+def test_openpeel_fetch_takes_one_force_and_says_where(home: Path, publisher: Mirror) -> None:
+    args = ("fetch", "policeuk", "--period", "2019-01", "--force", "Hampshire")
+    done = run(*args, "--base-url", publisher.base_url, "--home", str(home), "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    header, row = done.stdout.splitlines()
+    assert header == "dataset,release,status,MB,files,where,note"
+    assert row.startswith("policeuk,2019-02,downloaded,")
+    assert row.split(",")[4:6] == [
+        "1",
+        str(home / "downloads" / "data" / "policeuk" / "2019-01" / "2019-01-hampshire-street.csv"),
+    ]
+    publisher.routes[ARCHIVE].faults = ["404"]
+    (home / "downloads" / "ledger.json").unlink()  # forget it: asked for again, and missing
+    failed = run(*args, "--base-url", publisher.base_url, "--home", str(home))
+    assert failed.returncode == 2
+    assert "error: " in failed.stderr
+    assert "was not found (HTTP 404)" in failed.stderr
+    assert "hint: the release may not be published yet" in failed.stderr
