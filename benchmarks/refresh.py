@@ -343,6 +343,7 @@ def report(
         "| stage | refresh (s) | full rebuild of the same home (s) |",
         "|---|---:|---:|",
         f"| fetch (crime-last-updated, download, take out 129 members) | {r['fetch']:.1f} | — |",
+        f"| copy of the warehouse (the writer works on a copy) | {r['copy']:.1f} | — |",
         f"| load (`ingest`) | {r['load']:.1f} | {b['load']:.1f} |",
         f"| indicators | {r['indicators']:.1f} | {b['indicators']:.1f} |",
         f"| forecasts | {r['forecasts']:.1f} | {b['forecasts']:.1f} |",

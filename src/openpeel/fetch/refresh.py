@@ -168,7 +168,9 @@ def _load(
     from openpeel.warehouse.writing import writing
 
     tell = notify or (lambda message: None)
+    t = time.perf_counter()
     with writing(home, "openpeel refresh", wait=wait, notify=tell) as wh:
+        done.seconds["copy"] = time.perf_counter() - t
         t = time.perf_counter()
         done.results = ingest(wh, done.new_files)
         _record(wh, done, cache)
