@@ -13,6 +13,7 @@ import typer
 from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait
 from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.errors import OpenPeelError
+from openpeel.fetch.http import Progress
 
 BaseUrl = Annotated[
     str | None,
@@ -26,10 +27,8 @@ BaseUrl = Annotated[
 
 
 @contextmanager
-def _progress() -> Iterator[object]:
+def _progress() -> Iterator[Progress | None]:
     """A download bar on stderr; nothing when output is not a terminal (cron, CI)."""
-    from openpeel.fetch.http import Progress
-
     if plain() or not sys.stderr.isatty():
         yield None
         return
@@ -50,8 +49,7 @@ def _progress() -> Iterator[object]:
         def report(done: int, total: int, what: str) -> None:
             bar.update(task, completed=done, total=total or None, description=what)
 
-        progress: Progress = report
-        yield progress
+        yield report
 
 
 def fetch(
@@ -130,7 +128,7 @@ def fetch(
     with fetch_lock(home, "openpeel fetch"), _progress() as progress:
         cache = Cache(home)
         for ds in chosen:
-            client = Client(rate_limit=ds.rate_limit, progress=progress)  # type: ignore[arg-type]
+            client = Client(rate_limit=ds.rate_limit, progress=progress)
             request = Request(ds, list(period or []), slugs)
             for f in run(cache, request, client, base_url=base_url, accept_changed=accept_changed):
                 rows.append(
@@ -187,13 +185,15 @@ def refresh(
 
     try:
         chosen = [dataset(s) for s in source] if source else None
-        done = run(
-            home,
-            chosen,
-            base_url=base_url,
-            wait=wait,
-            notify=lambda m: err.print(f"refresh: {m}") if not plain() else None,
-        )
+        with _progress() as progress:
+            done = run(
+                home,
+                chosen,
+                base_url=base_url,
+                wait=wait,
+                notify=lambda m: err.print(f"refresh: {m}") if not plain() else None,
+                progress=progress,
+            )
     except OpenPeelError as exc:
         err.print(f"refresh: failed: {exc.message}")
         if exc.hint:

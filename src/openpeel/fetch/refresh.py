@@ -25,7 +25,7 @@ from pathlib import Path
 from openpeel.errors import OpenPeelError
 from openpeel.fetch.cache import Cache, fetch_lock
 from openpeel.fetch.catalogue import Dataset, catalogue
-from openpeel.fetch.http import Client
+from openpeel.fetch.http import Client, Progress
 from openpeel.fetch.run import ARCHIVE_MONTHS, Fetched, Request, add_months, fetch, latest_month
 from openpeel.ingest.batch import FileResult
 from openpeel.warehouse.versions import CURRENT
@@ -81,6 +81,7 @@ def refresh(
     base_url: str | None = None,
     wait: float = 0.0,
     notify: Notify | None = None,
+    progress: Progress | None = None,
 ) -> Refreshed:
     """Bring ``home`` up to date with the publishers (every loadable dataset by default)."""
     chosen = datasets or [d for d in catalogue().values() if d.loads]
@@ -95,7 +96,7 @@ def refresh(
         start = time.perf_counter()
         cache = Cache(home)
         for ds in chosen:
-            http = client or Client(rate_limit=ds.rate_limit)
+            http = client or Client(rate_limit=ds.rate_limit, progress=progress)
             request = _request(home, ds, http, base_url)
             done.fetched += fetch(cache, request, http, base_url=base_url)
         done.seconds["fetch"] = time.perf_counter() - start
