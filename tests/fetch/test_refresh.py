@@ -170,6 +170,7 @@ def test_openpeel_fetch_takes_one_force_and_says_where(home: Path, publisher: Mi
     args = ("fetch", "policeuk", "--period", "2019-01", "--force", "Hampshire")
     done = run(*args, "--base-url", publisher.base_url, "--home", str(home), "-f", "csv")
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress when the output is not a terminal
     header, row = done.stdout.splitlines()
     assert header == "dataset,release,status,MB,files,where,note"
     assert row.startswith("policeuk,2019-02,downloaded,")
