@@ -80,7 +80,7 @@ def test_a_refresh_while_serving_answers_every_request_and_shows_the_new_month(
         assert server.process.poll() is None  # never restarted
     [line] = out.splitlines()
     assert line.startswith("refresh: policeuk 2019-02: 1 file downloaded")
-    assert "1 file loaded (11,792 rows), 0 refused" in line
+    assert "1 file loaded (11,792 rows new), 0 refused" in line
     with Warehouse(home, read_only=True) as wh:
         [(url, release, path, sha)] = wh.rows(
             "SELECT url, release, path, sha256 FROM meta_fetch_ledger"
@@ -185,3 +185,25 @@ def test_openpeel_fetch_takes_one_force_and_says_where(home: Path, publisher: Mi
     assert "error: " in failed.stderr
     assert "was not found (HTTP 404)" in failed.stderr
     assert "hint: the release may not be published yet" in failed.stderr
+
+
+def test_a_refresh_killed_before_its_swap_changes_nothing_and_the_next_carries_on(
+    held_back_home: Path, tmp_path: Path, publisher: Mirror
+) -> None:
+    home = copy_home(held_back_home, tmp_path / "home")
+    version = data_version(home)
+    args = ("refresh", "--source", "policeuk", "--base-url", publisher.base_url)
+    killed = run(*args, "--home", str(home), OPENPEEL_FAULT_KILL_AT="swapping")
+    assert killed.returncode == -9
+    assert data_version(home) == version
+    assert "2019-02" not in _crimes_months(home)
+    code, out, err = _refresh(home, publisher)
+    assert code == 0, err
+    assert "1 file loaded (1 by an unfinished refresh, carried on) (0 rows new)" in out
+    assert "2019-02" in _crimes_months(home)
+    with Warehouse(home, read_only=True) as wh:
+        assert wh.rows("SELECT count(*) FROM meta_fetch_ledger") == [(1,)]
+        assert wh.rows(
+            "SELECT count(*) FROM meta_load_ledger WHERE path LIKE '%2019-02-hampshire-street.csv'"
+        ) == [(1,)]
+    assert [r.status for r in publisher.requests(ARCHIVE)] == [200, 304]

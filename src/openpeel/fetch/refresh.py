@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpeel.errors import OpenPeelError
 from openpeel.fetch.cache import Cache, fetch_lock
@@ -29,6 +30,9 @@ from openpeel.fetch.http import Client, Progress
 from openpeel.fetch.run import ARCHIVE_MONTHS, Fetched, Request, add_months, fetch, latest_month
 from openpeel.ingest.batch import FileResult
 from openpeel.warehouse.versions import CURRENT
+
+if TYPE_CHECKING:
+    from openpeel.warehouse.db import Warehouse
 
 log = logging.getLogger("openpeel.fetch")
 
@@ -62,9 +66,12 @@ class Refreshed:
         loaded = [r for r in self.results if r.status == "loaded"]
         rows = sum(r.rows_loaded for r in loaded)
         releases = ", ".join(sorted({f"{f.dataset} {f.release}" for f in self.fetched}))
+        # loaded by a refresh killed before its swap, whose work this one carried on
+        carried = sum(1 for r in self.results if r.status == "unchanged")
+        earlier = f" ({carried} by an unfinished refresh, carried on)" if carried else ""
         return (
-            f"refresh: {releases}: {got}; {_n(len(loaded), 'file')} loaded ({rows:,} rows), "
-            f"{len(self.refused)} refused; {self.indicators} indicators and "
+            f"refresh: {releases}: {got}; {_n(len(loaded) + carried, 'file')} loaded{earlier} "
+            f"({rows:,} rows new), {len(self.refused)} refused; {self.indicators} indicators and "
             f"{self.forecast_series} forecast series recomputed; in {total:.1f} s"
         )
 
@@ -203,19 +210,17 @@ def _changed(done: Refreshed, ds: Dataset) -> bool:
     return any(path in new for f in done.fetched if f.dataset == ds.id for path, _ in f.files)
 
 
-def _record(wh: object, done: Refreshed, cache: Cache) -> None:
-    """Where each new file came from, in meta_fetch_ledger (the same transaction as nothing
-    else: the load committed its own; a refresh killed here is carried on by the next)."""
-    from openpeel.warehouse.db import Warehouse
-
-    assert isinstance(wh, Warehouse)
+def _record(wh: Warehouse, done: Refreshed, cache: Cache) -> None:
+    """Where each new file came from, in meta_fetch_ledger (a row already there, from a refresh
+    killed before its swap whose work this one carries on, is not written twice)."""
     now = datetime.now(UTC)
     new = set(done.new_files)
+    there = {(str(p), str(h)) for p, h in wh.rows("SELECT path, sha256 FROM meta_fetch_ledger")}
     rows = []
     for f in done.fetched:
         entry = cache.entries[f.url]
         for path, sha in f.files:
-            if path in new:
+            if path in new and (str(path), sha) not in there:
                 rows.append(
                     [
                         f.dataset,
