@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -331,7 +332,8 @@ def report(
     lines = [
         f"### Refresh — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {machine()}",
+        f"Machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f} (other "
+        "work shares the machine: times above 1 per core are inflated)",
         "",
         f"SYNTHETIC month {MONTH} (seed {SEED}): 43 forces × street, outcomes and stop and "
         f"search, {len(files)} files, {int(r['rows']):,} rows, {size / 1e6:,.0f} MB of CSV, "
