@@ -207,3 +207,35 @@ def test_a_refresh_killed_before_its_swap_changes_nothing_and_the_next_carries_o
             "SELECT count(*) FROM meta_load_ledger WHERE path LIKE '%2019-02-hampshire-street.csv'"
         ) == [(1,)]
     assert [r.status for r in publisher.requests(ARCHIVE)] == [200, 304]
+
+
+def test_a_refresh_loads_the_outcomes_workbook_linked_from_its_page(home: Path) -> None:
+    """The Home Office outcomes table as an ODS workbook (a real slice re-encoded), found as
+    the newest release linked from the GOV.UK page, loads sheet by sheet."""
+    workbook = Path(__file__).parents[1] / "sources" / "data"
+    ods = (workbook / "prc-outcomes-open-data-mar2019-tables-slice.ods").read_bytes()
+    ds = dataset("homeoffice_outcomes")
+    page = on_mirror(ds.page_url, "http://x").removeprefix("http://x")
+    link = "/media/1/prc-outcomes-open-data-mar2019-tables.ods"
+    with mirror() as m:
+        m.routes[page] = Route(
+            f'<a href="/media/0/prc-outcomes-open-data-mar2018-tables.ods">2018</a>'
+            f'<a href="{link}">2019</a>'.encode(),
+            "text/html",
+        )
+        m.routes[link] = Route(ods, "application/vnd.oasis.opendocument.spreadsheet")
+        done = refresh(home, [ds], base_url=m.base_url)
+        assert [r.path for r in m.log] == [page, link]  # the 2018 release was not fetched
+        version = data_version(home)
+        again = refresh(home, [ds], base_url=m.base_url)
+    assert again.summary().startswith("refresh: nothing new")
+    assert data_version(home) == version
+    loaded = [r for r in done.results if r.status == "loaded"]
+    assert loaded
+    assert all(r.kind == "homeoffice_outcomes" for r in loaded)
+    assert all(r.rows_read == r.rows_loaded + r.rows_quarantined for r in loaded)
+    assert done.refused == []
+    with Warehouse(home, read_only=True) as wh:
+        [(release, url)] = wh.rows("SELECT DISTINCT release, url FROM meta_fetch_ledger")
+    assert release == "2019"
+    assert url.endswith(link)

@@ -145,7 +145,9 @@ def _newest_loaded_month(home: Path, ds: Dataset) -> str | None:
 
 
 def _loaded_hashes(home: Path) -> set[str]:
-    """Files loaded, or refused for their content (a refused file is not new next time)."""
+    """Files loaded, or refused for their content (a refused file is not new next time), and
+    the files an earlier refresh handed to the load (a workbook is loaded as its sheets, whose
+    checksums are not the workbook's)."""
     if not (home / CURRENT).exists():
         return set()
     from openpeel.warehouse.db import Warehouse
@@ -155,7 +157,8 @@ def _loaded_hashes(home: Path) -> set[str]:
             str(sha)
             for (sha,) in wh.rows(
                 "SELECT sha256 FROM meta_load_ledger WHERE status = 'loaded' UNION "
-                "SELECT sha256 FROM meta_refused_file WHERE sha256 IS NOT NULL"
+                "SELECT sha256 FROM meta_refused_file WHERE sha256 IS NOT NULL UNION "
+                "SELECT sha256 FROM meta_fetch_ledger"
             )
         }
 
