@@ -250,3 +250,15 @@ def test_the_catalogue_declares_each_dataset_fully() -> None:
     assert dataset("policeuk").rate_limit == 15.0
     with pytest.raises(Exception, match="closest: policeuk"):
         dataset("policeukk")
+
+
+def test_a_period_that_is_not_a_month_is_refused_before_asking_anything(
+    home: Path, publisher: Mirror
+) -> None:
+    with pytest.raises(Exception, match="--period '2019-1' is not a month"):
+        policeuk(home, publisher, periods=["2019-1"])
+    assert publisher.log == []
+    with pytest.raises(
+        Exception, match="2019-03 is not published yet: the newest month is 2019-02"
+    ):
+        policeuk(home, publisher, periods=["2019-03"])

@@ -118,6 +118,9 @@ def _archives(
     cache: Cache, request: Request, client: Client, base_url: str | None, accept_changed: bool
 ) -> list[Fetched]:
     ds = request.dataset
+    for p in request.periods:  # said before asking the publisher anything
+        if not _MONTH.match(p):
+            raise OpenPeelError(f"--period {p!r} is not a month", hint="give it as YYYY-MM")
     latest = request.latest or latest_month(ds, client, base_url)
     periods = request.periods or [latest]
     results = []
