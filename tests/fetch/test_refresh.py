@@ -17,6 +17,7 @@ from openpeel.fetch.catalogue import dataset, on_mirror
 from openpeel.fetch.refresh import refresh
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.versions import data_version
+from tests.conftest import load
 from tests.fetch.mirror import Mirror, Route, archive_of, mirror, sample_members, snapshot
 from tests.web.serving import Crowd, build_held_back_home, copy_home, run, serving
 
@@ -239,3 +240,17 @@ def test_a_refresh_loads_the_outcomes_workbook_linked_from_its_page(home: Path) 
         [(release, url)] = wh.rows("SELECT DISTINCT release, url FROM meta_fetch_ledger")
     assert release == "2019"
     assert url.endswith(link)
+
+
+def test_a_warehouse_from_before_fetching_is_refreshed(home: Path, publisher: Mirror) -> None:
+    """A warehouse last written by a version without the fetch ledger: the refresh reads it,
+    and its load adds the table."""
+    from openpeel.sample import sample_path
+
+    with Warehouse(home) as wh:
+        load(wh, sample_path() / "police_uk" / "2019-01" / "2019-01-hampshire-street.csv.gz")
+        wh.execute("DROP TABLE meta_fetch_ledger")
+    done = refresh(home, [dataset("policeuk")], base_url=publisher.base_url)
+    assert [r.status for r in done.results] == ["loaded"]
+    with Warehouse(home, read_only=True) as wh:
+        assert wh.rows("SELECT release FROM meta_fetch_ledger") == [("2019-02",)]

@@ -153,12 +153,17 @@ def _loaded_hashes(home: Path) -> set[str]:
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:
+        # a warehouse last written by a version before fetching has no fetch ledger yet
+        fetched = wh.scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND table_name = 'meta_fetch_ledger'"
+        )
         return {
             str(sha)
             for (sha,) in wh.rows(
                 "SELECT sha256 FROM meta_load_ledger WHERE status = 'loaded' UNION "
-                "SELECT sha256 FROM meta_refused_file WHERE sha256 IS NOT NULL UNION "
-                "SELECT sha256 FROM meta_fetch_ledger"
+                "SELECT sha256 FROM meta_refused_file WHERE sha256 IS NOT NULL"
+                + (" UNION SELECT sha256 FROM meta_fetch_ledger" if fetched else "")
             )
         }
 
