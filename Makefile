@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python benchmarks/forecast.py --write
 	$(BIN)/python benchmarks/spark.py --write
 	$(BIN)/python benchmarks/loads.py --write
+	$(BIN)/python benchmarks/refresh.py --write
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules \

@@ -14,6 +14,7 @@ from openpeel.cli.assess import assess_app, framework_app, grades_app, screen
 from openpeel.cli.audit import audit_app
 from openpeel.cli.chart import app as chart_app
 from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
+from openpeel.cli.fetch import fetch, refresh
 from openpeel.cli.forces import app as forces_app
 from openpeel.cli.forecast import forecast
 from openpeel.cli.indicators import app as indicators_app
@@ -48,6 +49,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(publish_app, name="publish")
 app.command("screen")(screen)
 app.command("forecast")(forecast)
+app.command("fetch")(fetch)
+app.command("refresh")(refresh)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Fetching the publishers' files: the catalogue, the downloads and the refresh."""
