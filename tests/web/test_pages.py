@@ -143,8 +143,8 @@ def test_one_error_shape_as_json_and_as_a_page(shared_site: Site) -> None:
         assert error["status"] == status
     page = client.get("/forces/atlantis", headers=HTML)
     assert page.status_code == 404
-    assert "<h1" in page.text
-    assert "no police force" in page.text
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page.text
+    assert "No police force" in page.text
 
 
 def test_an_unexpected_error_answers_500_in_the_error_shape_with_the_security_headers(
