@@ -162,6 +162,7 @@ def recommendations(
                             "text": u.text,
                             "posted_by": u.created_by,
                             "accepted": u.is_accepted,
+                            "accepted_by": u.accepted_by,
                             "accepted_on": u.accepted_at.date().isoformat()
                             if u.accepted_at
                             else None,

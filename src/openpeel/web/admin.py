@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from openpeel.assess.users import MIN_PASSWORD, add_user, list_users
-from openpeel.errors import OpenPeelError
+from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.web import forms
-from openpeel.web.deps import DB, Who, check_csrf, require, signed_in
+from openpeel.web.deps import DB, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
 
@@ -77,17 +77,17 @@ def add_form(
 ) -> Response:
     try:
         data = UserIn.model_validate(fields)
-        _add(data, session, who)
+        with state(request).store.session() as own:  # rolled back whole when refused
+            _add(data, own, who)
     except ValidationError as exc:
         problems = forms.field_errors(exc, "user")
     except OpenPeelError as exc:
-        if status_of(exc) != 400:
+        if status_of(exc) != 400 and not isinstance(exc, UnknownCodeError):
             raise
         problems = [forms.service_error(exc)]
     else:
         forms.flash(request, f"The account {data.name.strip()} is added.")
         return RedirectResponse("/admin/users", status_code=303)
-    session.rollback()
     fields.pop("password", None)  # never sent back
     return page(
         request,

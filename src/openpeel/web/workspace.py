@@ -27,7 +27,7 @@ from openpeel.assess.models import (
     Assessment,
     Publication,
 )
-from openpeel.errors import OpenPeelError
+from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import corrections, embargo, release, workflow
@@ -36,7 +36,7 @@ from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import forms
-from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
+from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
 from openpeel.web.views import NotFound, find_force, force_page
@@ -491,21 +491,26 @@ def _register(action: Action) -> None:
         who: Who,
         now: Now,
     ) -> Response:
-        c = Call(force, edition, session, wh, who, now)
         try:
-            done = action.act(model.model_validate(fields), c)
+            # its own transaction: committed when the action succeeds, rolled back whole
+            # when it is refused, leaving the request's session to show the page again
+            with state(request).store.session() as own:
+                done = action.act(
+                    model.model_validate(fields), Call(force, edition, own, wh, who, now)
+                )
         except ValidationError as exc:
             problems = forms.field_errors(exc, fields.get(forms.FORM_ID, "").split("-")[0])
         except OpenPeelError as exc:
-            if status_of(exc) != 400:  # not found, not allowed: the error page
+            # not found, not allowed: the error page; a value the form sent that is not
+            # known (a question, a grade) is the form's error
+            if status_of(exc) != 400 and not isinstance(exc, UnknownCodeError):
                 raise
             problems = [forms.service_error(exc)]
         else:
             forms.flash(request, done.message)
             return RedirectResponse(done.back, status_code=303)
         # refused: the page again, as it was, with what was typed and what is wrong
-        session.rollback()
-        back = _page_of(action, c)
+        back = _page_of(action, Call(force, edition, session, wh, who, now))
         return page(
             request,
             action.template,
