@@ -7,15 +7,15 @@ import math
 
 
 def for_people(value: float | None, figures: int = 3) -> str:
-    """``value`` to ``figures`` significant figures (whole numbers from 1,000 on): 12,345;
-    678; 4.56; 0.0123; "not known" for none. What rounds to zero is "0", never "-0"."""
+    """``value`` to ``figures`` significant figures: 12,300; 678; 4.56; 0.0123; "not known"
+    for none. What rounds to zero is "0", never "-0"."""
     if value is None or math.isnan(value):
         return "not known"
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, figures - 1 - magnitude)
-    text = f"{value:,.{decimals}f}"
+    text = f"{round(value, figures - 1 - magnitude):,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text.lstrip("-") == "0" else text

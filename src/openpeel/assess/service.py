@@ -283,6 +283,7 @@ def update_recommendation(
     on: date | None = None,
     evidence: str | None = None,
     accepted: bool = True,
+    at: datetime | None = None,
 ) -> RecommendationUpdate:
     """Dated progress on a recommendation. The inspectorate's own record is ``accepted`` (public
     at once); a force's post waits for an inspector to accept it (``accept_progress``)."""
@@ -290,7 +291,7 @@ def update_recommendation(
     if rec is None:
         raise AssessmentError(f"there is no recommendation {recommendation_id}")
     status = _choice(status.strip(), RECOMMENDATION_STATUSES, "recommendation status")
-    at = _now()
+    at = at or _now()
     update = RecommendationUpdate(
         recommendation=rec,
         on=on or at.date(),
@@ -324,7 +325,9 @@ def update_recommendation(
     return update
 
 
-def accept_progress(session: Session, update_id: int, actor: str) -> RecommendationUpdate:
+def accept_progress(
+    session: Session, update_id: int, actor: str, at: datetime | None = None
+) -> RecommendationUpdate:
     """The inspectorate accepts progress a force posted: it becomes public, and the
     recommendation takes its status."""
     update = session.get(RecommendationUpdate, update_id)
@@ -334,7 +337,7 @@ def accept_progress(session: Session, update_id: int, actor: str) -> Recommendat
         raise AssessmentError(
             f"progress update {update_id} was accepted already, by {update.accepted_by}"
         )
-    update.accepted_by, update.accepted_at = actor, _now()
+    update.accepted_by, update.accepted_at = actor, at or _now()
     rec = update.recommendation
     previous, rec.status = rec.status, update.status
     _logged(

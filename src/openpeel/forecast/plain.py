@@ -18,7 +18,7 @@ LEVEL_BAND = 0.05
 #: how sure, by the half-width of the last 95% interval as a share of its forecast: the first
 #: band the share is under
 SURE = ((0.10, "fairly sure"), (0.25, "somewhat sure"), (float("inf"), "unsure"))
-NOT_SURE = "not sure"
+NOT_SURE = "in doubt"  # its backtest does not support it (``StoredSeries.doubts``)
 #: what a flag of emerging demand rests on, in a word or two
 EVIDENCE = {ABOVE: "above its forecast", RISING: "rising trend"}
 #: the models by the names people use

@@ -386,8 +386,9 @@ def post_progress(data: ProgressIn, c: Call) -> Done:
     require(c.who, "post_progress", code)
     inspectorate = embargo.may_act(c.who, "accept_progress", code)
     service.update_recommendation(
-        c.s, found.id, data.status, data.text, c.actor, on=c.now.date(), accepted=inspectorate
-    )
+        c.s, found.id, data.status, data.text, c.actor, on=c.now.date(), accepted=inspectorate,
+        at=c.now,
+    )  # fmt: skip
     return c.to_force_page(
         "The progress is posted."
         if inspectorate
@@ -403,7 +404,7 @@ def accept_progress(data: BaseModel, c: Call) -> Done:
     if found is None or found.recommendation.finding.assessment.force_code != code:
         raise NotFound(f"no progress update {c.key} for {c.force}")
     require(c.who, "accept_progress", code)
-    service.accept_progress(c.s, found.id, c.actor)
+    service.accept_progress(c.s, found.id, c.actor, at=c.now)
     return c.to_force_page("The progress is accepted and public.")
 
 

@@ -20,3 +20,15 @@ document.querySelectorAll(".opl-chart").forEach(function (el) {
     if (closed.open) drawChart(el);
   });
 });
+// a link to a part of the page inside a closed <details> (a series in the forecasts' summary)
+// opens it
+function openTarget() {
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  var closed = target && target.closest("details:not([open])");
+  if (closed) {
+    closed.open = true;
+    target.scrollIntoView();
+  }
+}
+window.addEventListener("hashchange", openTarget);
+openTarget();
