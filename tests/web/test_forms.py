@@ -241,6 +241,14 @@ def test_progress_is_attributed_and_public_only_once_the_inspectorate_accepts_it
         headers=HTML,
     )
     assert refused.status_code == 403
+    # nor anyone but an inspector, by the API either
+    for who, expected in [(None, 401), ("kim", 403), ("jo", 403), ("ann", 403)]:
+        tried = site.client.post(
+            f"/api/forces/hampshire/progress/{update['id']}/accept",
+            json={},
+            headers=site.as_user(who),
+        )
+        assert tried.status_code == expected, who
     # the inspectorate accepts it: public, with who posted it and who accepted it
     inspector = _client(site, "pat")
     page = inspector.get("/forces/hampshire", headers=HTML)
