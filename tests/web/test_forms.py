@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, Site
 from tests.web.test_pages import HTML, _csrf, _sign_in
 
+from openpeel.assess.users import MIN_PASSWORD
 from openpeel.clock import uk_day
 from openpeel.web.views import response_state
 
@@ -361,6 +362,14 @@ def test_the_admin_chooses_a_force_by_name_and_a_refused_account_keeps_its_value
     assert _error_summary(refused.text) == [("#user-force", "Choose the force of a force user")]
     assert 'id="user-name" name="name" type="text" value="sam"' in refused.text
     assert PASSWORD not in refused.text  # a password is never sent back
+    short = admin.post(
+        "/admin/users",
+        data={"csrf_token": _csrf(page.text), "name": "sam", "role": "inspector", "password": "x"},
+        headers=HTML,
+    )
+    assert _error_summary(short.text) == [
+        ("#user-password", f"The password must be at least {MIN_PASSWORD} characters")
+    ]
     done = admin.post(
         "/admin/users",
         data={

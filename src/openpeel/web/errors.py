@@ -113,12 +113,16 @@ def respond(request: Request, status: int, detail: str, hint: str | None = None)
         who = getattr(request.state, "viewer", embargo.PUBLIC)
         response: Response = twin(content, who, status)
     else:
+        said = "" if detail == content["error"]["title"] else detail  # "Not Found" says nothing
         shown = content["error"] | {
             "title": PAGE_TITLES.get(status, content["error"]["title"]),
-            "detail": detail[:1].upper() + detail[1:] + ("" if detail.endswith(".") else "."),
+            "detail": said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")
+            if said
+            else "",
             "hint": web_hint(hint),
         }
-        response = page(request, "error.html.j2", shown, _viewer(request), status=status)
+        # no "this page as data" link: an error has no twin to read
+        response = page(request, "error.html.j2", shown, _viewer(request), status=status, api="")
     response.headers["Cache-Control"] = "no-store"
     return response
 

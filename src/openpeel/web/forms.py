@@ -75,8 +75,11 @@ def field_errors(exc: ValidationError, form: str) -> list[FieldError]:
         name = str(e["loc"][0]) if e.get("loc") else ""
         if name in out:
             continue
-        template = words.get(str(e["type"]), words["other"])
         context = {k: v for k, v in (e.get("ctx") or {}).items() if not isinstance(v, Exception)}
+        kind = str(e["type"])
+        if kind == "string_too_short" and int(context.get("min_length", 1)) > 1:
+            kind = "string_too_short_many"
+        template = words.get(kind, words["other"])
         out[name] = FieldError(
             name, _sentence(template.format(label=_label(form, name), **context))
         )
