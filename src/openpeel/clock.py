@@ -6,7 +6,7 @@ caller, in tests), so that the embargo can be checked before, at and after its t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from openpeel.errors import OpenPeelError
@@ -41,3 +41,15 @@ def uk(value: datetime) -> str:
     """A time as UK readers see it: '2 March 2017, 00:01 GMT'."""
     local = value.astimezone(UK)
     return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
+
+
+def uk_day(value: date | datetime | str | None) -> str:
+    """A day as UK readers write it: '27 April 2017' (a time counts on its UK day; ISO 8601
+    text is read first)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date() if value.tzinfo else value.date()
+    return f"{value.day} {value:%B %Y}"

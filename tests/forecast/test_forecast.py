@@ -4,6 +4,7 @@ seeds), gaps handled as declared, and on the real series of the bundled sample."
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -248,6 +249,85 @@ def test_a_forces_forecasts_page_its_twin_and_fan_charts(built_home: Path, tmp_p
     page = client.get("/forces/hampshire/forecasts", headers={"Accept": "text/html"}).text
     assert page.count('class="opl-chart"') == len(twin["series"])
     assert "Emerging demand: " in page
+    # for people: the summary first, then the charts, grouped in collapsed sections
+    assert page.index('id="summary"') < page.index('class="opl-chart"')
+    summary = page.split('id="summary"', 1)[1].split("</table>", 1)[0]
+    assert summary.count('<tr class="govuk-table__row">') == len(twin["series"]) + 1
+    for heading in ("Series", "Forecast direction", "How sure", "Beat the baseline"):
+        assert f">{heading}</th>" in summary
+    assert page.count('<details class="govuk-details opl-chart-group"') == len(
+        {s["source"] for s in twin["series"]}
+    )
+    # the technical measures only inside "Technical measures", in words and numbers for people
+    outside = re.sub(r"<details class=\"govuk-details\">.*?</details>", "", page, flags=re.S)
+    outside = re.sub(r"<script.*?</script>", "", outside, flags=re.S)
+    for word in ("MASE", "sMAPE", "coverage", "Model:", "adjusted p"):
+        assert word not in outside, word
+    assert "Technical measures" in page
+    assert not re.search(r"(?<![\w.])-0(?![.\d])", outside)
+    assert "(ons)" not in page
+    assert "(home office)" not in page
+    for s in twin["series"]:
+        plain = s["plain"]
+        assert plain["direction"] in {"rising", "falling", "about level"}
+        assert plain["how_sure"] in {"fairly sure", "somewhat sure", "unsure", "in doubt"}
+        lost = s["model"] != "seasonal_naive" and s["mase"] > s["baseline_mase"]
+        failed = s["coverage_95"] < 0.5
+        assert bool(plain["doubts"]) == (lost or failed), s["category"]
+        if plain["doubts"]:
+            assert plain["how_sure"] == "in doubt"
+            assert "above its forecast" not in plain["evidence"]
+        assert plain["beat_baseline"] == (
+            "it is the baseline" if s["model"] == "seasonal_naive" else "no" if lost else "yes"
+        )
+
+
+def test_a_forecast_its_backtest_does_not_support_flags_no_break_above_it() -> None:
+    from openpeel.forecast import flags
+
+    flat = [_series(f"SYNTHETIC flat {seed}", _seasonal(seed)) for seed in range(10, 13)]
+    jump = _seasonal(21)
+    jump[-3:] = jump[-3:] * 1.8
+    broke = _series("SYNTHETIC jump", jump)
+    series = [*flat, broke]
+    cv = backtest.cross_validate(series)
+    chosen = backtest.choose(backtest.score(cv, series))
+    assert [f["key"] for f in flags.above_forecast(cv, chosen)] == [broke.key]
+    mine = chosen["key"] == broke.key
+    picked = mine & chosen["is_chosen"]
+    baseline = float(chosen.loc[mine & chosen["is_baseline"], "mase"].iloc[0])
+    # another model chosen: flagged when it beat the baseline, not when it lost to it
+    other = chosen.index[mine & ~chosen["is_baseline"]][0]
+    supported = chosen.copy()
+    supported.loc[mine, "is_chosen"] = False
+    supported.loc[other, ["is_chosen", "mase", "coverage_95"]] = [True, baseline / 2, 1.0]
+    assert [f["key"] for f in flags.above_forecast(cv, supported)] == [broke.key]
+    lost = supported.copy()
+    lost.loc[other, "mase"] = baseline * 2
+    assert flags.above_forecast(cv, lost) == []
+    # its 95% intervals held under half of what happened: no flag
+    failed = chosen.copy()
+    failed.loc[picked, "coverage_95"] = 0.25
+    assert flags.above_forecast(cv, failed) == []
+    assert flags.doubts("ets", 1.2, 1.0, 1.0) == [flags.LOST_TO_BASELINE]
+    assert flags.doubts("seasonal_naive", 1.2, 1.2, 0.0) == [flags.INTERVALS_FAILED]
+    assert flags.doubts("theta", 0.8, 1.0, 0.95) == []
+
+
+def test_numbers_for_people() -> None:
+    from openpeel.numbers import for_people, p_value, percent
+
+    assert for_people(12345.6) == "12,300"
+    assert for_people(164686.2) == "165,000"
+    assert for_people(0.4) == "0.4"
+    assert for_people(-0.0004, 1) == "-0.0004"
+    assert for_people(-0.4999, 1) == "-0.5"
+    assert for_people(99.96) == "100"
+    assert for_people(0.0) == "0"
+    assert for_people(None) == "not known"
+    assert p_value(0.0002) == "< 0.001"
+    assert p_value(0.0471) == "0.047"
+    assert percent(0.754) == "75%"
 
 
 def test_the_force_report_has_its_demand_section_frozen_with_it(

@@ -36,6 +36,8 @@ def test_demo_publishes_the_worked_example_and_the_cli_drives_the_embargo(
     assert built.returncode == 0, built.stderr
     assert "Publication hampshire-2016: published" in built.stdout
     assert "Publication national-2016: published" in built.stdout
+    # the demo sign-ins, without serving too
+    assert "sign in as force: hampshire / demo-hampshire-password" in built.stdout
     public = tmp_path / "home" / "public"
     names = {p.relative_to(public).as_posix() for p in public.rglob("*.*")}
     for output in ("report", "summary", "press-release"):

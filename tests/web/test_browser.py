@@ -147,3 +147,40 @@ def test_an_inspector_signs_in_and_confirms_a_grade(
         assert (j.confirmed_grade, j.confirmed_by) == ("outstanding", "pat")
     assert errors == []
     page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_refused_form_comes_back_with_its_errors_and_a_done_one_with_a_banner(
+    browser: object, address: str, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    errors = _watch(page)
+    page.goto(address + "/login?next=/workspace/hampshire/2016")
+    page.get_by_label("Name").fill("pat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/workspace/hampshire/2016")
+    form = page.locator("form.opl-confirm").filter(has=page.locator('input[value="legitimacy"]'))
+    form.get_by_label("Grade").select_option("inadequate")
+    form.get_by_role("button").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    _shot(page, f"8-form-error-{width}")
+    # the summary links to the field, which keeps what was chosen
+    summary.get_by_role("link").click()
+    field = page.locator("#confirm-pillar-legitimacy-rationale")
+    assert field.evaluate("el => el === document.activeElement")
+    again = page.locator("#confirm-pillar-legitimacy")
+    assert again.get_by_label("Grade").input_value() == "inadequate"
+    field.fill("Overridden in the browser test.")
+    again.get_by_role("button").click()
+    page.locator(".govuk-notification-banner--success").wait_for()
+    assert "The grade is confirmed." in page.locator("main").inner_text()
+    _shot(page, f"9-form-done-{width}")
+    # the refused form's page answers 400 (the browser logs it); nothing else failed
+    refused = f"{address}/workspace/hampshire/2016/confirm"
+    assert sorted(errors) == [
+        f"400 {refused}",
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)",
+    ]
+    page.close()

@@ -139,7 +139,15 @@ class RecommendationUpdate(Base):
     text: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # progress a force posts is public only once the inspectorate accepts it
+    accepted_by: Mapped[str | None] = mapped_column(String(200))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recommendation: Mapped[Recommendation] = relationship(back_populates="updates")
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_by is not None
 
 
 class Evidence(Base):

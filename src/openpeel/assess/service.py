@@ -282,21 +282,30 @@ def update_recommendation(
     *,
     on: date | None = None,
     evidence: str | None = None,
+    accepted: bool = True,
+    at: datetime | None = None,
 ) -> RecommendationUpdate:
+    """Dated progress on a recommendation. The inspectorate's own record is ``accepted`` (public
+    at once); a force's post waits for an inspector to accept it (``accept_progress``)."""
     rec = session.get(Recommendation, recommendation_id)
     if rec is None:
         raise AssessmentError(f"there is no recommendation {recommendation_id}")
     status = _choice(status.strip(), RECOMMENDATION_STATUSES, "recommendation status")
+    at = at or _now()
     update = RecommendationUpdate(
         recommendation=rec,
-        on=on or _now().date(),
+        on=on or at.date(),
         status=status,
         text=text,
         evidence=evidence,
         created_by=actor,
+        created_at=at,
+        accepted_by=actor if accepted else None,
+        accepted_at=at if accepted else None,
     )
     previous = rec.status
-    rec.status = status
+    if accepted:
+        rec.status = status
     session.add(update)
     _logged(
         session,
@@ -304,7 +313,40 @@ def update_recommendation(
         "update",
         "recommendation",
         rec,
-        {"from": previous, "to": status, "on": update.on, "text": text, "evidence": evidence},
+        {
+            "from": previous,
+            "to": status,
+            "on": update.on,
+            "text": text,
+            "evidence": evidence,
+            "accepted": accepted,
+        },
+    )
+    return update
+
+
+def accept_progress(
+    session: Session, update_id: int, actor: str, at: datetime | None = None
+) -> RecommendationUpdate:
+    """The inspectorate accepts progress a force posted: it becomes public, and the
+    recommendation takes its status."""
+    update = session.get(RecommendationUpdate, update_id)
+    if update is None:
+        raise AssessmentError(f"there is no progress update {update_id}")
+    if update.accepted_by is not None:
+        raise AssessmentError(
+            f"progress update {update_id} was accepted already, by {update.accepted_by}"
+        )
+    update.accepted_by, update.accepted_at = actor, at or _now()
+    rec = update.recommendation
+    previous, rec.status = rec.status, update.status
+    _logged(
+        session,
+        actor,
+        "accept",
+        "recommendation",
+        rec,
+        {"update": update.id, "from": previous, "to": update.status},
     )
     return update
 

@@ -310,8 +310,10 @@ def demo(
         f"  openpeel publish show hampshire-2016 --output summary --home {home}"
     )
     if code or no_serve:
+        _print_sign_ins(logins)
+        out.print(f"Serve it with: openpeel serve --home {home}")
         raise typer.Exit(code)
-    _serve(home, "127.0.0.1", port, logins)
+    _serve(home, "127.0.0.1", port)
 
 
 def _forecast_demand(wh: Warehouse) -> None:
@@ -348,7 +350,7 @@ def _demo_users(home: Path) -> list[tuple[str, str, str]]:
     try:
         with store.session() as session:
             for name, role, force in DEMO_USERS:
-                password = f"demo-{name}-password"
+                password = _demo_password(name)
                 if session.scalars(select(User).where(User.name == name)).first() is None:
                     add_user(session, name, role, password, "demo", force=force)
                 logins.append((name, role, password))
@@ -357,14 +359,53 @@ def _demo_users(home: Path) -> list[tuple[str, str, str]]:
     return logins
 
 
-def _serve(home: Path, host: str, port: int, logins: list[tuple[str, str, str]]) -> None:
+def _demo_password(name: str) -> str:
+    return f"demo-{name}-password"
+
+
+def _print_sign_ins(logins: list[tuple[str, str, str]]) -> None:
+    if logins:
+        out.print("Demo sign-ins (docs/web.md lists them):")
+    for name, role, password in logins:
+        out.print(f"  sign in as {role}: {name} / {password}")
+
+
+def _demo_sign_ins(home: Path) -> list[tuple[str, str, str]]:
+    """The demo accounts of a home that still have their known passwords (a home built by
+    `openpeel demo`), checked against their hashes without counting as sign-ins."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError
+    from sqlalchemy import select
+
+    from openpeel.assess.models import User
+    from openpeel.assess.store import Store
+
+    store = Store.open(home)
+    found = []
+    try:
+        with store.session() as session:
+            for name, role, _ in DEMO_USERS:
+                user = session.scalars(select(User).where(User.name == name)).first()
+                if user is None or not user.password_hash:
+                    continue
+                try:
+                    PasswordHasher().verify(user.password_hash, _demo_password(name))
+                except VerificationError:
+                    continue
+                found.append((name, role, _demo_password(name)))
+    finally:
+        store.close()
+    return found
+
+
+def _serve(home: Path, host: str, port: int) -> None:
     import uvicorn
 
     from openpeel.web.app import create_app
 
     out.print(f"\nOpenPEEL dashboard: http://{host}:{port}/  (API: http://{host}:{port}/api/docs)")
-    for name, role, password in logins:
-        out.print(f"  sign in as {role}: {name} / {password}")
+    if host in ("127.0.0.1", "localhost", "::1"):  # known passwords: never told elsewhere
+        _print_sign_ins(_demo_sign_ins(home))
     out.print("Press Ctrl+C to stop.")
     uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
 
@@ -396,7 +437,7 @@ def serve(
     from openpeel.warehouse.db import Warehouse
 
     Warehouse(home, read_only=True).close()  # a clear error where there is no warehouse
-    _serve(home, host, port, [])
+    _serve(home, host, port)
 
 
 def _load_worked_example(home: Path) -> None:

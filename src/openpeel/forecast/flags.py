@@ -5,6 +5,9 @@ efficiency theme of understanding demand.
 - **above forecast**: at the last backtest origin, the chosen model forecast the latest months
   from the data before them; the flag is raised when at least 2 of the last 3 of those months
   lie above its 95% interval;
+  It is not raised for a series whose forecast its backtest does not support (``doubts``):
+  a model that did worse than the seasonal naive baseline at the last origin, or 95%
+  intervals that held less than half of what happened there;
 - **rising**: over the last 24 months (or every year, for a yearly series, and the last six
   rolling years that do not overlap, for rolling-year totals), a regression of
   log(1 + count) on time (with month-of-year terms for a monthly series) has a positive slope
@@ -24,19 +27,57 @@ ABOVE = "above forecast"
 RISING = "rising"
 TREND_MONTHS = 24
 ALPHA = 0.05
+#: 95% intervals failed their backtest when they held less than this share of the outcomes
+MIN_COVERAGE_95 = 0.5
+#: why a forecast is not to be relied on, in plain words
+LOST_TO_BASELINE = "its model did worse than the simple seasonal baseline in the latest backtest"
+INTERVALS_FAILED = "its 95% intervals held less than half of what happened in the backtest"
+
+
+def doubts(
+    model: str, mase: float | None, baseline_mase: float | None, coverage_95: float | None
+) -> list[str]:
+    """Why the backtest does not support a series' forecast: its model lost to the seasonal
+    naive baseline at the last origin, or its 95% intervals failed. None: it is supported."""
+    from openpeel.forecast.models import BASELINE
+
+    out = []
+    lost = mase is not None and baseline_mase is not None and mase > baseline_mase
+    if model != BASELINE and lost:
+        out.append(LOST_TO_BASELINE)
+    if coverage_95 is not None and coverage_95 < MIN_COVERAGE_95:
+        out.append(INTERVALS_FAILED)
+    return out
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
 
 
 def above_forecast(cv: pd.DataFrame, chosen: pd.DataFrame) -> list[dict[str, object]]:
     """Series whose latest actual values broke the chosen model's 95% interval upwards."""
     if cv.empty:
         return []
-    model_of = chosen[chosen["is_chosen"]].set_index("key")["model"].to_dict()
+    picked = chosen[chosen["is_chosen"]].set_index("key")
+    baseline = chosen[chosen["is_baseline"]].set_index("key")["mase"].to_dict()
     last = cv[cv["cutoff"] == cv.groupby("unique_id")["cutoff"].transform("max")]
     flags = []
     for key, window in last.groupby("unique_id", sort=True):
-        model = model_of.get(str(key))
-        if model is None:
+        if str(key) not in picked.index:
             continue
+        row = picked.loc[str(key)]
+        model = str(row["model"])
+        if doubts(
+            model,
+            _number(row["mase"]),
+            _number(baseline.get(str(key))),
+            _number(row["coverage_95"]),
+        ):
+            continue  # a forecast its backtest does not support flags nothing
         latest = window.sort_values("ds").tail(3)
         above = latest[latest["y"] > latest[f"{model}-hi-95"]]
         if len(above) >= 2:
@@ -118,8 +159,8 @@ def rising(series: list[Series]) -> list[dict[str, object]]:
                     "flag": RISING,
                     "period": s.values.index.max().date(),
                     "p_value": float(q),
-                    "detail": f"rising about {per_year:.0%} a year over {span} "
-                    f"(adjusted p = {q:.3f})",
+                    # the adjusted p-value is stored beside it (p_value), for who asks
+                    "detail": f"rising about {per_year:.0%} a year over {span}",
                 }
             )
     return flags

@@ -5,6 +5,7 @@ emerging-demand flags, the values it rests on and its forecast, and a fan chart 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
+from openpeel.forecast.flags import ABOVE, doubts
 from openpeel.forecast.series import Source, load_sources
 from openpeel.warehouse.db import Warehouse
 
@@ -30,15 +32,29 @@ class StoredSeries:
     history: pd.DataFrame  # period, y: the values, gaps left out
     forecast: pd.DataFrame  # period, mean, lo_80, hi_80, lo_95, hi_95
     flags: list[str] = field(default_factory=list)
+    #: the adjusted p-value of a rising trend, where one was flagged
+    p_value: float | None = None
+    #: the kind of each flag (``flags.ABOVE``, ``flags.RISING``), in the order of ``flags``
+    flag_kinds: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
-        return f"{self.category} ({self.source.title.lower()})"
+        # the source as its publisher writes it ("ONS", "Home Office"), after the category
+        return f"{self.category}, {self.source.title[:1].lower()}{self.source.title[1:]}"
+
+    @property
+    def doubts(self) -> list[str]:
+        """Why its backtest does not support its forecast (none: it does)."""
+        return doubts(self.model, self.mase, self.baseline_mase, self.coverage_95)
 
     def fan(self) -> alt.LayerChart:
         from openpeel.indicators.charts import fan_chart
 
         return fan_chart(self.history, self.forecast, self.title, self.source.unit)
+
+
+#: the p-value older runs wrote into a flag's words (it is stored beside them now)
+OLD_P = re.compile(r" \(adjusted p = [0-9.]+\)$")
 
 
 def _float(value: float | None) -> float | None:
@@ -51,13 +67,14 @@ def stored_series(wh: Warehouse, force_code: str) -> list[StoredSeries]:
     try:
         rows = wh.records(
             """WITH flagged AS (
-                   SELECT source, force_code, category, list(detail ORDER BY flag) AS flags
+                   SELECT source, force_code, category, list(flag ORDER BY flag) AS kinds,
+                          list(detail ORDER BY flag) AS flags, min(p_value) AS p_value
                    FROM out_forecast_flags GROUP BY ALL),
                volume AS (
                    SELECT source, force_code, category, sum(mean) AS volume
                    FROM out_forecasts GROUP BY ALL)
                SELECT b.source, b.category, b.model, b.mase, b.smape, b.coverage_95,
-                      base.mase AS baseline_mase, s.last_period, f.flags
+                      base.mase AS baseline_mase, s.last_period, f.kinds, f.flags, f.p_value
                FROM out_forecast_backtests b
                JOIN out_forecast_backtests base USING (source, force_code, category)
                JOIN out_forecast_series s USING (source, force_code, category)
@@ -89,21 +106,29 @@ def stored_series(wh: Warehouse, force_code: str) -> list[StoredSeries]:
             ).df()
         every = histories[source.id]
         mine = (forecasts["source"] == source.id) & (forecasts["category"] == r["category"])
-        out.append(
-            StoredSeries(
-                source=source,
-                category=str(r["category"]),
-                model=str(r["model"]),
-                mase=_float(r["mase"]),
-                baseline_mase=_float(r["baseline_mase"]),
-                smape=_float(r["smape"]),
-                coverage_95=_float(r["coverage_95"]),
-                last_period=r["last_period"],
-                history=every.loc[every["category"] == r["category"], ["period", "y"]],
-                forecast=forecasts.loc[mine].drop(columns=["source", "category"]),
-                flags=[str(f) for f in (r["flags"] if r["flags"] is not None else [])],
-            )
+        said = list(zip(r["kinds"] or [], r["flags"] or [], strict=True))
+        stored = StoredSeries(
+            source=source,
+            category=str(r["category"]),
+            model=str(r["model"]),
+            mase=_float(r["mase"]),
+            baseline_mase=_float(r["baseline_mase"]),
+            smape=_float(r["smape"]),
+            coverage_95=_float(r["coverage_95"]),
+            last_period=r["last_period"],
+            history=every.loc[every["category"] == r["category"], ["period", "y"]],
+            forecast=forecasts.loc[mine].drop(columns=["source", "category"]),
+            p_value=_float(r["p_value"]),
         )
+        # a break above a forecast its backtest does not support is no evidence of demand
+        # (warehouses forecast before that rule flagged it)
+        kept = [
+            (str(k), OLD_P.sub("", str(d))) for k, d in said if not (k == ABOVE and stored.doubts)
+        ]
+        stored.flag_kinds = [k for k, _ in kept]
+        stored.flags = [d for _, d in kept]
+        out.append(stored)
+    out.sort(key=lambda s: not s.flags)  # emerging demand first, as it still is
     return out
 
 

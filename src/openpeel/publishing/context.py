@@ -113,6 +113,7 @@ def _findings_by_question(assessment: Assessment) -> dict[str | None, list[dict[
                                 "evidence": u.evidence,
                             }
                             for u in r.updates
+                            if u.is_accepted
                         ],
                     }
                     for r in f.recommendations

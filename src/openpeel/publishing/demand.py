@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpeel.numbers import for_people
 from openpeel.publishing import narrative
 from openpeel.warehouse.db import Warehouse
 
@@ -24,11 +25,12 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
         monthly = s.source.frequency.name == "month"
         sentence = words["sentence"].format(
             category=s.category,
-            mean=f"{last['mean']:,.0f}",
+            mean=for_people(float(last["mean"])),
             unit=s.source.unit,
             period=f"{last['period']:%B %Y}" if monthly else f"the year to {last['period']:%B %Y}",
-            lo=f"{last['lo_95']:,.0f}",
-            hi=f"{last['hi_95']:,.0f}",
+            # counts and scores are never below 0, nor is their interval
+            lo=for_people(max(0.0, float(last["lo_95"]))),
+            hi=for_people(max(0.0, float(last["hi_95"]))),
             model=s.model.replace("_", " "),
             mase=_two(s.mase),
             baseline=_two(s.baseline_mase),

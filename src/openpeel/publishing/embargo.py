@@ -76,6 +76,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # drafts, corrections, factual accuracy check, scheduling, postponing, withdrawing, access
     "publish": ("inspector",),
     "post_progress": ("force", "inspector"),  # progress on recommendations
+    "accept_progress": ("inspector",),  # a force's progress made public
     "post_response": ("force", "inspector"),  # responses to a report
     "see_workspace": ("inspector", "admin"),
     "manage_users": ("admin",),

@@ -122,9 +122,13 @@ def included_grades(pubs: list[Publication]) -> list[GradeRow]:
     return rows
 
 
-def recommendations(session: Session, pub: Publication, version: Version) -> list[dict[str, Any]]:
+def recommendations(
+    session: Session, pub: Publication, version: Version, reviewers: bool = False
+) -> list[dict[str, Any]]:
     """The recommendations a frozen report makes (its findings and recommendations as
-    published), with the force's progress on each since (posted after publication, live)."""
+    published), with the force's progress on each since (posted after publication, live):
+    the progress the inspectorate accepted, and for ``reviewers`` (the force and the
+    inspectorate) what waits for acceptance too, marked so."""
     from openpeel.publishing.context import FINDING_ORDER
 
     report = version.context["report"]
@@ -141,6 +145,7 @@ def recommendations(session: Session, pub: Publication, version: Version) -> lis
         for rec in finding["recommendations"]:
             live = session.get(Recommendation, rec["id"])
             updates = sorted(live.updates, key=lambda u: (u.on, u.id)) if live else []
+            accepted = [u for u in updates if u.is_accepted]
             out.append(
                 {
                     "id": rec["id"],
@@ -148,10 +153,22 @@ def recommendations(session: Session, pub: Publication, version: Version) -> lis
                     "finding": finding["text"],
                     "text": rec["text"],
                     "due_on": rec["due_on"],
-                    "status": updates[-1].status if updates else rec["status"],
+                    "status": accepted[-1].status if accepted else rec["status"],
                     "updates": [
-                        {"on": u.on.isoformat(), "status": u.status, "text": u.text}
+                        {
+                            "id": u.id,
+                            "on": u.on.isoformat(),
+                            "status": u.status,
+                            "text": u.text,
+                            "posted_by": u.created_by,
+                            "accepted": u.is_accepted,
+                            "accepted_by": u.accepted_by,
+                            "accepted_on": u.accepted_at.date().isoformat()
+                            if u.accepted_at
+                            else None,
+                        }
                         for u in updates
+                        if u.is_accepted or reviewers
                     ],
                 }
             )

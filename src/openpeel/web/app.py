@@ -162,7 +162,7 @@ def _sign_in_router() -> APIRouter:
         request.session.clear()  # a new session (and CSRF token) on every sign-in
         request.session[SESSION_USER] = user.name
         request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
-        return RedirectResponse(_local(next), status_code=303)
+        return RedirectResponse(landing(user.role, user.force_code, _local(next)), status_code=303)
 
     @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
     def logout(request: Request) -> Response:
@@ -170,6 +170,16 @@ def _sign_in_router() -> APIRouter:
         return RedirectResponse("/", status_code=303)
 
     return router
+
+
+def landing(role: str, force_code: str | None, asked: str) -> str:
+    """Where a sign-in leads: the page asked for; from the home page, a force user's own
+    force (what they work on) rather than the national overview."""
+    if asked == "/" and role == "force" and force_code:
+        from openpeel.reference.forces import forces
+
+        return f"/forces/{forces().get(force_code).policeuk_slug}"
+    return asked
 
 
 def _local(target: str) -> str:

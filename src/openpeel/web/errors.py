@@ -73,17 +73,56 @@ def body(status: int, detail: str, hint: str | None = None) -> dict[str, Any]:
     }
 
 
+#: an error page's title, in plain English (the JSON keeps HTTP's phrase)
+PAGE_TITLES = {
+    400: "There is a problem with your request",
+    401: "Sign in to continue",
+    403: "You do not have permission to view this page",
+    404: "Page not found",
+    422: "There is a problem with your request",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def _viewer(request: Request) -> embargo.Viewer:
+    """Who is signed in, for the error page's header (the request's own dependencies may not
+    have run, or may be what failed)."""
+    from openpeel.publishing.workflow import viewer
+    from openpeel.web.deps import SESSION_USER, state
+
+    name = request.session.get(SESSION_USER) if "session" in request.scope else None
+    if not name:
+        return embargo.PUBLIC
+    try:
+        with state(request).store.session() as session:
+            return viewer(session, str(name))
+    except Exception:  # the store is what failed: the page still answers
+        log.warning("could not find the signed-in user for an error page", exc_info=True)
+        return embargo.PUBLIC
+
+
 def respond(request: Request, status: int, detail: str, hint: str | None = None) -> Response:
     """The error as JSON for the API (or a script), as a page for a browser."""
+    from openpeel.web.forms import web_hint
     from openpeel.web.render import page, twin
 
     content = body(status, detail, hint)
-    who = getattr(request.state, "viewer", embargo.PUBLIC)
     wants_html = "text/html" in request.headers.get("accept", "")
     if request.url.path.startswith("/api") or not wants_html:
+        who = getattr(request.state, "viewer", embargo.PUBLIC)
         response: Response = twin(content, who, status)
     else:
-        response = page(request, "error.html.j2", content["error"], who, status=status)
+        said = "" if detail == content["error"]["title"] else detail  # "Not Found" says nothing
+        shown = content["error"] | {
+            "title": PAGE_TITLES.get(status, content["error"]["title"]),
+            "detail": said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")
+            if said
+            else "",
+            "hint": web_hint(hint),
+        }
+        # no "this page as data" link: an error has no twin to read
+        response = page(request, "error.html.j2", shown, _viewer(request), status=status, api="")
     response.headers["Cache-Control"] = "no-store"
     return response
 

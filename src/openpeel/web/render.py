@@ -11,10 +11,11 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from openpeel.clock import uk
+from openpeel.clock import uk, uk_day
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
 from openpeel.web.deps import CSRF_FIELD, csrf_token
+from openpeel.web.forms import FormState, take_flash
 
 PUBLIC_MAX_AGE = 60
 
@@ -29,6 +30,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["uk"] = lambda v: uk(_parse(v)) if v else ""
+    env.filters["day"] = uk_day  # "27 April 2017": every date a page shows
     return env
 
 
@@ -56,7 +58,9 @@ def page(
     *,
     status: int = 200,
     api: str | None = None,
+    form: FormState | None = None,
 ) -> HTMLResponse:
+    """The page; ``form``, a form refused, is shown again with its errors and values."""
     html = ENV.get_template(template).render(
         c=context,
         who=who,
@@ -66,6 +70,8 @@ def page(
         query=str(request.url.query),
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request),
+        form=form,
+        flash=take_flash(request),
     )
     return HTMLResponse(html, status_code=status, headers=cache_headers(who))
 

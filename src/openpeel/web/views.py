@@ -8,14 +8,14 @@ count only for assessments whose publication the viewer may read.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openpeel.assess.history import NOT_GRADED, history, national
-from openpeel.assess.models import Assessment, Publication
+from openpeel.assess.models import RESPONDENTS, Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
@@ -246,6 +246,14 @@ def force_page(
     pubs = [p for p in readable(session, viewer, now) if p.force_code == force.code]
     shown = [(p, v) for p in pubs if p.kind == "force" and (v := readable_version(p, viewer, now))]
     shown.sort(key=lambda pv: pv[0].edition_id, reverse=True)
+    # each year's publication: OpenPEEL's own where there is one, else the page the grades
+    # were read from
+    reports = {
+        r.edition: r.source for r in pillar_rows if r.source.startswith(("http://", "https://"))
+    } | {p.edition_id: f"/publications/{p.slug}" for p in pubs if p.kind == "force"}
+    for row in grades:
+        row["report"] = reports.get(str(row["edition"]))
+    reviewers = embargo.may_act(viewer, "post_progress", force.code)
     return {
         "title": force.name,
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
@@ -257,14 +265,27 @@ def force_page(
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
-        "recommendations": [r for p, v in shown for r in recommendations(session, p, v)],
+        "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [
-            {"edition": a.edition_id, **response_dict(r)}
+            {"edition": a.edition_id, "assessment_status": a.status, **response_dict(r)}
+            | {"state": response_state(r.received_on, r.due_on, now)}
             for p, _ in shown
             if (a := session.get(Assessment, p.assessment_id)) is not None
             for r in a.responses
         ],
+        # the reports a force may respond to from this page: (edition, who may respond)
+        "respondents": list(RESPONDENTS),
+        "editions": [p.edition_id for p, _ in shown],
     }
+
+
+def response_state(received: date | None, due: date | None, now: datetime) -> str:
+    """A response as a reader follows it: received, due (by its date) or overdue."""
+    if received is not None:
+        return "received"
+    if due is not None and now.date() > due:
+        return "overdue"
+    return "due"
 
 
 def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
@@ -446,17 +467,22 @@ def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
 
 
 def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
-    """A force's demand forecasts: each series with its chosen model, its backtest against the
-    seasonal naive baseline, its flags of emerging demand, and a fan chart."""
+    """A force's demand forecasts for people: a summary of every series first (which way it
+    goes, how sure, whether it beat the simple baseline, emerging demand), then each series
+    with a sentence, what its backtest leaves in doubt, its fan chart, and the technical
+    measures (model, MASE against the seasonal naive baseline, sMAPE, interval coverage)."""
+    from openpeel.forecast.plain import summary
     from openpeel.forecast.stored import charted, stored_series
 
     force = find_force(spelling)
-    series = []
-    for s, chart in charted(stored_series(wh, force.code)):
+    series: list[dict[str, Any]] = []
+    for n, (s, chart) in enumerate(charted(stored_series(wh, force.code)), start=1):
         spec = chart.to_dict()
         series.append(
             {
+                "id": f"series-{n}",
                 "source": s.source.id,
+                "source_title": s.source.title,
                 "category": s.category,
                 "title": s.title,
                 "model": s.model,
@@ -464,12 +490,25 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
                 "baseline_mase": s.baseline_mase,
                 "smape": s.smape,
                 "coverage_95": s.coverage_95,
+                "p_value": s.p_value,
                 "flags": s.flags,
+                "plain": summary(s),
                 "chart": {"description": str(spec.get("description", "")), "spec": spec},
             }
         )
+    sources = list(dict.fromkeys((x["source"], x["source_title"]) for x in series))
     return {
         "title": f"{force.name}: demand forecasts",
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
         "series": series,
+        "groups": [
+            {"source": sid, "title": title, "series": [x for x in series if x["source"] == sid]}
+            for sid, title in sources
+        ],
+        "counts": {
+            "series": len(series),
+            "emerging": sum(1 for x in series if x["flags"]),
+            "beat_baseline": sum(1 for x in series if x["plain"]["beat_baseline"] == "yes"),
+            "in_doubt": sum(1 for x in series if x["plain"]["doubts"]),
+        },
     }

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,14 +27,17 @@ from openpeel.assess.models import (
     Assessment,
     Publication,
 )
+from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.publishing import corrections, release, workflow
+from openpeel.publishing import corrections, embargo, release, workflow
 from openpeel.publishing.corrections import finding_mark, judged_report, working_state
 from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
+from openpeel.web import forms
+from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in, state
+from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
 from openpeel.web.views import NotFound, find_force, force_page
 
@@ -233,10 +236,13 @@ class ResponseIn(BaseModel):
 
 @dataclass(frozen=True)
 class Done:
-    """Where a form returns to, and the context the API answers with."""
+    """Where a form returns to (the page it is on, as ``template``), the context the API
+    answers with, and the banner the page shows after it."""
 
     back: str
     context: Callable[[], dict[str, Any]]
+    template: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,16 +264,20 @@ class Call:
     def assessment(self) -> Assessment:
         return _assessment(self.s, self.force, self.key)
 
-    def to_workspace(self) -> Done:
+    def to_workspace(self, message: str = "") -> Done:
         return Done(
             f"/workspace/{self.force}/{self.key}",
             lambda: assessment_context(self.wh, self.s, self.now, self.force, self.key),
+            "assessment.html.j2",
+            message,
         )
 
-    def to_force_page(self) -> Done:
+    def to_force_page(self, message: str = "") -> Done:
         return Done(
-            f"/forces/{self.force}",
+            f"/forces/{find_force(self.force).policeuk_slug}",
             lambda: force_page(self.wh, self.s, self.who, self.now, self.force),
+            "force.html.j2",
+            message,
         )
 
 
@@ -281,7 +291,7 @@ def add_finding(data: FindingIn, c: Call) -> Done:
         c.s, c.assessment(), data.kind, data.text, c.actor, question=data.question,
         recommendations=recs,
     )  # fmt: skip
-    return c.to_workspace()
+    return c.to_workspace("The finding is added.")
 
 
 def edit_finding(data: FindingEdit, c: Call) -> Done:
@@ -289,7 +299,7 @@ def edit_finding(data: FindingEdit, c: Call) -> Done:
     if data.finding not in {f.id for f in c.assessment().findings}:
         raise NotFound(f"no finding {data.finding} in the PEEL {c.key} assessment of {c.force}")
     service.edit_finding(c.s, data.finding, c.actor, kind=data.kind, text=data.text)
-    return c.to_workspace()
+    return c.to_workspace("The finding is saved.")
 
 
 def add_evidence(data: EvidenceIn, c: Call) -> Done:
@@ -298,13 +308,13 @@ def add_evidence(data: EvidenceIn, c: Call) -> Done:
         c.s, c.wh, c.assessment(), data.indicator, data.period, c.actor, question=data.question,
         note=data.note,
     )  # fmt: skip
-    return c.to_workspace()
+    return c.to_workspace("The indicator value is attached as evidence.")
 
 
 def propose(data: BaseModel, c: Call) -> Done:
     require(c.who, "edit_assessment")
     service.propose(c.s, c.assessment(), c.actor)
-    return c.to_workspace()
+    return c.to_workspace("Grades are proposed from the findings and evidence.")
 
 
 def confirm(data: ConfirmIn, c: Call) -> Done:
@@ -313,7 +323,7 @@ def confirm(data: ConfirmIn, c: Call) -> Done:
         c.s, c.assessment(), data.level, data.target, c.actor, grade=data.grade or None,
         rationale=data.rationale or None,
     )  # fmt: skip
-    return c.to_workspace()
+    return c.to_workspace("The grade is confirmed.")
 
 
 def _release_time(data: PublishIn, c: Call) -> datetime:
@@ -341,17 +351,29 @@ STEPS: dict[str, Callable[[PublishIn, Call, str], object]] = {
 }
 
 
+#: the banner after each step
+PUBLISHED_STEP = {
+    "draft": "The report is drafted.",
+    "check": "The report is sent to the force for factual accuracy check.",
+    "schedule": "The release is scheduled.",
+    "correct": "The correction is drafted.",
+    "postpone": "The release is postponed.",
+    "withdraw": "The release is withdrawn.",
+    "revoke": "The pre-release access is revoked.",
+}
+
+
 def publish(data: PublishIn, c: Call) -> Done:
     require(c.who, "publish")
     a = c.assessment()
     if data.step == "draft":
         workflow.draft(c.s, c.wh, a.force_code, a.edition_id, c.actor, c.now)
-        return c.to_workspace()
+        return c.to_workspace(PUBLISHED_STEP["draft"])
     pub = c.s.scalars(select(Publication).where(Publication.assessment_id == a.id)).first()
     if pub is None:
         raise workflow.PublishError("draft the publication first")
     STEPS[data.step](data, c, pub.slug)
-    return c.to_workspace()
+    return c.to_workspace(PUBLISHED_STEP[data.step])
 
 
 def post_progress(data: ProgressIn, c: Call) -> Done:
@@ -362,8 +384,28 @@ def post_progress(data: ProgressIn, c: Call) -> Done:
     if found is None or found.finding.assessment.force_code != code:
         raise NotFound(f"no recommendation {c.key} for {c.force}")
     require(c.who, "post_progress", code)
-    service.update_recommendation(c.s, found.id, data.status, data.text, c.actor, on=c.now.date())
-    return c.to_force_page()
+    inspectorate = embargo.may_act(c.who, "accept_progress", code)
+    service.update_recommendation(
+        c.s, found.id, data.status, data.text, c.actor, on=c.now.date(), accepted=inspectorate,
+        at=c.now,
+    )  # fmt: skip
+    return c.to_force_page(
+        "The progress is posted."
+        if inspectorate
+        else "The progress is posted. It will be public once the inspectorate accepts it."
+    )
+
+
+def accept_progress(data: BaseModel, c: Call) -> Done:
+    from openpeel.assess.models import RecommendationUpdate
+
+    found = c.s.get(RecommendationUpdate, int(c.key)) if c.key.isdigit() else None
+    code = find_force(c.force).code
+    if found is None or found.recommendation.finding.assessment.force_code != code:
+        raise NotFound(f"no progress update {c.key} for {c.force}")
+    require(c.who, "accept_progress", code)
+    service.accept_progress(c.s, found.id, c.actor, at=c.now)
+    return c.to_force_page("The progress is accepted and public.")
 
 
 def post_response(data: ResponseIn, c: Call) -> Done:
@@ -373,7 +415,7 @@ def post_response(data: ResponseIn, c: Call) -> Done:
         c.s, a, data.respondent, c.actor, received_on=c.now.date(), text=data.text,
         url=data.url or None,
     )  # fmt: skip
-    return c.to_force_page()
+    return c.to_force_page("The response is recorded.")
 
 
 class Nothing(BaseModel):
@@ -386,6 +428,8 @@ class Action:
     model: type[BaseModel]
     act: Act
     summary: str
+    #: the page its form is on, shown again with the errors when the form is refused
+    template: str = "assessment.html.j2"
 
 
 ACTIONS = (
@@ -416,9 +460,21 @@ ACTIONS = (
         ProgressIn,
         post_progress,
         "A force's progress on one of its recommendations",
+        "force.html.j2",
     ),
     Action(
-        "/forces/{force}/responses/{edition}", ResponseIn, post_response, "A response to a report"
+        "/forces/{force}/progress/{edition}/accept",
+        Nothing,
+        accept_progress,
+        "Accept a force's progress update, which makes it public (inspectors)",
+        "force.html.j2",
+    ),
+    Action(
+        "/forces/{force}/responses/{edition}",
+        ResponseIn,
+        post_response,
+        "A response to a report",
+        "force.html.j2",
     ),
 )
 
@@ -427,16 +483,44 @@ def _register(action: Action) -> None:
     model = action.model
 
     def form(
+        request: Request,
         force: str,
         edition: str,
-        data: Annotated[model, Form()],  # type: ignore[valid-type]
+        fields: Annotated[dict[str, str], Depends(forms.posted)],
         session: DB,
         wh: WH,
         who: Who,
         now: Now,
     ) -> Response:
-        done = action.act(data, Call(force, edition, session, wh, who, now))
-        return RedirectResponse(done.back, status_code=303)
+        try:
+            # its own transaction: committed when the action succeeds, rolled back whole
+            # when it is refused, leaving the request's session to show the page again
+            with state(request).store.session() as own:
+                done = action.act(
+                    model.model_validate(fields), Call(force, edition, own, wh, who, now)
+                )
+        except ValidationError as exc:
+            problems = forms.field_errors(exc, fields.get(forms.FORM_ID, "").split("-")[0])
+        except OpenPeelError as exc:
+            # not found, not allowed: the error page; a value the form sent that is not
+            # known (a question, a grade) is the form's error
+            if status_of(exc) != 400 and not isinstance(exc, UnknownCodeError):
+                raise
+            problems = [forms.service_error(exc)]
+        else:
+            forms.flash(request, done.message)
+            return RedirectResponse(done.back, status_code=303)
+        # refused: the page again, as it was, with what was typed and what is wrong
+        back = _page_of(action, Call(force, edition, session, wh, who, now))
+        return page(
+            request,
+            action.template,
+            back.context(),
+            who,
+            status=400,
+            api="/api" + back.back,
+            form=forms.refused(fields, problems),
+        )
 
     def api(
         force: str,
@@ -458,6 +542,12 @@ def _register(action: Action) -> None:
     router.add_api_route(
         "/api" + action.path, api, methods=["POST"], summary=action.summary, dependencies=csrf
     )
+
+
+def _page_of(action: Action, c: Call) -> Done:
+    if action.template == "force.html.j2":
+        return c.to_force_page()
+    return c.to_workspace()
 
 
 for _action in ACTIONS:
