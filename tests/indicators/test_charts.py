@@ -17,15 +17,15 @@ from typer.testing import CliRunner
 from openpeel.cli.app import app
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.api import values
-from openpeel.indicators.charts import (
-    format_value,
+from openpeel.indicators.run import compute, store
+from openpeel.ingest.run import ingest
+from openpeel.presentation.charts import (
     funnel_chart,
     ranked_bar_chart,
     save_chart,
     trend_chart,
 )
-from openpeel.indicators.run import compute, store
-from openpeel.ingest.run import ingest
+from openpeel.presentation.numbers import format_value
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
 

@@ -36,7 +36,7 @@ class StoredSeries:
         return f"{self.category} ({self.source.title.lower()})"
 
     def fan(self) -> alt.LayerChart:
-        from openpeel.indicators.charts import fan_chart
+        from openpeel.presentation.charts import fan_chart
 
         return fan_chart(self.history, self.forecast, self.title, self.source.unit)
 

@@ -19,7 +19,7 @@ from openpeel.assess.models import Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.charts import format_value
+from openpeel.presentation.numbers import format_value
 from openpeel.publishing import embargo
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.embargo import Viewer
@@ -288,7 +288,7 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
 
 def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The key indicators as one interactive chart (force and peer group against E&W = 100)."""
-    from openpeel.indicators.charts import key_indicators_chart
+    from openpeel.presentation.charts import key_indicators_chart, spec_table
     from openpeel.publishing.figures import indicator_row
 
     catalogue = load_catalogue()
@@ -302,7 +302,11 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
         spec = key_indicators_chart(force.name, rows).to_dict()
     except OpenPeelError:
         return None
-    return {"description": str(spec.get("description", "")), "spec": spec}
+    return {
+        "description": str(spec.get("description", "")),
+        "spec": spec,
+        "table": spec_table(spec),
+    }
 
 
 def indicator_page(
@@ -311,7 +315,7 @@ def indicator_page(
     """An indicator for every force in a period: values with intervals, benchmarks, ranks and
     funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
     from openpeel.indicators.api import periods, values
-    from openpeel.indicators.charts import indicator_charts, spec_title
+    from openpeel.presentation.charts import indicator_charts, spec_table, spec_title
 
     catalogue = load_catalogue()
     try:
@@ -340,6 +344,7 @@ def indicator_page(
             "title": spec_title(spec),
             "description": str(spec.get("description", "")),
             "spec": spec,
+            "table": spec_table(spec),
         }
         for heading, spec in (
             indicator_charts(wh, ind.id, period, chosen.code, str(frame.period_type.iloc[0]))
@@ -449,6 +454,7 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
     """A force's demand forecasts: each series with its chosen model, its backtest against the
     seasonal naive baseline, its flags of emerging demand, and a fan chart."""
     from openpeel.forecast.stored import charted, stored_series
+    from openpeel.presentation.charts import spec_table
 
     force = find_force(spelling)
     series = []
@@ -465,7 +471,11 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
                 "smape": s.smape,
                 "coverage_95": s.coverage_95,
                 "flags": s.flags,
-                "chart": {"description": str(spec.get("description", "")), "spec": spec},
+                "chart": {
+                    "description": str(spec.get("description", "")),
+                    "spec": spec,
+                    "table": spec_table(spec),
+                },
             }
         )
     return {
