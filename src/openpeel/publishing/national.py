@@ -89,7 +89,8 @@ def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
         rows = wh.records(
             "SELECT v.*, f.name AS force_name FROM out_indicator_values v JOIN ref_force f "
             "USING (force_code) WHERE indicator_id = ? AND period = ? AND breakdown = 'all' "
-            "AND NOT is_suppressed AND value IS NOT NULL ORDER BY value DESC, force_code",
+            "AND NOT is_suppressed AND value IS NOT NULL AND rank IS NOT NULL "
+            "ORDER BY value DESC, force_code",
             [iid, chosen[1]],
         )
         if not rows:
@@ -109,6 +110,8 @@ def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
                     "name": rows[-1]["force_name"],
                     "value": format_value(ind.unit, rows[-1]["value"]),
                 },
+                # forces a comparison rule leaves out are not ranked (City of London per resident)
+                "notes": sorted({r.footnote for r in catalogue.left_out(ind).values()}),
                 "above_998": sum(1 for r in rows if (r["funnel_998"] or 0) > 0),
                 "below_998": sum(1 for r in rows if (r["funnel_998"] or 0) < 0),
             }
