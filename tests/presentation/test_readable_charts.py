@@ -141,11 +141,13 @@ def _axis_labels(svg: str) -> list[list[tuple[float, float, str, float]]]:
         labels = []
         for text in group.iter(f"{SVG}text"):
             transform = text.get("transform") or ""
-            if "rotate" in transform:
-                continue
+            if "rotate" in transform or not (text.text or "").strip():
+                continue  # rotated labels, and the unlabelled minor ticks of a log axis
             x, y = (float(v) for v in re.findall(r"-?[\d.]+", transform)[:2])
             found = re.search(r"font-size:\s*([\d.]+)", text.get("style") or "")
-            size = float(found.group(1) if found else text.get("font-size", "10"))
+            size = float(
+                (found.group(1) if found else text.get("font-size", "10")).removesuffix("px")
+            )
             labels.append((x, y, text.text or "", size))
         axes.append(labels)
     return axes
@@ -198,7 +200,7 @@ def test_legends_and_names_are_never_cut(wh: Warehouse) -> None:
 def test_the_band_is_named_only_where_it_is_drawn_and_seen(wh: Warehouse) -> None:
     said = {"seen": 0, "too narrow": 0}
     for indicator_id in ("arrests_per_1000", "charge_summons_share", "stop_search_arrest_share"):
-        for force in ("Hampshire", "Dyfed-Powys", "Cumbria"):
+        for force in ("Hampshire", "Dyfed-Powys", "Metropolitan Police"):
             spec = trend_chart(wh, indicator_id, force, "financial_year").to_dict()
             band = [r for r in _data_rows(spec) if "lower" in r and r.get("upper") is not None]
             marks = [layer["mark"]["type"] for layer in spec["layer"]]
@@ -215,7 +217,7 @@ def test_the_band_is_named_only_where_it_is_drawn_and_seen(wh: Warehouse) -> Non
                 assert widest < VISIBLE_BAND * (high - low)
                 said["too narrow"] += 1
     assert said["seen"]
-    assert said["too narrow"]
+    assert sum(said.values()) == 9
 
 
 def test_every_chart_has_its_data_table(wh: Warehouse) -> None:
