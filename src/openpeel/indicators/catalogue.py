@@ -44,6 +44,8 @@ class UnitDeclaration:
     multiplier: float
     decimals: int
     suffix: str
+    table_suffix: str
+    table_heading: str
     axis_format: str
     #: the funnel plot's kind, "proportion" or "rate"; "" when the unit has no funnel
     funnel: str
@@ -176,7 +178,17 @@ def _measure(mid: str, raw: dict[str, Any], where: str) -> Measure:
     )
 
 
-UNIT_KEYS = ("words", "multiplier", "decimals", "suffix", "axis_format", "funnel", "per")
+UNIT_KEYS = (
+    "words",
+    "multiplier",
+    "decimals",
+    "suffix",
+    "table_suffix",
+    "table_heading",
+    "axis_format",
+    "funnel",
+    "per",
+)
 FUNNEL_KINDS = ("proportion", "rate", "")
 
 
@@ -193,6 +205,8 @@ def _unit(uid: str, raw: dict[str, Any], where: str) -> UnitDeclaration:
         float(raw["multiplier"]),
         int(raw["decimals"]),
         str(raw["suffix"]),
+        str(raw["table_suffix"]),
+        str(raw["table_heading"]),
         str(raw["axis_format"]),
         str(raw["funnel"]),
         float(raw["per"]),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -42,7 +43,9 @@ from openpeel.presentation import comparison
 from openpeel.presentation.numbers import (
     COUNT_AXIS_FORMAT,
     axis_format,
-    format_interval,
+    column,
+    format_cell,
+    format_cell_interval,
     format_value,
 )
 from openpeel.reference import forces
@@ -140,8 +143,20 @@ def _compared(ind: Indicator, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
     return out, notes
 
 
-def _title(ind: Indicator, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(ind.title, subtitle=subtitle, anchor="start")
+#: a title or subtitle longer than this many characters is wrapped onto more lines
+TITLE_CHARACTERS = 70
+
+
+def _lines(text: str) -> str | list[str]:
+    """A title as lines that fit the chart's width (Vega-Lite draws a list as lines)."""
+    lines = textwrap.wrap(text, TITLE_CHARACTERS)
+    return lines if len(lines) > 1 else text
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    if subtitle is None:
+        return alt.TitleParams(_lines(text), anchor="start", limit=0)
+    return alt.TitleParams(_lines(text), subtitle=_lines(subtitle), anchor="start", limit=0)
 
 
 def _domain(*arrays: Any, low: float | None = None, high: float | None = None) -> list[float]:
@@ -189,23 +204,24 @@ def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
 
 
 def _force_rows(ind: Indicator, frame: pd.DataFrame) -> list[list[str]]:
-    """Every force in order of value: rank, name, value, 95% interval, denominator, comparison
-    among forces (a force left out by a rule says so)."""
+    """Every force in order of value, those a rule leaves out last: name, rank, value, 95%
+    interval, denominator, comparison among forces (a force left out by a rule says so)."""
     rows = []
-    ordered = frame.assign(_v=frame.value.astype(float)).sort_values(
-        ["_v", "force_name"], ascending=[False, True], na_position="last"
-    )
+    left_out = set(load_catalogue().left_out(ind))
+    ordered = frame.assign(
+        _out=frame.force_code.isin(list(left_out)), _v=frame.value.astype(float)
+    ).sort_values(["_out", "_v", "force_name"], ascending=[True, False, True], na_position="last")
     for r in ({str(k): v for k, v in record.items()} for record in ordered.to_dict("records")):
         suppressed = bool(r["is_suppressed"]) or _num(r["value"]) is None
         rank = _num(r.get("rank"))
         rows.append(
             [
-                str(int(rank)) if rank else "-",
                 _short(str(r["force_code"])),
-                "suppressed" if suppressed else format_value(ind.unit, _num(r["value"])),
+                str(int(rank)) if rank else "-",
+                "suppressed" if suppressed else format_cell(ind.unit, _num(r["value"])),
                 ""
                 if suppressed
-                else format_interval(ind.unit, _num(r["lower"]), _num(r["upper"])) or "",
+                else format_cell_interval(ind.unit, _num(r["lower"]), _num(r["upper"])),
                 f"{_num(r['denominator']) or 0:,.0f}",
                 "" if suppressed else comparison.across_forces_short(r),
             ]
@@ -213,7 +229,15 @@ def _force_rows(ind: Indicator, frame: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-FORCE_COLUMNS = ["Rank", "Force", "Value", "95% interval", "Denominator", "Among forces"]
+def _force_columns(ind: Indicator) -> list[str]:
+    return [
+        "Force",
+        "Rank",
+        column(ind.unit, "Value"),
+        "95% interval",
+        "Denominator",
+        "Range expected across forces",
+    ]
 
 
 def funnel_chart(
@@ -342,14 +366,14 @@ def funnel_chart(
         description += " " + " ".join(notes)
     subtitle = f"{period}; dispersion ratio {od.phi:.1f}{adjusted}"
     chart = alt.layer(*layers).properties(
-        title=_title(ind, subtitle),
+        title=_title(ind.title, subtitle),
         description=description,
         width=WIDTH,
         height=300,
         usermeta={
             "table": _table(
                 f"{ind.title}, {period}: every force, highest first",
-                FORCE_COLUMNS,
+                _force_columns(ind),
                 _force_rows(ind, frame),
                 notes,
             )
@@ -430,14 +454,14 @@ def ranked_bar_chart(
     if notes:
         description += " " + " ".join(notes)
     chart = alt.layer(*layers).properties(
-        title=_title(ind, f"{period}: {row.force_name} and its peer group"),
+        title=_title(ind.title, f"{period}: {row.force_name} and its peer group"),
         description=description,
         width=WIDTH,
         height=alt.Step(11),
         usermeta={
             "table": _table(
                 f"{ind.title}, {period}: every force, highest first",
-                FORCE_COLUMNS,
+                _force_columns(ind),
                 _force_rows(ind, frame),
                 notes,
             )
@@ -546,22 +570,24 @@ def trend_chart(
     table_rows = [
         [
             str(r["period"]),
-            format_value(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
-            format_interval(ind.unit, _num(r["lower"]), _num(r["upper"])) or "",
-            format_value(ind.unit, _num(r["ew_value"])),
-            format_value(ind.unit, _num(r["peer_value"])),
+            format_cell(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
+            format_cell_interval(ind.unit, _num(r["lower"]), _num(r["upper"])),
+            format_cell(ind.unit, _num(r["ew_value"])),
+            format_cell(ind.unit, _num(r["peer_value"])),
         ]
         for r in frame.to_dict("records")
     ]
     chart = alt.layer(*layers).properties(
-        title=_title(ind, f"{last.force_name}, {PERIOD_TYPE_WORDS.get(period_type, period_type)}"),
+        title=_title(
+            ind.title, f"{last.force_name}, {PERIOD_TYPE_WORDS.get(period_type, period_type)}"
+        ),
         description=description,
         width=WIDTH,
         height=240,
         usermeta={
             "table": _table(
                 f"{ind.title}: {last.force_name} by period",
-                ["Period", name, "95% interval", EW, PEERS],
+                ["Period", column(ind.unit, name), "95% interval", EW, PEERS],
                 table_rows,
             )
         },
@@ -591,8 +617,7 @@ def _vl_version() -> str | None:
 
 def _with_text_alternative(svg: str, spec: dict[str, Any]) -> str:
     """The SVG with the chart's title and description as its <title> and <desc> (read aloud)."""
-    title = spec.get("title", "")
-    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    text = spec_title(spec)
     alt_text = (
         f"<title>{html.escape(str(text))}</title>"
         f"<desc>{html.escape(str(spec.get('description', '')))}</desc>"
@@ -717,7 +742,7 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
         + "."
     )
     chart = alt.layer(line, dots).properties(
-        title=alt.TitleParams(f"{force_name} against {EW} and its peer group", anchor="start"),
+        title=_title(f"{force_name} against {EW} and its peer group"),
         description=description,
         width=WIDTH,
         height=alt.Step(26),
@@ -791,7 +816,7 @@ def fan_chart(
         for r in forecast.to_dict("records")
     ]
     chart = alt.layer(*layers).properties(
-        title=alt.TitleParams(title, anchor="start"),
+        title=_title(title),
         description=description,
         width=WIDTH,
         height=200,
@@ -840,5 +865,7 @@ def indicator_charts(
 
 
 def spec_title(spec: dict[str, Any]) -> str:
+    """A chart's title as one line of text."""
     title = spec.get("title", "")
-    return str(title.get("text", "")) if isinstance(title, dict) else str(title)
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
