@@ -144,7 +144,7 @@ def _compared(ind: Indicator, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
 
 
 #: a title or subtitle longer than this many characters is wrapped onto more lines
-TITLE_CHARACTERS = 70
+TITLE_CHARACTERS = 48
 
 
 def _lines(text: str) -> str | list[str]:
