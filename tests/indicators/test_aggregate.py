@@ -38,7 +38,7 @@ def test_no_matching_row_is_zero_and_missing_values_stay_unknown(tmp_path: Path)
         breakdowns=(),
         periods=("financial_year",),
     )
-    mine = Catalogue({measure.id: measure}, {share.id: share})
+    mine = Catalogue({measure.id: measure}, {share.id: share}, catalogue.units)
     with Warehouse(tmp_path / "home") as wh:
         engine = DuckDBEngine(wh)
         materialise(engine, measure)

@@ -84,7 +84,7 @@ def test_a_bad_declaration_is_refused_naming_the_problem(tmp_path: Path) -> None
     for change, message in cases:
         raw = {**good, **change}
         with pytest.raises(CatalogueError, match=message):
-            cat_module._indicator("x", raw, "test.toml", measures)
+            cat_module._indicator("x", raw, "test.toml", measures, load_catalogue().units)
 
 
 @pytest.fixture(scope="module")

@@ -1,64 +1,11 @@
-"""Comparative wording follows the data: each phrase only when its condition holds."""
+"""The summary's words follow the grades and findings (comparisons of indicator values:
+tests/presentation/test_comparison.py)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from openpeel.publishing import narrative
-
-BASE: dict[str, Any] = {
-    "period": "2016/17",
-    "unit": "per_1000",
-    "value": 8.0,
-    "ew_value": 13.4,
-    "is_highest": False,
-    "is_lowest": False,
-    "funnel_95": 0,
-    "funnel_998": 0,
-    "change": None,
-    "previous_period": "2015/16",
-    "is_suppressed": False,
-}
-
-
-def _words(previous: float | None = 11.9, **changes: Any) -> str:
-    return narrative.indicator_sentence(
-        {**BASE, **changes}, "Arrests per 1,000 residents", previous
-    )
-
-
-def test_highest_only_for_the_force_ranked_first() -> None:
-    assert "higher than any other force in England and Wales" in _words(is_highest=True)
-    assert "higher than any other force" not in _words(funnel_95=1, funnel_998=1)
-    assert "lower than any other force in England and Wales" in _words(is_lowest=True)
-
-
-def test_far_above_only_beyond_the_998_limit() -> None:
-    assert "far above many other forces" in _words(funnel_95=1, funnel_998=1)
-    above_95 = _words(funnel_95=1, funnel_998=0)
-    assert "far above" not in above_95
-    assert "significantly higher than in England and Wales" in above_95
-    assert "far below many other forces" in _words(funnel_95=-1, funnel_998=-1)
-
-
-def test_falling_only_for_a_significant_fall() -> None:
-    assert "falling, from 11.9 per 1,000 in 2015/16" in _words(change="down")
-    # a lower value with no significant change is not called falling
-    assert "falling" not in _words(change="no significant change")
-    assert "falling" not in _words(change=None)
-    assert "rising, from 11.9 per 1,000" in _words(change="up")
-
-
-def test_in_line_when_within_the_limits_and_plain_without_statistics() -> None:
-    assert _words() == (
-        "The force's figure for arrests per 1,000 residents was 8.0 per 1,000 in 2016/17: "
-        "in line with England and Wales."
-    )
-    plain = _words(funnel_95=None, funnel_998=None)
-    assert plain.endswith("with England and Wales at 13.4 per 1,000.")
-    assert "too few cases" in _words(is_suppressed=True)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def funnel(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Funnel plot: each force's value against its denominator with 95% and 99.8% limits."""
-    from openpeel.indicators.charts import funnel_chart, save_chart
+    from openpeel.presentation.charts import funnel_chart, save_chart
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:
@@ -57,7 +57,7 @@ def bar(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Forces ranked by value with 95% intervals; the force and its peer group marked."""
-    from openpeel.indicators.charts import ranked_bar_chart, save_chart
+    from openpeel.presentation.charts import ranked_bar_chart, save_chart
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:
@@ -82,7 +82,7 @@ def trend(
 ) -> None:
     """One force over time with its interval, England and Wales and its peer group."""
     from openpeel.indicators.catalogue import load_catalogue
-    from openpeel.indicators.charts import save_chart, trend_chart
+    from openpeel.presentation.charts import save_chart, trend_chart
     from openpeel.warehouse.db import Warehouse
 
     chosen = period_type or load_catalogue().indicator(indicator_id).periods[0]

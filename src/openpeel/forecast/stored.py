@@ -48,7 +48,7 @@ class StoredSeries:
         return doubts(self.model, self.mase, self.baseline_mase, self.coverage_95)
 
     def fan(self) -> alt.LayerChart:
-        from openpeel.indicators.charts import fan_chart
+        from openpeel.presentation.charts import fan_chart
 
         return fan_chart(self.history, self.forecast, self.title, self.source.unit)
 

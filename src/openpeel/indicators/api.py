@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.signals import signals
+from openpeel.presentation import comparison
 from openpeel.warehouse.db import Warehouse
 
 SHOW_COLUMNS = (
@@ -30,10 +30,10 @@ SHOW_COLUMNS = (
 
 
 def flags(row: dict[str, Any]) -> str:
-    """The comparisons that hold for a row, in words."""
+    """The comparisons that hold for a row, in words, with no judgement."""
     if row.get("is_suppressed"):
-        return "suppressed (denominator below the minimum)"
-    return "; ".join(s.plain for s in signals(row, "neither"))
+        return str(comparison.wording()["sentence"]["suppressed_flag"])
+    return "; ".join(comparison.comparisons(row, judged=False))
 
 
 def values(

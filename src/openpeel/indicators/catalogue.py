@@ -27,21 +27,41 @@ Unit = Literal["share", "per_1000", "score", "rate_ratio"]
 Polarity = Literal["higher_is_better", "higher_is_worse", "neither"]
 PeriodType = Literal["month", "quarter", "financial_year", "year", "rolling_12_months"]
 
-UNITS: tuple[str, ...] = ("share", "per_1000", "score", "rate_ratio")
 POLARITIES: tuple[str, ...] = ("higher_is_better", "higher_is_worse", "neither")
 PERIOD_TYPES: tuple[str, ...] = ("month", "quarter", "financial_year", "year", "rolling_12_months")
-
-#: what each unit's value is, for people
-UNIT_WORDS = {
-    "share": "share of the denominator (0 to 1)",
-    "per_1000": "per 1,000 residents in the period",
-    "score": "score as published",
-    "rate_ratio": "ratio of two rates",
-}
 
 
 class CatalogueError(OpenPeelError):
     pass
+
+
+@dataclass(frozen=True)
+class UnitDeclaration:
+    """How a value of a unit is written and drawn (``definitions/00_units.toml``)."""
+
+    id: str
+    words: str
+    multiplier: float
+    decimals: int
+    suffix: str
+    table_suffix: str
+    table_heading: str
+    axis_format: str
+    #: the funnel plot's kind, "proportion" or "rate"; "" when the unit has no funnel
+    funnel: str
+    #: a funnel's rate is per this many people
+    per: float
+
+
+@dataclass(frozen=True)
+class ComparisonRule:
+    """Forces left out of the comparison among forces for some indicators, and why
+    (``definitions/30_comparison_rules.toml``)."""
+
+    id: str
+    forces: tuple[str, ...]
+    denominator_measure: str
+    footnote: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,28 @@ class Indicator:
 class Catalogue:
     measures: dict[str, Measure]
     indicators: dict[str, Indicator]
+    units: dict[str, UnitDeclaration]
+    rules: tuple[ComparisonRule, ...] = ()
+
+    def unit(self, unit_id: str) -> UnitDeclaration:
+        try:
+            return self.units[unit_id]
+        except KeyError:
+            raise CatalogueError(
+                f"no unit {unit_id!r}",
+                hint=f"declare it in indicators/definitions/00_units.toml; declared: "
+                f"{', '.join(self.units)}",
+            ) from None
+
+    def left_out(self, ind: Indicator) -> dict[str, ComparisonRule]:
+        """The forces a comparison rule leaves out of the comparison among forces for ``ind``,
+        each with its rule."""
+        return {
+            code: rule
+            for rule in self.rules
+            if ind.denominator_measure == rule.denominator_measure
+            for code in rule.forces
+        }
 
     def indicator(self, indicator_id: str) -> Indicator:
         try:
@@ -136,8 +178,62 @@ def _measure(mid: str, raw: dict[str, Any], where: str) -> Measure:
     )
 
 
+UNIT_KEYS = (
+    "words",
+    "multiplier",
+    "decimals",
+    "suffix",
+    "table_suffix",
+    "table_heading",
+    "axis_format",
+    "funnel",
+    "per",
+)
+FUNNEL_KINDS = ("proportion", "rate", "")
+
+
+def _unit(uid: str, raw: dict[str, Any], where: str) -> UnitDeclaration:
+    here = f"{where} [unit.{uid}]"
+    _require(raw, UNIT_KEYS, here)
+    if raw["funnel"] not in FUNNEL_KINDS:
+        raise CatalogueError(
+            f"{here}: funnel {raw['funnel']!r}", hint='use "proportion", "rate" or ""'
+        )
+    return UnitDeclaration(
+        uid,
+        str(raw["words"]),
+        float(raw["multiplier"]),
+        int(raw["decimals"]),
+        str(raw["suffix"]),
+        str(raw["table_suffix"]),
+        str(raw["table_heading"]),
+        str(raw["axis_format"]),
+        str(raw["funnel"]),
+        float(raw["per"]),
+    )
+
+
+def _rule(
+    rid: str, raw: dict[str, Any], where: str, measures: dict[str, Measure]
+) -> ComparisonRule:
+    here = f"{where} [comparison_rule.{rid}]"
+    _require(raw, ("forces", "denominator_measure", "footnote"), here)
+    if raw["denominator_measure"] not in measures:
+        raise CatalogueError(
+            f"{here}: denominator_measure {raw['denominator_measure']!r} is not a measure",
+            hint=f"declared measures: {', '.join(sorted(measures))}",
+        )
+    return ComparisonRule(
+        rid, _tuple(raw, "forces"), str(raw["denominator_measure"]), str(raw["footnote"])
+    )
+
+
 def _indicator(
-    iid: str, raw: dict[str, Any], where: str, measures: dict[str, Measure]
+    iid: str,
+    raw: dict[str, Any],
+    where: str,
+    measures: dict[str, Measure],
+    units: dict[str, UnitDeclaration],
 ) -> Indicator:
     here = f"{where} [indicator.{iid}]"
     _require(
@@ -158,8 +254,11 @@ def _indicator(
         ),
         here,
     )
-    if raw["unit"] not in UNITS:
-        raise CatalogueError(f"{here}: unit {raw['unit']!r}", hint=f"use one of {UNITS}")
+    if raw["unit"] not in units:
+        raise CatalogueError(
+            f"{here}: unit {raw['unit']!r}",
+            hint=f"use one of {', '.join(units)} (or declare it in 00_units.toml)",
+        )
     if raw["polarity"] not in POLARITIES:
         raise CatalogueError(
             f"{here}: polarity {raw['polarity']!r}", hint=f"use one of {POLARITIES}"
@@ -227,8 +326,15 @@ def _indicator(
 def load_catalogue() -> Catalogue:
     """Every measure and indicator declared in ``definitions/*.toml``."""
     measures: dict[str, Measure] = {}
+    units: dict[str, UnitDeclaration] = {}
     raw_indicators: list[tuple[str, dict[str, Any], str]] = []
+    raw_rules: list[tuple[str, dict[str, Any], str]] = []
     for where, doc in toml_documents("openpeel.indicators", "definitions", CatalogueError):
+        for uid, raw in doc.get("unit", {}).items():
+            if uid in units:
+                raise CatalogueError(f"{where}: unit {uid} is declared twice")
+            units[uid] = _unit(uid, raw, where)
+        raw_rules.extend((rid, raw, where) for rid, raw in doc.get("comparison_rule", {}).items())
         for mid, raw in doc.get("measure", {}).items():
             if mid in measures:
                 raise CatalogueError(f"{where}: measure {mid} is declared twice")
@@ -238,5 +344,6 @@ def load_catalogue() -> Catalogue:
     for iid, raw, where in raw_indicators:
         if iid in indicators:
             raise CatalogueError(f"{where}: indicator {iid} is declared twice")
-        indicators[iid] = _indicator(iid, raw, where, measures)
-    return Catalogue(measures, indicators)
+        indicators[iid] = _indicator(iid, raw, where, measures, units)
+    rules = tuple(_rule(rid, raw, where, measures) for rid, raw, where in raw_rules)
+    return Catalogue(measures, indicators, units, rules)

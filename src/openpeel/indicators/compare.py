@@ -10,12 +10,12 @@ whatever engine produced the sums.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from openpeel.indicators.catalogue import Indicator
+from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import LEVELS, funnel_limits, outside, overdispersion_many
 from openpeel.indicators.periods import ordinal, per_period, phase, previous
 from openpeel.indicators.stats import (
@@ -31,8 +31,6 @@ from openpeel.indicators.trends import trend_many
 NATIONAL = "K04000001"
 #: significance level of the change and trend tests
 ALPHA = 0.05
-#: the funnel (and change-test) kind of each unit that has one
-FUNNEL_KIND: dict[str, Literal["proportion", "rate"]] = {"share": "proportion", "per_1000": "rate"}
 #: the trend is judged over at most this many periods, ending with the period itself
 TREND_WINDOW = 6
 
@@ -167,6 +165,10 @@ def compare(
     group = frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
     groups = int(group.max()) + 1
     shown = ~suppressed & np.isfinite(value)
+    # a force a comparison rule leaves out keeps its value but is not ranked or placed on the
+    # funnel (indicators/definitions/30_comparison_rules.toml); E&W and peer values keep it
+    left_out = frame.force_code.isin(list(load_catalogue().left_out(ind))).to_numpy()
+    compared = shown & ~left_out
     # the England and Wales value: the published one where there is one, else the pooled one
     target = _national(ind, group, groups, shown, columns)
     if national:
@@ -175,18 +177,19 @@ def compare(
             labels = tuple(str(frame.at[row, k]) for k in keys[:3])
             if labels in national:
                 target[number] = national[labels]
-    ranked = np.bincount(group[shown], minlength=groups)
+    ranked = np.bincount(group[compared], minlength=groups)
     rank = np.full(len(frame), np.nan)
-    rank[shown] = _rank_highest_first(group[shown], value[shown])
+    rank[compared] = _rank_highest_first(group[compared], value[compared])
     force_index, membership = _peer_matrix(frame.force_code.to_numpy(str), peers)
     peer = _peer_means(membership, group, groups, force_index, shown, value)
     f95, f998 = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
     overdispersed = np.full(len(frame), np.nan)
-    kind = FUNNEL_KIND.get(ind.unit)
-    if kind is not None:
-        scale = 1000.0 if ind.unit == "per_1000" else 1.0
+    declared = load_catalogue().unit(ind.unit)
+    if declared.funnel:
+        kind = cast(Literal["proportion", "rate"], declared.funnel)
+        scale = declared.per
         eligible = (ranked >= 3) & np.isfinite(target)
-        units = np.flatnonzero(shown & eligible[group])
+        units = np.flatnonzero(compared & eligible[group])
         g = group[units]
         od = overdispersion_many(
             num[units] / den[units], den[units], target[g] / scale, g, groups, kind
@@ -203,7 +206,7 @@ def compare(
     frame["rank"] = pd.Series(rank).astype("Int64")
     frame["forces_ranked"] = ranked[group]
     frame["is_highest"] = rank == 1
-    frame["is_lowest"] = (rank == ranked[group]) & (ranked[group] > 1)
+    frame["is_lowest"] = compared & (rank == ranked[group]) & (ranked[group] > 1)
     frame["funnel_95"] = pd.Series(f95).astype("Int8")
     frame["funnel_998"] = pd.Series(f998).astype("Int8")
     frame["is_overdispersed"] = pd.Series(overdispersed).astype("boolean")

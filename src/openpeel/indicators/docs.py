@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpeel.indicators.catalogue import UNIT_WORDS, Indicator, Measure, load_catalogue
+from openpeel.indicators.catalogue import Indicator, Measure, load_catalogue
 
 POLARITY_WORDS = {
     "higher_is_better": "higher is better",
@@ -39,7 +39,7 @@ def _indicator(ind: Indicator, measures: dict[str, Measure]) -> list[str]:
             f"`{ind.exposure_numerator}` against `{ind.exposure_denominator}` |"
         )
     lines += [
-        f"| unit | {UNIT_WORDS[ind.unit]} |",
+        f"| unit | {load_catalogue().unit(ind.unit).words} |",
         f"| polarity | {POLARITY_WORDS[ind.polarity]} |",
         f"| measure | `{measure.id}` ({measure.title}); sources: "
         f"{', '.join(f'`{s}`' for s in measure.sources)} |",

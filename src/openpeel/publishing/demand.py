@@ -15,7 +15,7 @@ MAX_SERIES = 4
 
 def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
     from openpeel.forecast.stored import charted, stored_series
-    from openpeel.indicators.charts import spec_svg
+    from openpeel.publishing.figures import chart_dict
 
     words = narrative.wording()["demand"]
     series = []
@@ -45,13 +45,7 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
                 "emerging": bool(s.flags),
                 "data_to": str(s.last_period),
                 "after_assessment": s.last_period is not None and s.last_period.year > year + 1,
-                "charts": [
-                    {
-                        "title": s.title,
-                        "description": str(spec.get("description", "")),
-                        "svg": spec_svg(spec),
-                    }
-                ],
+                "charts": [chart_dict(spec)],
             }
         )
     return {"series": series, "none": words["none"] if not series else None}

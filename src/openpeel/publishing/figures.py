@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.charts import format_value, indicator_charts, spec_svg, spec_title
+from openpeel.presentation import comparison
+from openpeel.presentation.charts import indicator_charts, spec_svg, spec_table, spec_title
+from openpeel.presentation.numbers import format_value
 from openpeel.publishing import narrative
 from openpeel.warehouse.db import Warehouse
 
@@ -81,25 +83,32 @@ def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]
         "rank_text": (
             f"{row['rank']} of {row['forces_ranked']}" if row.get("rank") is not None else "-"
         ),
-        "comparisons": narrative.comparisons(row, previous),
-        "sentence": narrative.indicator_sentence(row, ind.title, previous),
+        "comparisons": comparison.comparisons(row, previous),
+        "sentence": comparison.indicator_sentence(row, ind.title, previous),
         "source": f"indicator:{ind.id}:{row['period']}:{row['force_code']}",
     }
 
 
 def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
-    """The indicator's funnel, its forces ranked with the force's peers marked, and the force's
-    trend, each as SVG with its title and description."""
+    """The indicator's charts a report shows (``report.toml``: ``report_charts``), each as SVG
+    with its title, description and data table."""
+    kinds = tuple(narrative.report_settings()["report_charts"])
     return [
-        {
-            "title": spec_title(spec),
-            "description": str(spec.get("description", "")),
-            "svg": spec_svg(spec),
-        }
+        chart_dict(spec)
         for _, spec in indicator_charts(
-            wh, ind.id, str(row["period"]), force_code, str(row["period_type"])
+            wh, ind.id, str(row["period"]), force_code, str(row["period_type"]), kinds
         )
     ]
+
+
+def chart_dict(spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart as a publication holds it: title, description, SVG and data table."""
+    return {
+        "title": spec_title(spec),
+        "description": str(spec.get("description", "")),
+        "svg": spec_svg(spec),
+        "table": spec_table(spec),
+    }
 
 
 def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:

@@ -1,22 +1,23 @@
 """Sentences from data: the rules that turn grades, findings and indicator values into words.
 
-The words are in ``wording.toml``; this module decides which words the data allow. A
-comparison is said only when it holds: "higher than any other force in England and Wales" only
-for the force ranked first of all forces with a value, "far above many other forces" only
-beyond the 99.8% funnel limit, "falling" only for a significant fall. Every sentence is a
-``Sentence`` that carries the source it was made from, so that it can be traced.
+The words are in ``wording.toml``; this module decides which words the data allow. Comparisons
+of indicator values (against England and Wales, among forces, by rank, over time) are made by
+``openpeel.presentation.comparison``, with its own wording, for the report and the web alike.
+Every sentence is a ``Sentence`` that carries the source it was made from, so that it can be traced.
 """
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from openpeel.indicators.charts import format_value
+# comparisons of indicator values are the presentation layer's, shared with the web
+from openpeel.presentation.comparison import comparisons, indicator_sentence
+
+__all__ = ["Sentence", "comparisons", "indicator_sentence"]
 
 
 @dataclass(frozen=True)
@@ -76,58 +77,3 @@ def finding_sentence(kind: str, text: str) -> str:
 def progress_sentence(status: str, text: str) -> str | None:
     template = wording()["progress"].get(status)
     return _fill(str(template), text) if template else None
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def comparisons(row: dict[str, Any], previous_value: float | None = None) -> list[str]:
-    """The comparisons the row's statistics allow, strongest first."""
-    words = wording()["comparison"]
-    out: list[str] = []
-    if row.get("is_highest"):
-        out.append(words["highest"])
-    elif row.get("is_lowest"):
-        out.append(words["lowest"])
-    far, significant = _number(row.get("funnel_998")), _number(row.get("funnel_95"))
-    if far:
-        out.append(words["far_above" if far > 0 else "far_below"])
-    elif significant:
-        out.append(words["significantly_above" if significant > 0 else "significantly_below"])
-    elif significant == 0:
-        out.append(words["in_line"])
-    change = row.get("change")
-    if change in ("up", "down") and previous_value is not None:
-        out.append(
-            str(wording()["change"][change]).format(
-                previous_value=format_value(str(row.get("unit", "")), previous_value),
-                previous_period=row.get("previous_period"),
-            )
-        )
-    return out
-
-
-def indicator_sentence(row: dict[str, Any], title: str, previous_value: float | None = None) -> str:
-    """One sentence about a force's value, with the comparisons its statistics allow."""
-    words = wording()["indicator"]
-    unit = str(row.get("unit", ""))
-    title = title if title[:2].isupper() else title[0].lower() + title[1:]
-    if row.get("is_suppressed") or _number(row.get("value")) is None:
-        return str(words["suppressed"]).format(period=row.get("period"), title=title)
-    found = comparisons(row, previous_value)
-    fields = {
-        "period": row.get("period"),
-        "title": title,
-        "value": format_value(unit, _number(row.get("value"))),
-        "ew_value": format_value(unit, _number(row.get("ew_value"))),
-    }
-    if not found:
-        return str(words["sentence_no_comparison"]).format(**fields)
-    return str(words["sentence"]).format(comparisons="; ".join(found), **fields)

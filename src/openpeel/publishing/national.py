@@ -9,7 +9,8 @@ from typing import Any
 from openpeel.assess.history import NOT_GRADED, GradeRow, national
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.charts import chart_svg, format_value
+from openpeel.presentation.charts import chart_svg
+from openpeel.presentation.numbers import format_value
 from openpeel.publishing import narrative
 from openpeel.publishing.context import CONTEXT_VERSION, edition_dict
 from openpeel.publishing.figures import year_period
@@ -88,7 +89,8 @@ def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
         rows = wh.records(
             "SELECT v.*, f.name AS force_name FROM out_indicator_values v JOIN ref_force f "
             "USING (force_code) WHERE indicator_id = ? AND period = ? AND breakdown = 'all' "
-            "AND NOT is_suppressed AND value IS NOT NULL ORDER BY value DESC, force_code",
+            "AND NOT is_suppressed AND value IS NOT NULL AND rank IS NOT NULL "
+            "ORDER BY value DESC, force_code",
             [iid, chosen[1]],
         )
         if not rows:
@@ -108,6 +110,8 @@ def _indicator_views(wh: Warehouse, year: int) -> list[dict[str, Any]]:
                     "name": rows[-1]["force_name"],
                     "value": format_value(ind.unit, rows[-1]["value"]),
                 },
+                # forces a comparison rule leaves out are not ranked (City of London per resident)
+                "notes": sorted({r.footnote for r in catalogue.left_out(ind).values()}),
                 "above_998": sum(1 for r in rows if (r["funnel_998"] or 0) > 0),
                 "below_998": sum(1 for r in rows if (r["funnel_998"] or 0) < 0),
             }

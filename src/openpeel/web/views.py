@@ -19,7 +19,7 @@ from openpeel.assess.models import RESPONDENTS, Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.charts import format_value
+from openpeel.presentation.numbers import format_value
 from openpeel.publishing import embargo
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.embargo import Viewer
@@ -309,7 +309,7 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
 
 def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The key indicators as one interactive chart (force and peer group against E&W = 100)."""
-    from openpeel.indicators.charts import key_indicators_chart
+    from openpeel.presentation.charts import key_indicators_chart, spec_table
     from openpeel.publishing.figures import indicator_row
 
     catalogue = load_catalogue()
@@ -323,7 +323,11 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
         spec = key_indicators_chart(force.name, rows).to_dict()
     except OpenPeelError:
         return None
-    return {"description": str(spec.get("description", "")), "spec": spec}
+    return {
+        "description": str(spec.get("description", "")),
+        "spec": spec,
+        "table": spec_table(spec),
+    }
 
 
 def indicator_page(
@@ -332,7 +336,7 @@ def indicator_page(
     """An indicator for every force in a period: values with intervals, benchmarks, ranks and
     funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
     from openpeel.indicators.api import periods, values
-    from openpeel.indicators.charts import indicator_charts, spec_title
+    from openpeel.presentation.charts import indicator_charts, spec_table, spec_title
 
     catalogue = load_catalogue()
     try:
@@ -361,6 +365,7 @@ def indicator_page(
             "title": spec_title(spec),
             "description": str(spec.get("description", "")),
             "spec": spec,
+            "table": spec_table(spec),
         }
         for heading, spec in (
             indicator_charts(wh, ind.id, period, chosen.code, str(frame.period_type.iloc[0]))
@@ -473,6 +478,7 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
     measures (model, MASE against the seasonal naive baseline, sMAPE, interval coverage)."""
     from openpeel.forecast.plain import summary
     from openpeel.forecast.stored import charted, stored_series
+    from openpeel.presentation.charts import spec_table
 
     force = find_force(spelling)
     series: list[dict[str, Any]] = []
@@ -493,7 +499,11 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
                 "p_value": s.p_value,
                 "flags": s.flags,
                 "plain": summary(s),
-                "chart": {"description": str(spec.get("description", "")), "spec": spec},
+                "chart": {
+                    "description": str(spec.get("description", "")),
+                    "spec": spec,
+                    "table": spec_table(spec),
+                },
             }
         )
     sources = list(dict.fromkeys((x["source"], x["source_title"]) for x in series))

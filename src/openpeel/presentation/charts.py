@@ -1,14 +1,21 @@
-"""Charts of one indicator, declared with Altair (Vega-Lite) and rendered offline by vl-convert.
+"""Every chart OpenPEEL draws, for the report and the web alike, declared with Altair
+(Vega-Lite) and rendered offline by vl-convert.
 
 * `funnel_chart`: every force's value against its denominator, with the England and Wales value
   and the 95% and 99.8% funnel limits (the same over-dispersion adjustment as the stored flags);
 * `ranked_bar_chart`: the forces in order of value with their 95% intervals, one force and its
   peer group marked;
-* `trend_chart`: one force over the periods with its interval, England and Wales and its peers.
+* `trend_chart`: one force over the periods with its interval, England and Wales and its peers;
+* `key_indicators_chart`: a force's key indicators as an index of England and Wales;
+* `fan_chart`: a series and its forecast with 80% and 95% intervals.
 
-Every chart has a title and a description (the text alternative) that says in words what it
-shows. `save_chart` writes SVG, PNG or self-contained HTML (the JavaScript inlined) with no
-network access.
+Every chart has a title, a description (the text alternative) that says in words what it
+shows, and its data table (``usermeta.table``: caption, columns, rows as text, and a note),
+which the report and the web print after it. Numbers are written by ``presentation.numbers``
+from each unit's declaration; axis ranges come from the data drawn; a force that a comparison
+rule of the catalogue leaves out (City of London for rates per resident) is not drawn on the
+funnel or the ranked bars, and the rule's footnote says why. `save_chart` writes SVG, PNG or
+self-contained HTML (the JavaScript inlined) with no network access.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -31,8 +39,31 @@ from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
+from openpeel.presentation import comparison
+from openpeel.presentation.numbers import (
+    COUNT_AXIS_FORMAT,
+    axis_format,
+    column,
+    format_cell,
+    format_cell_interval,
+    format_value,
+)
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
+
+__all__ = [
+    "chart_svg",
+    "fan_chart",
+    "funnel_chart",
+    "indicator_charts",
+    "key_indicators_chart",
+    "ranked_bar_chart",
+    "save_chart",
+    "spec_svg",
+    "spec_table",
+    "spec_title",
+    "trend_chart",
+]
 
 log = logging.getLogger("openpeel.charts")
 
@@ -41,22 +72,15 @@ PEERS = "Peer group mean"
 #: marks: the chosen force, its peers, the other forces
 FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR, EW_COLOUR = "#d95f02", "#1b9e77", "#b0b0b0", "#333333"
 GRID_POINTS = 200
-WIDTH = 560
-
-
-def format_value(unit: str, value: float | None) -> str:
-    """A value as a reader would write it: 17.6%, 45.2 per 1,000, 1.85."""
-    if value is None or not math.isfinite(value):
-        return "no value"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "per_1000":
-        return f"{value:,.1f} per 1,000"
-    return f"{value:,.2f}"
-
-
-def _axis_format(unit: str) -> str:
-    return ".0%" if unit == "share" else ",.1f" if unit == "per_1000" else ",.2f"
+WIDTH = 520
+#: at most this many ticks on a quantitative axis, so that their labels never meet
+TICKS = 5
+#: the share of an axis's span left empty beyond the data, each side
+PAD = 0.06
+#: a band narrower than this share of its axis cannot be seen; the caption says so
+VISIBLE_BAND = 0.015
+#: legends and axis labels are never cut (0: no limit)
+LABEL_LIMIT = 0
 
 
 def _frame(
@@ -82,6 +106,14 @@ def _force_code(force: str) -> str:
     return forces().resolve(force).code
 
 
+def _short(code: str) -> str:
+    """A force's short name ('Hampshire'), for legends and axis labels that must fit."""
+    try:
+        return forces().resolve(code).short_name
+    except OpenPeelError:
+        return code
+
+
 def _force_row(frame: pd.DataFrame, code: str) -> pd.Series:
     rows = frame[frame.force_code == code]
     if rows.empty:
@@ -100,8 +132,65 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame.is_suppressed.astype(bool) & frame.value.notna()].copy()
 
 
-def _title(ind: Indicator, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(ind.title, subtitle=subtitle, anchor="start")
+def _compared(ind: Indicator, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The forces shown and compared, and the footnotes of the rules that leave some out."""
+    left_out = load_catalogue().left_out(ind)
+    shown = _shown(frame)
+    out = shown[~shown.force_code.isin(list(left_out))].copy()
+    notes = sorted(
+        {rule.footnote for code, rule in left_out.items() if code in set(frame.force_code)}
+    )
+    return out, notes
+
+
+#: a title or subtitle longer than this many characters is wrapped onto more lines
+TITLE_CHARACTERS = 48
+
+
+def _lines(text: str) -> str | list[str]:
+    """A title as lines that fit the chart's width (Vega-Lite draws a list as lines)."""
+    lines = textwrap.wrap(text, TITLE_CHARACTERS)
+    return lines if len(lines) > 1 else text
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    if subtitle is None:
+        return alt.TitleParams(_lines(text), anchor="start", limit=0)
+    return alt.TitleParams(_lines(text), subtitle=_lines(subtitle), anchor="start", limit=0)
+
+
+def _domain(*arrays: Any, low: float | None = None, high: float | None = None) -> list[float]:
+    """The range of the values drawn, padded each side, kept within [low, high]."""
+    found = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    found = found[np.isfinite(found)]
+    if not len(found):
+        return [0.0, 1.0]
+    lo, hi = float(found.min()), float(found.max())
+    pad = (hi - lo) * PAD or abs(hi) * PAD or 1.0
+    lo, hi = lo - pad, hi + pad
+    if low is not None:
+        lo = max(lo, low)
+    if high is not None:
+        hi = min(hi, high)
+    return [lo, hi]
+
+
+def _axis(fmt: str, title: str | None = None) -> alt.Axis:
+    """A quantitative axis with few ticks whose labels never overlap."""
+    return alt.Axis(
+        format=fmt, tickCount=TICKS, labelOverlap="greedy", labelLimit=LABEL_LIMIT, title=title
+    )
+
+
+def _legend(title: str | None = None) -> alt.Legend:
+    return alt.Legend(orient="bottom", direction="horizontal", labelLimit=LABEL_LIMIT, title=title)
+
+
+def _table(
+    caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None
+) -> dict[str, Any]:
+    """A chart's data table, as text: printed after the chart by the report and the web."""
+    return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
 
 
 def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
@@ -112,6 +201,43 @@ def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
     return (
         f"{row.force_name}: {value} in {period}, {EW} {format_value(ind.unit, _num(row.ew_value))}"
     )
+
+
+def _force_rows(ind: Indicator, frame: pd.DataFrame) -> list[list[str]]:
+    """Every force in order of value, those a rule leaves out last: name, rank, value, 95%
+    interval, denominator, comparison among forces (a force left out by a rule says so)."""
+    rows = []
+    left_out = set(load_catalogue().left_out(ind))
+    ordered = frame.assign(
+        _out=frame.force_code.isin(list(left_out)), _v=frame.value.astype(float)
+    ).sort_values(["_out", "_v", "force_name"], ascending=[True, False, True], na_position="last")
+    for r in ({str(k): v for k, v in record.items()} for record in ordered.to_dict("records")):
+        suppressed = bool(r["is_suppressed"]) or _num(r["value"]) is None
+        rank = _num(r.get("rank"))
+        rows.append(
+            [
+                _short(str(r["force_code"])),
+                str(int(rank)) if rank else "-",
+                "suppressed" if suppressed else format_cell(ind.unit, _num(r["value"])),
+                ""
+                if suppressed
+                else format_cell_interval(ind.unit, _num(r["lower"]), _num(r["upper"])),
+                f"{_num(r['denominator']) or 0:,.0f}",
+                "" if suppressed else comparison.across_forces_short(r),
+            ]
+        )
+    return rows
+
+
+def _force_columns(ind: Indicator) -> list[str]:
+    return [
+        "Force",
+        "Rank",
+        column(ind.unit, "Value"),
+        "95% interval",
+        "Denominator",
+        "Range expected across forces",
+    ]
 
 
 def funnel_chart(
@@ -126,25 +252,30 @@ def funnel_chart(
     """Each force's value against its denominator, with the E&W value and the funnel limits.
 
     The limits are `funnel_limits` around the E&W value over a grid of denominators, with the
-    tau2 that `funnel_flags` applied to the stored flags (non-zero only when over-dispersed).
-    Shares use the proportion scale; rates per 1,000 the rate scale per person.
+    tau2 that `funnel_flags` applied to the stored flags (non-zero only when over-dispersed),
+    both over the forces compared (a force a comparison rule leaves out is not drawn). The
+    axes span the forces drawn; the limits are clipped to them.
     """
-    ind = load_catalogue().indicator(indicator_id)
-    if ind.unit not in ("share", "per_1000"):
+    catalogue = load_catalogue()
+    ind = catalogue.indicator(indicator_id)
+    declared = catalogue.unit(ind.unit)
+    if not declared.funnel:
         raise OpenPeelError(
-            f"{indicator_id} is a {ind.unit}: funnel plots need a share or a rate per 1,000"
+            f"{indicator_id} is a {ind.unit}: funnel plots need a unit with a funnel "
+            "(indicators/definitions/00_units.toml)"
         )
     frame = _frame(wh, indicator_id, period, breakdown, breakdown_value)
     period = str(frame.period.iloc[0])
-    shown = _shown(frame)
+    shown, notes = _compared(ind, frame)
     if len(shown) < 3:
         raise OpenPeelError(f"too few forces with a value of {indicator_id} in {period}")
-    scale = 1.0 if ind.unit == "share" else 1000.0
-    kind: Literal["proportion", "rate"] = "proportion" if ind.unit == "share" else "rate"
+    scale = declared.per
+    kind = cast(Literal["proportion", "rate"], declared.funnel)
     ew = float(shown.ew_value.iloc[0])
     num, den = shown.numerator.to_numpy(float), shown.denominator.to_numpy(float)
     result = funnel_flags(num / den, den, ew / scale, kind)
-    grid = np.geomspace(max(1.0, den.min() * 0.8), den.max() * 1.2, GRID_POINTS)
+    x_domain = [float(den.min()) / 1.25, float(den.max()) * 1.25]
+    grid = np.geomspace(max(1.0, x_domain[0]), x_domain[1], GRID_POINTS)
     limits = funnel_limits(ew / scale, grid, kind, tau2=result.tau2_applied)
     lines = pd.concat(
         pd.DataFrame(
@@ -158,11 +289,21 @@ def funnel_chart(
         for level, pair in limits.items()
         for side, bound in zip(("lower", "upper"), pair, strict=True)
     )
+    share_bounds = {"low": 0.0, "high": 1.0} if declared.funnel == "proportion" else {"low": 0.0}
+    # the values drawn and the 99.8% limits where the forces are, not where the grid starts
+    inner = lines[lines.denominator >= den.min()]
+    y_domain = _domain(shown.value, [ew], inner.value, **share_bounds)
     code = _force_code(force) if force else None
     shown["group"] = np.where(shown.force_code == code, "force", "other")
-    fmt = _axis_format(ind.unit)
-    x = alt.X("denominator:Q", scale=alt.Scale(type="log"), title=ind.denominator_words)
-    y = alt.Y("value:Q", axis=alt.Axis(format=fmt), title=ind.title)
+    shown["label"] = shown.force_code.map(_short)
+    fmt = axis_format(ind.unit)
+    x = alt.X(
+        "denominator:Q",
+        scale=alt.Scale(type="log", domain=x_domain, nice=False),
+        axis=_axis(COUNT_AXIS_FORMAT, ind.denominator_words),
+    )
+    y = alt.Y("value:Q", scale=alt.Scale(domain=y_domain, nice=False, zero=False), axis=_axis(fmt))
+    y = y.title(ind.title)
     tooltip = [
         alt.Tooltip("force_name:N", title="Force"),
         alt.Tooltip("value:Q", format=fmt),
@@ -170,13 +311,13 @@ def funnel_chart(
     ]
     layers: list[alt.Chart] = [
         alt.Chart(lines)
-        .mark_line(strokeWidth=1)
+        .mark_line(strokeWidth=1, clip=True)
         .encode(
             x=x,
             y=y,
             detail="side:N",
             strokeDash=alt.StrokeDash(
-                "limit:N", scale=alt.Scale(range=[[4, 3], [1, 0]]), title="Funnel limits"
+                "limit:N", scale=alt.Scale(range=[[4, 3], [1, 0]]), legend=_legend("Funnel limits")
             ),
             color=alt.value("#666666"),
         ),
@@ -193,33 +334,52 @@ def funnel_chart(
         f"Funnel plot of {ind.title.lower()} in {period} for {len(shown)} forces against "
         f"{ind.denominator_words}; {EW} {format_value(ind.unit, ew)}{adjusted}."
     )
-    if code is not None:
+    if code is not None and code in set(shown.force_code):
         row = _force_row(frame, code)
         mine = shown[shown.group == "force"]
+        # the label on the side with room: left of a point in the right third of the axis
+        right = math.log(float(mine.denominator.iloc[0])) > (
+            math.log(x_domain[0]) + 2 * (math.log(x_domain[1]) - math.log(x_domain[0])) / 3
+        )
         layers += [
             alt.Chart(mine)
             .mark_circle(size=110, color=FORCE_COLOUR)
             .encode(x=x, y=y, tooltip=tooltip),
             alt.Chart(mine)
-            .mark_text(align="left", dx=8, dy=-8, fontWeight="bold", color=FORCE_COLOUR)
-            .encode(x=x, y=y, text="force_name:N"),
+            .mark_text(
+                align="right" if right else "left",
+                dx=-8 if right else 8,
+                dy=-8,
+                fontWeight="bold",
+                color=FORCE_COLOUR,
+            )
+            .encode(x=x, y=y, text="label:N"),
         ]
-        where = _funnel_words(_num(row.funnel_95), _num(row.funnel_998))
+        where = (
+            comparison.across_forces_words({str(k): v for k, v in row.items()})
+            or "not placed on the funnel"
+        )
         description = f"{_headline(ind, row, period)}; {where}. " + description
+    elif code is not None:
+        description = f"{_headline(ind, _force_row(frame, code), period)}. " + description
+    if notes:
+        description += " " + " ".join(notes)
     subtitle = f"{period}; dispersion ratio {od.phi:.1f}{adjusted}"
-    chart = (
-        alt.layer(*layers)
-        .properties(title=_title(ind, subtitle), description=description, width=WIDTH, height=360)
-        .configure_legend(orient="bottom")
+    chart = alt.layer(*layers).properties(
+        title=_title(ind.title, subtitle),
+        description=description,
+        width=WIDTH,
+        height=300,
+        usermeta={
+            "table": _table(
+                f"{ind.title}, {period}: every force, highest first",
+                _force_columns(ind),
+                _force_rows(ind, frame),
+                notes,
+            )
+        },
     )
     return cast(alt.LayerChart, chart)
-
-
-def _funnel_words(f95: float | None, f998: float | None) -> str:
-    for level, flag in (("99.8%", f998), ("95%", f95)):
-        if flag:
-            return f"{'above' if flag > 0 else 'below'} the {level} limit"
-    return "within the 95% limits" if f95 is not None else "not placed on the funnel"
 
 
 def ranked_bar_chart(
@@ -231,34 +391,43 @@ def ranked_bar_chart(
     *,
     breakdown_value: str | None = None,
 ) -> alt.LayerChart:
-    """The forces in order of value with 95% intervals; the force and its peers coloured."""
+    """The forces compared, in order of value with 95% intervals; the force and its peers
+    coloured (a force a comparison rule leaves out is not drawn, with the rule's footnote)."""
     ind = load_catalogue().indicator(indicator_id)
     frame = _frame(wh, indicator_id, period, breakdown, breakdown_value)
     period = str(frame.period.iloc[0])
     code = _force_code(force)
     row = _force_row(frame, code)
     peers = set(peer_group(code))
-    shown = _shown(frame)
+    shown, notes = _compared(ind, frame)
+    if shown.empty:
+        raise OpenPeelError(f"no force to rank for {indicator_id} in {period}")
+    name = _short(code)
+    shown["label"] = shown.force_code.map(_short)
     shown["group"] = np.select(
         [shown.force_code == code, shown.force_code.isin(peers)],
-        [str(row.force_name), "Peer group"],
+        [name, "Peer group"],
         "Other forces",
     )
-    fmt = _axis_format(ind.unit)
-    order = list(shown.sort_values("value", ascending=False).force_name)
-    y = alt.Y("force_name:N", sort=order, title=None)
+    fmt = axis_format(ind.unit)
+    order = list(shown.sort_values("value", ascending=False).label)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
     colour = alt.Color(
         "group:N",
         scale=alt.Scale(
-            domain=[str(row.force_name), "Peer group", "Other forces"],
+            domain=[name, "Peer group", "Other forces"],
             range=[FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR],
         ),
-        title=None,
+        legend=_legend(),
     )
+    ew = _num(row.ew_value)
+    # bars start at zero; the axis ends just past the largest interval drawn
+    top = _domain(shown.upper, shown.value, [ew or 0.0])[1]
+    x_scale = alt.Scale(domain=[0.0, top], nice=False)
     base = alt.Chart(shown)
     layers = [
         base.mark_bar().encode(
-            x=alt.X("value:Q", axis=alt.Axis(format=fmt), title=ind.title),
+            x=alt.X("value:Q", scale=x_scale, axis=_axis(fmt, ind.title)),
             y=y,
             color=colour,
             tooltip=[
@@ -270,7 +439,7 @@ def ranked_bar_chart(
             ],
         ),
         base.mark_rule(color="black").encode(x="lower:Q", x2="upper:Q", y=y),
-        alt.Chart(pd.DataFrame({"value": [_num(row.ew_value)]}))
+        alt.Chart(pd.DataFrame({"value": [ew]}))
         .mark_rule(color=EW_COLOUR, strokeDash=[4, 3], strokeWidth=1.5)
         .encode(x="value:Q"),
     ]
@@ -282,11 +451,21 @@ def ranked_bar_chart(
         f"Bars show {len(shown)} forces in order of value with 95% intervals; the dashed line "
         f"is {EW}."
     )
+    if notes:
+        description += " " + " ".join(notes)
     chart = alt.layer(*layers).properties(
-        title=_title(ind, f"{period}: {row.force_name} and its peer group"),
+        title=_title(ind.title, f"{period}: {row.force_name} and its peer group"),
         description=description,
         width=WIDTH,
-        height=alt.Step(14),
+        height=alt.Step(11),
+        usermeta={
+            "table": _table(
+                f"{ind.title}, {period}: every force, highest first",
+                _force_columns(ind),
+                _force_rows(ind, frame),
+                notes,
+            )
+        },
     )
     return cast(alt.LayerChart, chart)
 
@@ -300,7 +479,9 @@ def trend_chart(
     *,
     breakdown_value: str | None = None,
 ) -> alt.LayerChart:
-    """One force's value over the periods of one type with its interval, E&W and its peers."""
+    """One force's value over the periods of one type with its 95% interval, E&W and its peers.
+    The interval is drawn as a band and as a bar at each
+    period; where it is too narrow to see at the axis's scale the caption says so."""
     ind = load_catalogue().indicator(indicator_id)
     code = _force_code(force)
     frame = wh.execute(
@@ -319,7 +500,7 @@ def trend_chart(
         raise OpenPeelError(f"choose a value of the breakdown {breakdown}")
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
     order = list(frame.period)
-    name = str(frame.force_name.iloc[0])
+    name = _short(code)
     lines = pd.concat(
         [
             frame.assign(series=name)[["period", "series", "value"]],
@@ -327,52 +508,89 @@ def trend_chart(
             frame.assign(series=PEERS, value=frame.peer_value)[["period", "series", "value"]],
         ]
     ).dropna(subset=["value"])
-    fmt = _axis_format(ind.unit)
-    x = alt.X("period:O", sort=order, title=None, axis=alt.Axis(labelAngle=-45))
+    fmt = axis_format(ind.unit)
+    x = alt.X(
+        "period:O",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelAngle=-45, labelOverlap="greedy", labelLimit=LABEL_LIMIT),
+    )
     if period_type == "rolling_12_months":
         # placed in time by their last month: published rolling years can be a year apart at
         # first and a quarter apart later, which equal steps would hide
         ends = {p: _rolling_end(p) for p in order}
         frame = frame.assign(end=frame.period.map(ends))
         lines = lines.assign(end=lines.period.map(ends))
-        x = alt.X("end:T", title=None, axis=alt.Axis(format="%Y"))
+        x = alt.X("end:T", title=None, axis=alt.Axis(format="%Y", tickCount=TICKS))
+    band = frame.dropna(subset=["lower", "upper"])
+    y_domain = _domain(lines.value, band.lower, band.upper, low=0.0)
+    y = alt.Y(
+        "value:Q", scale=alt.Scale(domain=y_domain, nice=False, zero=False), axis=_axis(fmt)
+    ).title(ind.title)
     layers = [
-        alt.Chart(frame.dropna(subset=["lower", "upper"]))
-        .mark_area(opacity=0.2, color=FORCE_COLOUR)
+        alt.Chart(band)
+        .mark_area(opacity=0.25, color=FORCE_COLOUR)
+        .encode(x=x, y=alt.Y("lower:Q", scale=alt.Scale(domain=y_domain)), y2="upper:Q"),
+        alt.Chart(band)
+        .mark_rule(color=FORCE_COLOUR, strokeWidth=2)
         .encode(x=x, y="lower:Q", y2="upper:Q"),
         alt.Chart(lines)
         .mark_line(point=True)
         .encode(
             x=x,
-            y=alt.Y("value:Q", axis=alt.Axis(format=fmt), title=ind.title),
+            y=y,
             color=alt.Color(
                 "series:N",
                 scale=alt.Scale(
                     domain=[name, EW, PEERS], range=[FORCE_COLOUR, EW_COLOUR, PEER_COLOUR]
                 ),
-                title=None,
+                legend=_legend(),
             ),
             tooltip=["series:N", "period:N", alt.Tooltip("value:Q", format=fmt)],
         ),
     ]
     last = frame.iloc[-1]
     first = frame.iloc[0]
+    widest = float((band.upper - band.lower).max()) if len(band) else 0.0
+    if not len(band):
+        band_words = "no period has a 95% interval."
+    elif widest < VISIBLE_BAND * (y_domain[1] - y_domain[0]):
+        band_words = (
+            "the 95% intervals are too narrow to see at this scale (the widest spans "
+            f"{format_value(ind.unit, widest)})."
+        )
+    else:
+        band_words = "the shaded band and the bars are the 95% interval."
     description = (
         f"{_headline(ind, last, str(last.period))}; "
         f"{PEERS.lower()} {format_value(ind.unit, _num(last.peer_value))}. "
         f"{len(frame)} periods from {first.period} "
-        f"({format_value(ind.unit, _num(first.value))}) to {last.period}; the band is the "
-        "95% interval."
+        f"({format_value(ind.unit, _num(first.value))}) to {last.period}; {band_words}"
     )
-    chart = (
-        alt.layer(*layers)
-        .properties(
-            title=_title(ind, f"{name}, {PERIOD_TYPE_WORDS.get(period_type, period_type)}"),
-            description=description,
-            width=WIDTH,
-            height=320,
-        )
-        .configure_legend(orient="bottom")
+    table_rows = [
+        [
+            str(r["period"]),
+            format_cell(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
+            format_cell_interval(ind.unit, _num(r["lower"]), _num(r["upper"])),
+            format_cell(ind.unit, _num(r["ew_value"])),
+            format_cell(ind.unit, _num(r["peer_value"])),
+        ]
+        for r in frame.to_dict("records")
+    ]
+    chart = alt.layer(*layers).properties(
+        title=_title(
+            ind.title, f"{last.force_name}, {PERIOD_TYPE_WORDS.get(period_type, period_type)}"
+        ),
+        description=description,
+        width=WIDTH,
+        height=240,
+        usermeta={
+            "table": _table(
+                f"{ind.title}: {last.force_name} by period",
+                ["Period", column(ind.unit, name), "95% interval", EW, PEERS],
+                table_rows,
+            )
+        },
     )
     return cast(alt.LayerChart, chart)
 
@@ -399,8 +617,7 @@ def _vl_version() -> str | None:
 
 def _with_text_alternative(svg: str, spec: dict[str, Any]) -> str:
     """The SVG with the chart's title and description as its <title> and <desc> (read aloud)."""
-    title = spec.get("title", "")
-    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    text = spec_title(spec)
     alt_text = (
         f"<title>{html.escape(str(text))}</title>"
         f"<desc>{html.escape(str(spec.get('description', '')))}</desc>"
@@ -417,6 +634,12 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
 def spec_svg(spec: dict[str, Any]) -> str:
     """A Vega-Lite spec (``chart.to_dict()``) rendered offline as SVG with its text alternative."""
     return _with_text_alternative(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), spec)
+
+
+def spec_table(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """A chart's data table (caption, columns, rows, notes), or None if it has none."""
+    table = (spec.get("usermeta") or {}).get("table")
+    return dict(table) if table else None
 
 
 def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
@@ -443,10 +666,12 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
     (= 100), so that figures in different units share one axis. ``rows`` hold ``title``,
     ``period``, ``unit``, ``value``, ``ew_value`` and ``peer_value``."""
     points = []
+    table_rows = []
     for r in rows:
         ew = _num(r.get("ew_value"))
         if not ew:
             continue
+        unit = str(r["unit"])
         for series, key in ((force_name, "value"), (PEERS, "peer_value")):
             value = _num(r.get(key))
             if value is None:
@@ -456,11 +681,20 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
                     "indicator": str(r["title"]),
                     "series": series,
                     "index": round(100 * value / ew, 1),
-                    "value": format_value(str(r["unit"]), value),
-                    "ew": format_value(str(r["unit"]), ew),
+                    "value": format_value(unit, value),
+                    "ew": format_value(unit, ew),
                     "period": str(r["period"]),
                 }
             )
+        table_rows.append(
+            [
+                str(r["title"]),
+                str(r["period"]),
+                format_value(unit, _num(r.get("value"))),
+                format_value(unit, _num(r.get("peer_value"))),
+                format_value(unit, ew),
+            ]
+        )
     if not points:
         raise OpenPeelError(f"no key indicator of {force_name} has an England and Wales value")
     frame = pd.DataFrame(points)
@@ -473,14 +707,17 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=[force_name, PEERS], range=[FORCE_COLOUR, PEER_COLOUR]),
-        title=None,
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", labelLimit=LABEL_LIMIT, title=None),
     )
     dots = (
         alt.Chart(frame)
         .mark_point(filled=True, size=110)
         .encode(
-            x=alt.X("index:Q", title=f"{EW} = 100", scale=alt.Scale(zero=False)),
+            x=alt.X(
+                "index:Q",
+                scale=alt.Scale(domain=_domain(frame["index"], [100.0], low=0.0), nice=False),
+                axis=_axis(",~g", f"{EW} = 100"),
+            ),
             y=y,
             color=colour,
             shape=alt.Shape("series:N", legend=None),
@@ -505,10 +742,17 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
         + "."
     )
     chart = alt.layer(line, dots).properties(
-        title=alt.TitleParams(f"{force_name} against {EW} and its peer group", anchor="start"),
+        title=_title(f"{force_name} against {EW} and its peer group"),
         description=description,
         width=WIDTH,
         height=alt.Step(26),
+        usermeta={
+            "table": _table(
+                f"{force_name}'s key indicators",
+                ["Indicator", "Period", force_name, PEERS, EW],
+                table_rows,
+            )
+        },
     )
     return cast(alt.LayerChart, chart)
 
@@ -518,16 +762,19 @@ def fan_chart(
 ) -> alt.LayerChart:
     """A series and its forecast as a fan: the 95% and 80% intervals shaded, the point forecast
     dashed. ``history`` has ``period`` and ``y``; ``forecast`` has ``period``, ``mean``,
-    ``lo_80``, ``hi_80``, ``lo_95`` and ``hi_95``."""
+    ``lo_80``, ``hi_80``, ``lo_95`` and ``hi_95``. ``unit`` names what is counted ("crimes")."""
     if history.empty or forecast.empty:
         raise OpenPeelError(f"nothing to draw for {title}")
-    x = alt.X("period:T", title=None)
-    y_title = unit.capitalize()
+    x = alt.X("period:T", title=None, axis=alt.Axis(tickCount=TICKS, labelOverlap="greedy"))
+    y_domain = _domain(history.y, forecast.lo_95, forecast.hi_95, low=0.0)
+    y = alt.Y(
+        "lo_95:Q",
+        scale=alt.Scale(domain=y_domain, nice=False),
+        axis=_axis(COUNT_AXIS_FORMAT, unit.capitalize()),
+    )
     base = alt.Chart(forecast)
     layers = [
-        base.mark_area(opacity=0.18, color=FORCE_COLOUR).encode(
-            x=x, y=alt.Y("lo_95:Q", title=y_title), y2="hi_95:Q"
-        ),
+        base.mark_area(opacity=0.18, color=FORCE_COLOUR).encode(x=x, y=y, y2="hi_95:Q"),
         base.mark_area(opacity=0.3, color=FORCE_COLOUR).encode(x=x, y="lo_80:Q", y2="hi_80:Q"),
         base.mark_line(color=FORCE_COLOUR, strokeDash=[5, 3]).encode(
             x=x,
@@ -556,28 +803,60 @@ def fan_chart(
         f"{pd.Timestamp(last['period']):%B %Y} about {last['mean']:,.0f} {unit} "
         f"(95% interval {last['lo_95']:,.0f} to {last['hi_95']:,.0f})."
     )
+    rows = [
+        [f"{pd.Timestamp(p):%b %Y}", f"{v:,.0f}", "", ""]
+        for p, v in zip(history.period.iloc[-4:], history.y.iloc[-4:], strict=True)
+    ] + [
+        [
+            f"{pd.Timestamp(r['period']):%b %Y}",
+            f"{r['mean']:,.0f} (forecast)",
+            f"{r['lo_80']:,.0f} to {r['hi_80']:,.0f}",
+            f"{r['lo_95']:,.0f} to {r['hi_95']:,.0f}",
+        ]
+        for r in forecast.to_dict("records")
+    ]
     chart = alt.layer(*layers).properties(
-        title=alt.TitleParams(title, anchor="start"),
+        title=_title(title),
         description=description,
         width=WIDTH,
-        height=220,
+        height=200,
+        usermeta={
+            "table": _table(
+                f"{title}: the last periods recorded and the forecast",
+                ["Period", unit.capitalize(), "80% interval", "95% interval"],
+                rows,
+            )
+        },
     )
     return cast(alt.LayerChart, chart)
 
 
+#: the charts of an indicator, by name, in the order shown
+CHART_KINDS = ("funnel", "bars", "trend")
+
+
 def indicator_charts(
-    wh: Warehouse, indicator_id: str, period: str, force_code: str, period_type: str
+    wh: Warehouse,
+    indicator_id: str,
+    period: str,
+    force_code: str,
+    period_type: str,
+    kinds: tuple[str, ...] = CHART_KINDS,
 ) -> list[tuple[str, dict[str, Any]]]:
     """An indicator's funnel, its forces ranked with the force's peers marked, and the force's
-    trend, as (heading, Vega-Lite spec); a chart the data cannot draw is left out, with a note
-    in the log."""
-    makers: list[tuple[str, Callable[[], alt.TopLevelMixin]]] = [
-        ("Funnel plot", lambda: funnel_chart(wh, indicator_id, period, force_code)),
-        ("Every force in order", lambda: ranked_bar_chart(wh, indicator_id, period, force_code)),
-        ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type)),
-    ]
+    trend (those of ``kinds``), as (heading, Vega-Lite spec); a chart the data
+    cannot draw is left out, with a note in the log."""
+    makers: dict[str, tuple[str, Callable[[], alt.TopLevelMixin]]] = {
+        "funnel": ("Funnel plot", lambda: funnel_chart(wh, indicator_id, period, force_code)),
+        "bars": (
+            "Every force in order",
+            lambda: ranked_bar_chart(wh, indicator_id, period, force_code),
+        ),
+        "trend": ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type)),
+    }
     drawn = []
-    for heading, make in makers:
+    for kind in kinds:
+        heading, make = makers[kind]
         try:
             drawn.append((heading, make().to_dict()))
         except OpenPeelError as exc:
@@ -586,5 +865,7 @@ def indicator_charts(
 
 
 def spec_title(spec: dict[str, Any]) -> str:
+    """A chart's title as one line of text."""
     title = spec.get("title", "")
-    return str(title.get("text", "")) if isinstance(title, dict) else str(title)
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)

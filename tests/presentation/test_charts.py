@@ -17,15 +17,15 @@ from typer.testing import CliRunner
 from openpeel.cli.app import app
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.api import values
-from openpeel.indicators.charts import (
-    format_value,
+from openpeel.indicators.run import compute, store
+from openpeel.ingest.run import ingest
+from openpeel.presentation.charts import (
     funnel_chart,
     ranked_bar_chart,
     save_chart,
     trend_chart,
 )
-from openpeel.indicators.run import compute, store
-from openpeel.ingest.run import ingest
+from openpeel.presentation.numbers import format_value
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
 
@@ -87,7 +87,7 @@ def test_funnel_chart(wh: Warehouse, table: pd.DataFrame, tmp_path: Path) -> Non
     text = _description(chart)
     assert text.startswith(f"{row.force_name}: {format_value('share', row.value)} in {PERIOD}")
     assert f"England and Wales {format_value('share', row.ew_value)}" in text
-    assert "within the 95% limits" in text  # funnel_95 == 0 in the table
+    assert "within the range expected across forces" in text  # funnel_95 == 0 in the table
     assert row.funnel_95 == 0
     assert chart.to_dict()["title"]["text"] == "Charged or summonsed"
     _check_files(chart, tmp_path, str(row.force_name))
