@@ -101,8 +101,8 @@ def spc(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """XmR chart of a monthly indicator for one force: mean, process limits, special causes."""
-    from openpeel.indicators.charts import save_chart
-    from openpeel.indicators.spc_chart import spc_chart
+    from openpeel.presentation.charts import save_chart
+    from openpeel.presentation.spc_chart import spc_chart
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:

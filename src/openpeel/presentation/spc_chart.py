@@ -15,7 +15,6 @@ import altair as alt
 import pandas as pd
 
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.charts import WIDTH, _axis_format, format_value
 from openpeel.indicators.spc import (
     COMMON,
     CONCERNING,
@@ -25,6 +24,8 @@ from openpeel.indicators.spc import (
     latest_variation,
     read_spc,
 )
+from openpeel.presentation.charts import WIDTH
+from openpeel.presentation.numbers import axis_format, format_value
 from openpeel.warehouse.db import Warehouse
 
 #: Making Data Count's colours
@@ -69,7 +70,7 @@ def spc_chart(wh: Warehouse, indicator_id: str, force: str) -> alt.LayerChart:
     # a line never spans a missing month or a break
     months = frame.month.dt.year * 12 + frame.month.dt.month
     frame["stretch"] = ((months.diff() != 1) | (frame.segment.diff() != 0)).cumsum()
-    fmt = _axis_format(ind.unit)
+    fmt = axis_format(ind.unit)
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m"))
     y = alt.Y("value:Q", title=ind.title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
     lines = []
