@@ -23,6 +23,7 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, workspace
+from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
 from openpeel.web.security import security_headers
@@ -87,6 +88,9 @@ def create_app(
         responses=errors.RESPONSES,
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
+    app.state.versions = SiteVersions(home, app.state.web.store, clock)
+    app.state.contexts = LRU(cache_entries())  # page contexts (openpeel.web.pages)
+    app.state.answers = LRU(cache_entries())  # rendered public answers
     app.add_middleware(SecureASGIMiddleware, secure=security_headers())
     app.add_middleware(
         SessionMiddleware,
@@ -96,6 +100,8 @@ def create_app(
         same_site="strict",
         https_only=secure_cookies(host),
     )
+    # outermost: a public page already built is answered before any other work
+    app.add_middleware(PageCache, site=app.state.versions, answers=app.state.answers)
     if not assets_built():
         log.warning(
             "the GOV.UK Frontend and Vega assets are not built: pages will look plain and "
@@ -109,6 +115,21 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(pages.router)
     return app
+
+
+def prepare_home(home: Path) -> None:
+    """What the workers of one server share, made once before they start: the store, migrated,
+    its audit key, and the session key."""
+    Store.open(home).close()
+    secret_key(home)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `openpeel serve --workers N`: the home and the address are
+    passed in the environment (``OPENPEEL_HOME``, ``OPENPEEL_SERVE_HOST``)."""
+    return create_app(
+        Path(setting("home")), host=os.environ.get("OPENPEEL_SERVE_HOST", "127.0.0.1")
+    )
 
 
 def _docs_router() -> APIRouter:

@@ -9,6 +9,7 @@ schema) and as JSON at /api + the address (documented there).
 # made in _register, which name a type made there
 
 import csv
+import inspect
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from sqlalchemy import select
 
 from openpeel.assess.models import Publication
 from openpeel.publishing import embargo
+from openpeel.warehouse.db import Warehouse
 from openpeel.web import views
+from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
 
@@ -162,8 +165,51 @@ def api_path(path: str) -> str:
     return "/api/overview" if path == "/" else "/api" + path
 
 
+def cached(spec: Page) -> Callable[..., dict[str, Any]]:
+    """The page's context builder, its contexts for the public kept per versions of the site
+    (``openpeel.web.cache``): the page and its JSON twin share them.
+
+    The builder's parameters stay those FastAPI resolves and documents; the request and the
+    viewer are added for the key."""
+    build = spec.context
+    signature = inspect.signature(build)
+    own = list(signature.parameters.values())
+    extra = [
+        inspect.Parameter("opl_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter("opl_who", inspect.Parameter.KEYWORD_ONLY, annotation=Who),
+    ]
+
+    def context(**given: Any) -> dict[str, Any]:
+        request: Request = given.pop("opl_request")
+        who = given.pop("opl_who")
+        if who.name is not None:  # a user's pages are theirs alone: never kept
+            return build(**given)
+        versions = request_versions(request.scope, request.app.state.versions)
+        wh = next((v for v in given.values() if isinstance(v, Warehouse)), None)
+        if wh is not None and wh.version != versions.data:
+            mark_stale(request.scope)  # read from another state than the key says: not kept
+            return build(**given)
+        key = (
+            spec.path,
+            tuple(sorted(request.path_params.items())),
+            tuple(sorted(request.query_params.multi_items())),
+            versions.key(),
+        )
+        contexts = request.app.state.contexts
+        found: dict[str, Any] | None = contexts.get(key)
+        if found is None:
+            found = build(**given)
+            contexts.put(key, found)
+        return found
+
+    context.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + extra
+    )
+    return context
+
+
 def _register(router: APIRouter, spec: Page) -> None:
-    Context = Annotated[dict[str, Any], Depends(spec.context)]
+    Context = Annotated[dict[str, Any], Depends(cached(spec))]
 
     def html(request: Request, who: Who, context: Context) -> HTMLResponse:
         return page(request, spec.template, context, who, api=api_path(request.url.path))

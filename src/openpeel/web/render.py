@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import markupsafe
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -48,6 +49,20 @@ def cache_headers(who: Viewer) -> dict[str, str]:
     return {"Cache-Control": "private, no-store", "Vary": "Cookie, Authorization"}
 
 
+class _Token:
+    """The session's CSRF token, made only when a template writes it (a form): the public's
+    pages without a form start no session and set no cookie, so that they can be cached."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(markupsafe.escape(str(self)))
+
+
 def page(
     request: Request,
     template: str,
@@ -65,7 +80,7 @@ def page(
         api=api if api is not None else "/api" + request.url.path,
         query=str(request.url.query),
         csrf_field=CSRF_FIELD,
-        csrf_token=csrf_token(request),
+        csrf_token=_Token(request),
     )
     return HTMLResponse(html, status_code=status, headers=cache_headers(who))
 
