@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from openpeel.assess.users import MIN_PASSWORD, add_user, list_users
 from openpeel.web.deps import DB, Who, check_csrf, require, signed_in
+from openpeel.web.models import Accounts
 from openpeel.web.render import page, twin
 
 router = APIRouter()
@@ -44,7 +45,9 @@ def users_page(request: Request, session: DB, who: Who) -> HTMLResponse:
     return page(request, "users.html.j2", users_context(session), who, api="/api/admin/users")
 
 
-@router.get("/api/admin/users", summary="Every account (admins)")
+@router.get(
+    "/api/admin/users", summary="Every account (admins)", tags=["admin"], response_model=Accounts
+)
 def users_api(session: DB, who: Who) -> JSONResponse:
     require(who, "manage_users")
     return twin(users_context(session), who)
@@ -64,7 +67,13 @@ def add_form(data: Annotated[UserIn, Form()], session: DB, who: Who) -> Response
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/api/admin/users", summary="Add an account (admins)", dependencies=GUARDS)
+@router.post(
+    "/api/admin/users",
+    summary="Add an account (admins)",
+    dependencies=GUARDS,
+    tags=["admin"],
+    response_model=Accounts,
+)
 def add_api(data: UserIn, session: DB, who: Who) -> JSONResponse:
     _add(data, session, who)
     return twin(users_context(session), who)

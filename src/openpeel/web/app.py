@@ -25,6 +25,7 @@ from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, workspace
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
+from openpeel.web.models import TAGS
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
 from openpeel.web.security import security_headers
 
@@ -86,6 +87,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
         responses=errors.RESPONSES,
+        openapi_tags=TAGS,
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
     app.state.versions = SiteVersions(home, app.state.web.store, clock)
@@ -111,9 +113,9 @@ def create_app(
     errors.install(app)
     app.include_router(_docs_router())
     app.include_router(_sign_in_router())
+    app.include_router(pages.router)  # the public reads first, in /api/docs too
     app.include_router(workspace.router)
     app.include_router(admin.router)
-    app.include_router(pages.router)
     return app
 
 
@@ -158,7 +160,11 @@ def _sign_in_router() -> APIRouter:
     @router.get("/login", include_in_schema=False)
     def login_form(request: Request, who: Who, next: str = "/") -> HTMLResponse:
         return page(
-            request, "login.html.j2", {"title": "Sign in", "next": _local(next), "error": None}, who
+            request,
+            "login.html.j2",
+            {"title": "Sign in", "next": _local(next), "error": None},
+            who,
+            api="",  # a form: no JSON twin
         )
 
     @router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -179,7 +185,7 @@ def _sign_in_router() -> APIRouter:
                 "next": _local(next),
                 "error": "The name or the password is wrong.",
             }
-            return page(request, "login.html.j2", context, who, status=401)
+            return page(request, "login.html.j2", context, who, status=401, api="")
         request.session.clear()  # a new session (and CSRF token) on every sign-in
         request.session[SESSION_USER] = user.name
         request.session[SESSION_CSRF] = secrets.token_urlsafe(32)

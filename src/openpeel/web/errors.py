@@ -83,7 +83,7 @@ def respond(request: Request, status: int, detail: str, hint: str | None = None)
     if request.url.path.startswith("/api") or not wants_html:
         response: Response = twin(content, who, status)
     else:
-        response = page(request, "error.html.j2", content["error"], who, status=status)
+        response = page(request, "error.html.j2", content["error"], who, status=status, api="")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from openpeel.assess.models import Publication
 from openpeel.publishing import embargo
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import views
+from openpeel.web import models, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -132,31 +132,59 @@ class Page:
     template: str
     context: Callable[..., dict[str, Any]]
     summary: str
+    model: type[models.Model]  # what its JSON twin holds (openpeel.web.models)
 
 
 PAGES = (
-    Page("/", "overview.html.j2", overview_context, "National overview: grades by pillar"),
-    Page("/forces", "forces.html.j2", forces_context, "Find a police force"),
-    Page("/forces/{force}", "force.html.j2", force_context, "A force: grades and figures"),
+    Page(
+        "/",
+        "overview.html.j2",
+        overview_context,
+        "National overview: grades by pillar",
+        models.Overview,
+    ),
+    Page("/forces", "forces.html.j2", forces_context, "Find a police force", models.ForceList),
+    Page(
+        "/forces/{force}",
+        "force.html.j2",
+        force_context,
+        "A force: grades and figures",
+        models.ForcePage,
+    ),
     Page(
         "/forces/{force}/forecasts",
         "forecasts.html.j2",
         forecasts_context,
         "A force's demand forecasts, backtests and emerging demand",
+        models.ForecastPage,
     ),
-    Page("/indicators", "indicators.html.j2", indicators_context, "Every indicator"),
+    Page(
+        "/indicators",
+        "indicators.html.j2",
+        indicators_context,
+        "Every indicator",
+        models.IndicatorList,
+    ),
     Page(
         "/indicators/{indicator}",
         "indicator.html.j2",
         indicator_context,
         "An indicator for every force: values, funnel, ranks, trend",
+        models.IndicatorPage,
     ),
-    Page("/publications", "publications.html.j2", publications_context, "Every readable report"),
+    Page(
+        "/publications",
+        "publications.html.j2",
+        publications_context,
+        "Every readable report",
+        models.PublicationList,
+    ),
     Page(
         "/publications/{slug}",
         "publication.html.j2",
         publication_context,
         "A publication's outputs and formats",
+        models.PublicationPage,
     ),
 )
 
@@ -227,7 +255,8 @@ def _register(router: APIRouter, spec: Page) -> None:
         methods=["GET"],
         summary=spec.summary,
         name=f"api-{name}",
-        response_model=dict[str, Any],
+        response_model=spec.model,
+        tags=["public"],
     )
 
 
@@ -245,6 +274,7 @@ MEDIA_TYPES = {
 @router.get(
     "/api/indicators/{indicator}.csv",
     summary="An indicator's values as CSV",
+    tags=["public"],
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
@@ -266,6 +296,7 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
 @router.get("/publications/{slug}/{output}.{fmt}", include_in_schema=False)
 @router.get(
     "/api/publications/{slug}/{output}.{fmt}",
+    tags=["public"],
     summary="One output of a publication (report, summary, press-release, overview) as html, "
     "pdf, md or json",
     response_class=Response,

@@ -34,6 +34,7 @@ from openpeel.publishing.corrections import finding_mark, judged_report, working
 from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
+from openpeel.web import models
 from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in
 from openpeel.web.render import page, twin
 from openpeel.web.views import NotFound, find_force, force_page
@@ -148,7 +149,12 @@ def workspace_page(request: Request, session: DB, who: Who) -> HTMLResponse:
     return page(request, "workspace.html.j2", workspace_list(session), who)
 
 
-@router.get("/api/workspace", summary="Every assessment (inspectors and admins)")
+@router.get(
+    "/api/workspace",
+    summary="Every assessment (inspectors and admins)",
+    tags=["inspector"],
+    response_model=models.Workspace,
+)
 def workspace_api(session: DB, who: Who) -> JSONResponse:
     require(who, "see_workspace")
     return twin(workspace_list(session), who)
@@ -163,7 +169,12 @@ def assessment_page(
     return page(request, "assessment.html.j2", context, who)
 
 
-@router.get("/api/workspace/{force}/{edition}", summary="One assessment (inspectors and admins)")
+@router.get(
+    "/api/workspace/{force}/{edition}",
+    summary="One assessment (inspectors and admins)",
+    tags=["inspector"],
+    response_model=models.AssessmentPage,
+)
 def assessment_api(
     force: str, edition: str, wh: WH, session: DB, who: Who, now: Now
 ) -> JSONResponse:
@@ -386,6 +397,9 @@ class Action:
     model: type[BaseModel]
     act: Act
     summary: str
+    #: who it is for (the API's tag), and what it answers with
+    audience: str = "inspector"
+    answer: type[models.Model] = models.AssessmentPage
 
 
 ACTIONS = (
@@ -416,9 +430,16 @@ ACTIONS = (
         ProgressIn,
         post_progress,
         "A force's progress on one of its recommendations",
+        "force",
+        models.ForcePage,
     ),
     Action(
-        "/forces/{force}/responses/{edition}", ResponseIn, post_response, "A response to a report"
+        "/forces/{force}/responses/{edition}",
+        ResponseIn,
+        post_response,
+        "A response to a report",
+        "force",
+        models.ForcePage,
     ),
 )
 
@@ -456,7 +477,13 @@ def _register(action: Action) -> None:
         action.path, form, methods=["POST"], include_in_schema=False, dependencies=csrf
     )
     router.add_api_route(
-        "/api" + action.path, api, methods=["POST"], summary=action.summary, dependencies=csrf
+        "/api" + action.path,
+        api,
+        methods=["POST"],
+        summary=action.summary,
+        dependencies=csrf,
+        tags=[action.audience],
+        response_model=action.answer,
     )
 
 
