@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpeel.clock import uk
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
+from openpeel.web.chart_data import chart_tables
 from openpeel.web.deps import CSRF_FIELD, csrf_token
 
 PUBLIC_MAX_AGE = 60
@@ -30,6 +31,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["uk"] = lambda v: uk(_parse(v)) if v else ""
+    env.filters["chart_tables"] = chart_tables
     return env
 
 

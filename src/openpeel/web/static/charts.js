@@ -1,8 +1,52 @@
 // Draws every chart on the page from its Vega-Lite spec (vega-embed, served locally).
 // The spec sits in a <script type="application/json">; its description is the figure's caption.
+// Each chart is as wide as its place on the screen (a phone's too), with labels of 12 px or
+// more, and its title wrapped to that width.
+var LABELS = { labelFontSize: 12, titleFontSize: 13 };
+
+function merge(into, from) {
+  Object.keys(from).forEach(function (k) {
+    into[k] = Math.max(into[k] || 0, from[k]);
+  });
+  return into;
+}
+
+function wrap(text, width) {
+  var perLine = Math.max(20, Math.floor(width / 8.5));
+  var lines = [], line = "";
+  String(text).split(" ").forEach(function (word) {
+    if (line && (line + " " + word).length > perLine) { lines.push(line); line = word; }
+    else { line = line ? line + " " + word : word; }
+  });
+  if (line) lines.push(line);
+  return lines;
+}
+
+function fit(spec, width) {
+  var single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat);
+  if (single) {
+    spec.width = "container";
+    spec.autosize = { type: "fit-x", contains: "padding" };
+  }
+  var config = spec.config = spec.config || {};
+  config.axis = merge(config.axis || {}, LABELS);
+  config.legend = merge(config.legend || {}, LABELS);
+  config.header = merge(config.header || {}, LABELS);
+  config.title = merge(config.title || {}, { fontSize: 15, subtitleFontSize: 13 });
+  config.text = merge(config.text || {}, { fontSize: 12 });
+  if (width < 600) config.legend.orient = "bottom";  // on a phone, below the chart
+  if (spec.title) {
+    var title = typeof spec.title === "object" && !Array.isArray(spec.title) ? spec.title : { text: spec.title };
+    if (typeof title.text === "string") title.text = wrap(title.text, width);
+    if (typeof title.subtitle === "string") title.subtitle = wrap(title.subtitle, width * 1.15);
+    spec.title = title;
+  }
+  return spec;
+}
+
 document.querySelectorAll(".opl-chart").forEach(function (el) {
   var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
-  vegaEmbed(el, spec, { actions: false, renderer: "svg" }).catch(function (err) {
+  vegaEmbed(el, fit(spec, el.clientWidth), { actions: false, renderer: "svg" }).catch(function (err) {
     el.textContent = "The chart could not be drawn: " + err;
   });
 });
