@@ -29,6 +29,12 @@ pytestmark = [
 
 AXE = "/static/axe/axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: the size on screen of every label drawn (empty and zero-size texts are not seen)
+LABEL_SIZES = """ts => ts
+    .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize)
+                * (t.getScreenCTM() ? t.getScreenCTM().a : 1)])
+    .filter(([text, size]) => text && size > 0)
+    .map(([text, size]) => size)"""
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PUBLIC = (
@@ -148,11 +154,7 @@ def test_charts_fit_the_screen_with_legible_labels_and_their_data_as_tables(
             assert box["x"] >= 0, f"{where} starts off the screen"
             assert box["x"] + box["width"] <= width, f"{where} is wider than the screen"
             assert chart.get_attribute("aria-label"), f"{where} has no text alternative"
-            sizes = chart.locator("svg text").evaluate_all(
-                "ts => ts.filter(t => t.textContent.trim() && parseFloat(getComputedStyle(t).fontSize) > 0)"
-                ".map(t => parseFloat(getComputedStyle(t).fontSize) * "
-                "(t.getScreenCTM() ? t.getScreenCTM().a : 1))"
-            )
+            sizes = chart.locator("svg text").evaluate_all(LABEL_SIZES)
             assert sizes, f"{where} has no labels"
             assert min(sizes) >= 11, f"{where} has labels of {min(sizes):.1f} px"
             figure = chart.locator("xpath=ancestor::figure[1]")
