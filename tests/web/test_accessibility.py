@@ -29,10 +29,10 @@ pytestmark = [
 
 AXE = "/static/axe/axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-#: the size on screen of every label drawn (empty and zero-size texts are not seen)
+#: the size on screen of every label drawn, turned or not (empty and zero-size texts are unseen)
 LABEL_SIZES = """ts => ts
     .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize)
-                * (t.getScreenCTM() ? t.getScreenCTM().a : 1)])
+                * (t.getScreenCTM() ? Math.hypot(t.getScreenCTM().a, t.getScreenCTM().b) : 1)])
     .filter(([text, size]) => text && size > 0)
     .map(([text, size]) => size)"""
 PHONE = {"width": 390, "height": 844}
