@@ -22,6 +22,16 @@ function wrap(text, width) {
   return lines;
 }
 
+// On a narrow screen, long axis labels give up to 40% of the width (the rest is the chart's).
+function capLabels(node, limit) {
+  if (Array.isArray(node)) { node.forEach(function (n) { capLabels(n, limit); }); return; }
+  if (node === null || typeof node !== "object") return;
+  Object.keys(node).forEach(function (k) {
+    if (k === "labelLimit" && typeof node[k] === "number") node[k] = Math.min(node[k], limit);
+    else if (k !== "datasets" && k !== "data") capLabels(node[k], limit);
+  });
+}
+
 function fit(spec, width) {
   var single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat);
   if (single) {
@@ -34,7 +44,12 @@ function fit(spec, width) {
   config.header = merge(config.header || {}, LABELS);
   config.title = merge(config.title || {}, { fontSize: 15, subtitleFontSize: 13 });
   config.text = merge(config.text || {}, { fontSize: 12 });
-  if (width < 600) config.legend.orient = "bottom";  // on a phone, below the chart
+  if (width < 600) {
+    config.legend.orient = "bottom";  // on a phone, below the chart, one entry a line
+    config.legend.direction = "vertical";
+    config.axis.labelLimit = Math.round(width * 0.4);
+    capLabels(spec, Math.round(width * 0.4));
+  }
   if (spec.title) {
     var title = typeof spec.title === "object" && !Array.isArray(spec.title) ? spec.title : { text: spec.title };
     if (typeof title.text === "string") title.text = wrap(title.text, width);
