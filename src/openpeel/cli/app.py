@@ -348,7 +348,7 @@ def _serve(
 ) -> None:
     import uvicorn
 
-    from openpeel.web.app import create_app, prepare_home
+    from openpeel.web.app import create_app, prepare_home, secure_cookies
 
     out.print(f"\nOpenPEEL dashboard: http://{host}:{port}/  (API: http://{host}:{port}/api/docs)")
     for name, role, password in logins:
@@ -358,10 +358,10 @@ def _serve(
         uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
         return
     # each worker process makes its own app (openpeel.web.app:app_from_environment) over the
-    # home and host passed in the environment; the store and the keys are made here, once
+    # home and cookie policy passed in the environment; the store and the keys are made here
     prepare_home(home)
     os.environ["OPENPEEL_HOME"] = str(home.resolve())
-    os.environ["OPENPEEL_SERVE_HOST"] = host
+    os.environ["OPENPEEL_SECURE_COOKIES"] = "true" if secure_cookies(host) else "false"
     uvicorn.run(
         "openpeel.web.app:app_from_environment",
         factory=True,

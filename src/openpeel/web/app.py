@@ -127,11 +127,9 @@ def prepare_home(home: Path) -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """The app of one worker of `openpeel serve --workers N`: the home and the address are
-    passed in the environment (``OPENPEEL_HOME``, ``OPENPEEL_SERVE_HOST``)."""
-    return create_app(
-        Path(setting("home")), host=os.environ.get("OPENPEEL_SERVE_HOST", "127.0.0.1")
-    )
+    """The app of one worker of `openpeel serve --workers N`: the home and whether cookies
+    need HTTPS are passed in the environment (``OPENPEEL_HOME``, ``OPENPEEL_SECURE_COOKIES``)."""
+    return create_app(Path(setting("home")))
 
 
 def _docs_router() -> APIRouter:
