@@ -15,7 +15,8 @@ $(BIN)/openpeel: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . --group dev
 	@touch $@
 
-# GOV.UK Frontend (styles compiled with Sass, Arial instead of GDS Transport), Vega and Swagger UI,
+# GOV.UK Frontend (styles compiled with Sass, Arial instead of GDS Transport), Vega, Swagger UI
+# and axe-core (for the browser tests),
 # from the
 # npm registry, served by the app from its own static folder: never from a CDN
 $(STATIC)/vega/.built: web/package.json web/package-lock.json web/openpeel.scss Makefile
@@ -31,6 +32,8 @@ $(STATIC)/vega/.built: web/package.json web/package-lock.json web/openpeel.scss 
 	mkdir -p $(STATIC)/swagger
 	cp $(NPM_DIST)/swagger-ui-dist/swagger-ui-bundle.js $(NPM_DIST)/swagger-ui-dist/swagger-ui.css \
 		$(STATIC)/swagger/
+	mkdir -p $(STATIC)/axe  # axe-core: the browser tests' accessibility checks (WCAG 2.2 A/AA)
+	cp $(NPM_DIST)/axe-core/axe.min.js $(STATIC)/axe/
 	@touch $@
 
 assets: $(STATIC)/vega/.built
@@ -75,4 +78,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules \
-		$(STATIC)/govuk $(STATIC)/vega $(STATIC)/swagger
+		$(STATIC)/govuk $(STATIC)/vega $(STATIC)/swagger $(STATIC)/axe

@@ -76,6 +76,22 @@ SETTINGS = (
         "serves 127.0.0.1 or localhost (the demo).",
     ),
     Setting(
+        "page_cache_entries",
+        "OPENPEEL_PAGE_CACHE_ENTRIES",
+        "512",
+        "How many public pages (and, apart, page contexts) each web worker keeps, per data "
+        "version, least recently used forgotten first; 0 keeps none. A page's answers are kept "
+        "until the warehouse is loaded, the assessment store changes, an embargo lifts or the "
+        "day changes.",
+    ),
+    Setting(
+        "web_workers",
+        "OPENPEEL_WEB_WORKERS",
+        "1",
+        "How many processes `openpeel serve` answers with (uvicorn workers); in production, "
+        'one per core (docs/web.md, "In production").',
+    ),
+    Setting(
         "spark_master",
         "OPENPEEL_SPARK_MASTER",
         "local[*]",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +23,7 @@ from openpeel.cli.output import Format, emit, err, out, plain
 from openpeel.cli.publish import app as publish_app
 from openpeel.cli.users import app as users_app
 from openpeel.errors import OpenPeelError
+from openpeel.settings import SETTINGS
 
 if TYPE_CHECKING:
     from openpeel.warehouse.db import Warehouse
@@ -398,16 +400,31 @@ def _demo_sign_ins(home: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def _serve(home: Path, host: str, port: int) -> None:
+def _serve(home: Path, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from openpeel.web.app import create_app
+    from openpeel.web.app import create_app, prepare_home, secure_cookies
 
     out.print(f"\nOpenPEEL dashboard: http://{host}:{port}/  (API: http://{host}:{port}/api/docs)")
     if host in ("127.0.0.1", "localhost", "::1"):  # known passwords: never told elsewhere
         _print_sign_ins(_demo_sign_ins(home))
     out.print("Press Ctrl+C to stop.")
-    uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
+        return
+    # each worker process makes its own app (openpeel.web.app:app_from_environment) over the
+    # home and cookie policy passed in the environment; the store and the keys are made here
+    prepare_home(home)
+    os.environ["OPENPEEL_HOME"] = str(home.resolve())
+    os.environ["OPENPEEL_SECURE_COOKIES"] = "true" if secure_cookies(host) else "false"
+    uvicorn.run(
+        "openpeel.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command("export-parquet")
@@ -427,17 +444,28 @@ def export_parquet_command(
     out.print(f"{len(done)} tables ({parts} by month), {rows:,} rows, in {out_dir}")
 
 
+DEFAULT_WORKERS = int(next(s.default for s in SETTINGS if s.name == "web_workers"))
+
+
 @app.command()
 def serve(
     home: Home = DEFAULT_HOME,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="OPENPEEL_WEB_WORKERS",
+            min=1,
+            help="Processes that answer (uvicorn workers); in production one per core.",
+        ),
+    ] = DEFAULT_WORKERS,
 ) -> None:
     """Serve the web dashboard and its JSON API (documented at /api/docs)."""
     from openpeel.warehouse.db import Warehouse
 
     Warehouse(home, read_only=True).close()  # a clear error where there is no warehouse
-    _serve(home, host, port)
+    _serve(home, host, port, workers)
 
 
 def _load_worked_example(home: Path) -> None:

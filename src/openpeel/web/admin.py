@@ -13,6 +13,7 @@ from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.web import forms
 from openpeel.web.deps import DB, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
+from openpeel.web.models import Accounts
 from openpeel.web.render import page, twin
 
 router = APIRouter()
@@ -54,7 +55,9 @@ def users_page(request: Request, session: DB, who: Who) -> HTMLResponse:
     return page(request, "users.html.j2", users_context(session), who, api="/api/admin/users")
 
 
-@router.get("/api/admin/users", summary="Every account (admins)")
+@router.get(
+    "/api/admin/users", summary="Every account (admins)", tags=["admin"], response_model=Accounts
+)
 def users_api(session: DB, who: Who) -> JSONResponse:
     require(who, "manage_users")
     return twin(users_context(session), who)
@@ -100,7 +103,13 @@ def add_form(
     )
 
 
-@router.post("/api/admin/users", summary="Add an account (admins)", dependencies=GUARDS)
+@router.post(
+    "/api/admin/users",
+    summary="Add an account (admins)",
+    dependencies=GUARDS,
+    tags=["admin"],
+    response_model=Accounts,
+)
 def add_api(data: UserIn, session: DB, who: Who) -> JSONResponse:
     _add(data, session, who)
     return twin(users_context(session), who)

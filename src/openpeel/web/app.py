@@ -23,7 +23,9 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, workspace
+from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
+from openpeel.web.models import TAGS
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
 from openpeel.web.security import security_headers
 
@@ -85,8 +87,12 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
         responses=errors.RESPONSES,
+        openapi_tags=TAGS,
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
+    app.state.versions = SiteVersions(home, app.state.web.store, clock)
+    app.state.contexts = LRU(cache_entries())  # page contexts (openpeel.web.pages)
+    app.state.answers = LRU(cache_entries())  # rendered public answers
     app.add_middleware(SecureASGIMiddleware, secure=security_headers())
     app.add_middleware(
         SessionMiddleware,
@@ -96,6 +102,8 @@ def create_app(
         same_site="strict",
         https_only=secure_cookies(host),
     )
+    # outermost: a public page already built is answered before any other work
+    app.add_middleware(PageCache, site=app.state.versions, answers=app.state.answers)
     if not assets_built():
         log.warning(
             "the GOV.UK Frontend and Vega assets are not built: pages will look plain and "
@@ -105,10 +113,23 @@ def create_app(
     errors.install(app)
     app.include_router(_docs_router())
     app.include_router(_sign_in_router())
+    app.include_router(pages.router)  # the public reads first, in /api/docs too
     app.include_router(workspace.router)
     app.include_router(admin.router)
-    app.include_router(pages.router)
     return app
+
+
+def prepare_home(home: Path) -> None:
+    """What the workers of one server share, made once before they start: the store, migrated,
+    its audit key, and the session key."""
+    Store.open(home).close()
+    secret_key(home)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `openpeel serve --workers N`: the home and whether cookies
+    need HTTPS are passed in the environment (``OPENPEEL_HOME``, ``OPENPEEL_SECURE_COOKIES``)."""
+    return create_app(Path(setting("home")))
 
 
 def _docs_router() -> APIRouter:
@@ -137,7 +158,11 @@ def _sign_in_router() -> APIRouter:
     @router.get("/login", include_in_schema=False)
     def login_form(request: Request, who: Who, next: str = "/") -> HTMLResponse:
         return page(
-            request, "login.html.j2", {"title": "Sign in", "next": _local(next), "error": None}, who
+            request,
+            "login.html.j2",
+            {"title": "Sign in", "next": _local(next), "error": None},
+            who,
+            api="",  # a form: no JSON twin
         )
 
     @router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -158,7 +183,7 @@ def _sign_in_router() -> APIRouter:
                 "next": _local(next),
                 "error": "The name or the password is wrong.",
             }
-            return page(request, "login.html.j2", context, who, status=401)
+            return page(request, "login.html.j2", context, who, status=401, api="")
         request.session.clear()  # a new session (and CSRF token) on every sign-in
         request.session[SESSION_USER] = user.name
         request.session[SESSION_CSRF] = secrets.token_urlsafe(32)

@@ -9,6 +9,7 @@ schema) and as JSON at /api + the address (documented there).
 # made in _register, which name a type made there
 
 import csv
+import inspect
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from sqlalchemy import select
 
 from openpeel.assess.models import Publication
 from openpeel.publishing import embargo
-from openpeel.web import views
+from openpeel.warehouse.db import Warehouse
+from openpeel.web import models, views
+from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
 
@@ -129,31 +132,59 @@ class Page:
     template: str
     context: Callable[..., dict[str, Any]]
     summary: str
+    model: type[models.Model]  # what its JSON twin holds (openpeel.web.models)
 
 
 PAGES = (
-    Page("/", "overview.html.j2", overview_context, "National overview: grades by pillar"),
-    Page("/forces", "forces.html.j2", forces_context, "Find a police force"),
-    Page("/forces/{force}", "force.html.j2", force_context, "A force: grades and figures"),
+    Page(
+        "/",
+        "overview.html.j2",
+        overview_context,
+        "National overview: grades by pillar",
+        models.Overview,
+    ),
+    Page("/forces", "forces.html.j2", forces_context, "Find a police force", models.ForceList),
+    Page(
+        "/forces/{force}",
+        "force.html.j2",
+        force_context,
+        "A force: grades and figures",
+        models.ForcePage,
+    ),
     Page(
         "/forces/{force}/forecasts",
         "forecasts.html.j2",
         forecasts_context,
         "A force's demand forecasts, backtests and emerging demand",
+        models.ForecastPage,
     ),
-    Page("/indicators", "indicators.html.j2", indicators_context, "Every indicator"),
+    Page(
+        "/indicators",
+        "indicators.html.j2",
+        indicators_context,
+        "Every indicator",
+        models.IndicatorList,
+    ),
     Page(
         "/indicators/{indicator}",
         "indicator.html.j2",
         indicator_context,
         "An indicator for every force: values, funnel, ranks, trend",
+        models.IndicatorPage,
     ),
-    Page("/publications", "publications.html.j2", publications_context, "Every readable report"),
+    Page(
+        "/publications",
+        "publications.html.j2",
+        publications_context,
+        "Every readable report",
+        models.PublicationList,
+    ),
     Page(
         "/publications/{slug}",
         "publication.html.j2",
         publication_context,
         "A publication's outputs and formats",
+        models.PublicationPage,
     ),
 )
 
@@ -162,8 +193,51 @@ def api_path(path: str) -> str:
     return "/api/overview" if path == "/" else "/api" + path
 
 
+def cached(spec: Page) -> Callable[..., dict[str, Any]]:
+    """The page's context builder, its contexts for the public kept per versions of the site
+    (``openpeel.web.cache``): the page and its JSON twin share them.
+
+    The builder's parameters stay those FastAPI resolves and documents; the request and the
+    viewer are added for the key."""
+    build = spec.context
+    signature = inspect.signature(build)
+    own = list(signature.parameters.values())
+    extra = [
+        inspect.Parameter("opl_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter("opl_who", inspect.Parameter.KEYWORD_ONLY, annotation=Who),
+    ]
+
+    def context(**given: Any) -> dict[str, Any]:
+        request: Request = given.pop("opl_request")
+        who = given.pop("opl_who")
+        if who.name is not None:  # a user's pages are theirs alone: never kept
+            return build(**given)
+        versions = request_versions(request.scope, request.app.state.versions)
+        wh = next((v for v in given.values() if isinstance(v, Warehouse)), None)
+        if wh is not None and wh.version != versions.data:
+            mark_stale(request.scope)  # read from another state than the key says: not kept
+            return build(**given)
+        key = (
+            spec.path,
+            tuple(sorted(request.path_params.items())),
+            tuple(sorted(request.query_params.multi_items())),
+            versions.key(),
+        )
+        contexts = request.app.state.contexts
+        found: dict[str, Any] | None = contexts.get(key)
+        if found is None:
+            found = build(**given)
+            contexts.put(key, found)
+        return found
+
+    context.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + extra
+    )
+    return context
+
+
 def _register(router: APIRouter, spec: Page) -> None:
-    Context = Annotated[dict[str, Any], Depends(spec.context)]
+    Context = Annotated[dict[str, Any], Depends(cached(spec))]
 
     def html(request: Request, who: Who, context: Context) -> HTMLResponse:
         return page(request, spec.template, context, who, api=api_path(request.url.path))
@@ -181,7 +255,8 @@ def _register(router: APIRouter, spec: Page) -> None:
         methods=["GET"],
         summary=spec.summary,
         name=f"api-{name}",
-        response_model=dict[str, Any],
+        response_model=spec.model,
+        tags=["public"],
     )
 
 
@@ -199,6 +274,7 @@ MEDIA_TYPES = {
 @router.get(
     "/api/indicators/{indicator}.csv",
     summary="An indicator's values as CSV",
+    tags=["public"],
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
@@ -220,6 +296,7 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
 @router.get("/publications/{slug}/{output}.{fmt}", include_in_schema=False)
 @router.get(
     "/api/publications/{slug}/{output}.{fmt}",
+    tags=["public"],
     summary="One output of a publication (report, summary, press-release, overview) as html, "
     "pdf, md or json",
     response_class=Response,

@@ -289,6 +289,10 @@ def response_state(received: date | None, due: date | None, now: datetime) -> st
 
 
 def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    """The force's key indicators: each value, its interval and its benchmarks as numbers, and
+    in words."""
+    from openpeel.publishing.figures import indicator_row
+
     try:
         figures = key_figures(wh, force_code, year)
     except OpenPeelError:  # indicators not computed yet: the page says so
@@ -296,6 +300,7 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
     keep = (
         "indicator_id",
         "title",
+        "unit",
         "period",
         "value_text",
         "ew_text",
@@ -304,7 +309,25 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
         "sentence",
         "after_assessment",
     )
-    return [{k: f.get(k) for k in keep} for f in figures]
+    catalogue = load_catalogue()
+    out = []
+    for f in figures:
+        ind = catalogue.indicator(str(f["indicator_id"]))
+        row = indicator_row(wh, ind, force_code, str(f["period"])) or {}
+        suppressed = bool(row.get("is_suppressed"))
+        out.append(
+            {k: f.get(k) for k in keep}
+            | {
+                "value": None if suppressed else _num(row.get("value")),
+                "lower": None if suppressed else _num(row.get("lower")),
+                "upper": None if suppressed else _num(row.get("upper")),
+                "ew_value": _num(row.get("ew_value")),
+                "peer_value": _num(row.get("peer_value")),
+                "rank": _int(row.get("rank")),
+                "forces_ranked": _int(row.get("forces_ranked")),
+            }
+        )
+    return out
 
 
 def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -354,7 +377,7 @@ def indicator_page(
             "value_text": format_value(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
             "lower": _num(r["lower"]),
             "upper": _num(r["upper"]),
-            "rank": _num(r["rank"]),
+            "rank": _int(r["rank"]),
             "flags": r["flags"],
         }
         for r in frame.to_dict("records")
@@ -388,6 +411,7 @@ def indicator_page(
         "periods": [p["period"] for p in periods(wh, ind.id)],
         "force": chosen.policeuk_slug if chosen else None,
         "force_code": chosen.code if chosen else None,
+        "ew_value": _num(first["ew_value"]),
         "ew_text": format_value(ind.unit, _num(first["ew_value"])),
         "forces": rows,
         "charts": charts,
@@ -414,6 +438,11 @@ def _num(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if number != number else number  # NaN is missing
+
+
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
 
 
 def publication_list(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from openpeel.publishing.corrections import finding_mark, judged_report, working
 from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import forms
+from openpeel.web import forms, models
 from openpeel.web.deps import DB, WH, Now, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
@@ -151,7 +151,12 @@ def workspace_page(request: Request, session: DB, who: Who) -> HTMLResponse:
     return page(request, "workspace.html.j2", workspace_list(session), who)
 
 
-@router.get("/api/workspace", summary="Every assessment (inspectors and admins)")
+@router.get(
+    "/api/workspace",
+    summary="Every assessment (inspectors and admins)",
+    tags=["inspector"],
+    response_model=models.Workspace,
+)
 def workspace_api(session: DB, who: Who) -> JSONResponse:
     require(who, "see_workspace")
     return twin(workspace_list(session), who)
@@ -166,7 +171,12 @@ def assessment_page(
     return page(request, "assessment.html.j2", context, who)
 
 
-@router.get("/api/workspace/{force}/{edition}", summary="One assessment (inspectors and admins)")
+@router.get(
+    "/api/workspace/{force}/{edition}",
+    summary="One assessment (inspectors and admins)",
+    tags=["inspector"],
+    response_model=models.AssessmentPage,
+)
 def assessment_api(
     force: str, edition: str, wh: WH, session: DB, who: Who, now: Now
 ) -> JSONResponse:
@@ -430,6 +440,9 @@ class Action:
     summary: str
     #: the page its form is on, shown again with the errors when the form is refused
     template: str = "assessment.html.j2"
+    #: who it is for (the API's tag), and what it answers with
+    audience: str = "inspector"
+    answer: type[models.Model] = models.AssessmentPage
 
 
 ACTIONS = (
@@ -461,6 +474,8 @@ ACTIONS = (
         post_progress,
         "A force's progress on one of its recommendations",
         "force.html.j2",
+        "force",
+        models.ForcePage,
     ),
     Action(
         "/forces/{force}/progress/{edition}/accept",
@@ -468,6 +483,8 @@ ACTIONS = (
         accept_progress,
         "Accept a force's progress update, which makes it public (inspectors)",
         "force.html.j2",
+        "inspector",
+        models.ForcePage,
     ),
     Action(
         "/forces/{force}/responses/{edition}",
@@ -475,6 +492,8 @@ ACTIONS = (
         post_response,
         "A response to a report",
         "force.html.j2",
+        "force",
+        models.ForcePage,
     ),
 )
 
@@ -540,7 +559,13 @@ def _register(action: Action) -> None:
         action.path, form, methods=["POST"], include_in_schema=False, dependencies=csrf
     )
     router.add_api_route(
-        "/api" + action.path, api, methods=["POST"], summary=action.summary, dependencies=csrf
+        "/api" + action.path,
+        api,
+        methods=["POST"],
+        summary=action.summary,
+        dependencies=csrf,
+        tags=[action.audience],
+        response_model=action.answer,
     )
 
 

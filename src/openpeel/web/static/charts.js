@@ -1,17 +1,71 @@
 // Draws every chart on the page from its Vega-Lite spec (vega-embed, served locally).
 // The spec sits in a <script type="application/json">; its description is the figure's caption.
+// Each chart is as wide as its place on the screen (a phone's too), with labels of 12 px or
+// more, and its title wrapped to that width.
+var LABELS = { labelFontSize: 12, titleFontSize: 13 };
+
+function merge(into, from) {
+  Object.keys(from).forEach(function (k) {
+    into[k] = Math.max(into[k] || 0, from[k]);
+  });
+  return into;
+}
+
+function wrap(text, width) {
+  var perLine = Math.max(20, Math.floor(width / 8.5));
+  var lines = [], line = "";
+  String(text).split(" ").forEach(function (word) {
+    if (line && (line + " " + word).length > perLine) { lines.push(line); line = word; }
+    else { line = line ? line + " " + word : word; }
+  });
+  if (line) lines.push(line);
+  return lines;
+}
+
+// On a narrow screen, long axis labels give up to 40% of the width (the rest is the chart's).
+function capLabels(node, limit) {
+  if (Array.isArray(node)) { node.forEach(function (n) { capLabels(n, limit); }); return; }
+  if (node === null || typeof node !== "object") return;
+  Object.keys(node).forEach(function (k) {
+    if (k === "labelLimit" && typeof node[k] === "number") node[k] = Math.min(node[k], limit);
+    else if (k !== "datasets" && k !== "data") capLabels(node[k], limit);
+  });
+}
+
+function fit(spec, width) {
+  var single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat);
+  if (single) {
+    spec.width = "container";
+    spec.autosize = { type: "fit-x", contains: "padding" };
+  }
+  var config = spec.config = spec.config || {};
+  config.axis = merge(config.axis || {}, LABELS);
+  config.legend = merge(config.legend || {}, LABELS);
+  config.header = merge(config.header || {}, LABELS);
+  config.title = merge(config.title || {}, { fontSize: 15, subtitleFontSize: 13 });
+  config.text = merge(config.text || {}, { fontSize: 12 });
+  if (width < 600) {
+    config.legend.orient = "bottom";  // on a phone, below the chart, one entry a line
+    config.legend.direction = "vertical";
+    config.axis.labelLimit = Math.round(width * 0.4);
+    capLabels(spec, Math.round(width * 0.4));
+  }
+  if (spec.title) {
+    var title = typeof spec.title === "object" && !Array.isArray(spec.title) ? spec.title : { text: spec.title };
+    if (typeof title.text === "string") title.text = wrap(title.text, width);
+    if (typeof title.subtitle === "string") title.subtitle = wrap(title.subtitle, width * 1.15);
+    spec.title = title;
+  }
+  return spec;
+}
+
 // A chart in a closed <details> is drawn when it is first opened (a page of many charts loads
-// only those shown). Where the page is narrower than the chart (a phone), the chart is laid out
-// again at the page's width, so that its text keeps its size instead of being scaled down with it.
+// only those shown).
 function drawChart(el) {
   if (el.dataset.drawn) return;
   el.dataset.drawn = "1";
   var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
-  if (typeof spec.width === "number" && el.clientWidth && el.clientWidth < spec.width + 80) {
-    spec.width = "container";
-    spec.autosize = { type: "fit-x", contains: "padding" };
-  }
-  vegaEmbed(el, spec, { actions: false, renderer: "svg" }).catch(function (err) {
+  vegaEmbed(el, fit(spec, el.clientWidth), { actions: false, renderer: "svg" }).catch(function (err) {
     el.textContent = "The chart could not be drawn: " + err;
   });
 }

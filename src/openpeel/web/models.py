@@ -1,0 +1,390 @@
+"""The JSON twin of every page, and every API answer, as typed models: /api/openapi.json names
+each field from these, and the tests validate the answers against them (extra fields refused).
+
+The contexts are still built as plain dicts (``openpeel.web.views``); these models say what
+those dicts hold. Dates and times are ISO 8601; numbers are numbers, beside their text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+#: a chart's Vega-Lite specification: a JSON object of Vega-Lite's own schema
+VegaLite = dict[str, Any]
+
+
+class Chart(Model):
+    description: str = Field(description="The chart in words (its text alternative).")
+    spec: VegaLite = Field(description="Vega-Lite v5 specification (https://vega.github.io).")
+
+
+class ListPage(Model, Generic[T]):
+    """One page of a long list, with where it sits in the whole."""
+
+    items: list[T]
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int
+    total: int = Field(description="Items in the whole list.")
+    pages: int
+
+
+class ForceRef(Model):
+    code: str = Field(description="ONS code of the force area (E23…, W15…).")
+    name: str
+    slug: str = Field(description="data.police.uk's name of the force, used in addresses.")
+
+
+class ForceRow(ForceRef):
+    region: str
+
+
+class ForceList(Model):
+    title: str
+    q: str = Field(description="The search, as given.")
+    forces: ListPage[ForceRow]
+
+
+class PillarRef(Model):
+    id: str
+    title: str
+
+
+class OverviewForce(ForceRef):
+    grade: str
+    change: str = Field(description="first, upgraded, downgraded, unchanged, not comparable…")
+    previous_grade: str | None
+    previous_edition: str | None
+    sentence: str
+    state: str | None = Field(description="The grade's state: published, or working.")
+
+
+class Overview(Model):
+    title: str
+    year: int
+    years: list[int] = Field(description="PEEL years with grades, newest first.")
+    edition: str
+    pillar: str
+    pillars: list[PillarRef]
+    grades: list[str] = Field(description="The edition's grades, best first, then not graded.")
+    counts: dict[str, int] = Field(description="Forces per grade.")
+    changes: dict[str, int] = Field(description="Forces per change since the edition before.")
+    forces: list[OverviewForce]
+    map: Chart
+
+
+class PillarGrade(Model):
+    grade: str
+    change: str
+    sentence: str
+    state: str | None
+
+
+class GradeYear(Model):
+    edition: str
+    year: int
+    pillars: dict[str, PillarGrade] = Field(description="By pillar id.")
+
+
+class KeyIndicator(Model):
+    indicator_id: str
+    title: str
+    unit: str
+    period: str
+    value: float | None = Field(description="The force's value (null: suppressed or missing).")
+    lower: float | None = Field(description="Lower end of its 95% interval.")
+    upper: float | None = Field(description="Upper end of its 95% interval.")
+    ew_value: float | None = Field(description="England and Wales.")
+    peer_value: float | None = Field(description="The force's most similar group.")
+    rank: int | None = Field(description="1 is the highest value.")
+    forces_ranked: int | None
+    value_text: str
+    ew_text: str
+    peer_text: str
+    rank_text: str
+    sentence: str
+    after_assessment: bool = Field(description="The period ends after the PEEL year.")
+
+
+class Change(Model):
+    what: str
+    before: str | None
+    after: str | None
+
+
+class CorrectionNote(Model):
+    number: int
+    reason: str
+    changes: list[Change]
+    released_at: datetime | None
+
+
+class CorrectionComing(Model):
+    number: int
+    state: str
+    embargo_until: datetime | None
+    notes: list[CorrectionNote]
+
+
+class PublicationRow(Model):
+    slug: str
+    kind: str = Field(description="force, or national.")
+    edition: str
+    state: str = Field(description="draft, fact_check, embargoed, published, withdrawn.")
+    embargo_until: datetime | None
+    title: str
+    outputs: list[str] = Field(description="Its outputs: /publications/{slug}/{output}.{fmt}.")
+    version: int = Field(description="The version published: 0 the original, N correction N.")
+    corrections: list[CorrectionNote]
+    correction_coming: CorrectionComing | None
+
+
+class VersionRow(Model):
+    number: int
+    label: str
+    state: str
+    embargo_until: datetime | None
+
+
+class PublicationPage(PublicationRow):
+    versions: list[VersionRow]
+
+
+class PublicationList(Model):
+    title: str
+    publications: ListPage[PublicationRow]
+
+
+class ProgressUpdate(Model):
+    on: date
+    status: str
+    text: str
+
+
+class RecommendationOut(Model):
+    id: int
+    edition: str
+    finding: str
+    text: str
+    due_on: date | None
+    status: str
+    updates: list[ProgressUpdate]
+
+
+class ResponseOut(Model):
+    edition: str
+    id: int
+    respondent: str
+    due_on: date | None
+    received_on: date | None
+    text: str | None
+    url: str | None
+
+
+class ForcePage(Model):
+    title: str
+    force: ForceRef
+    region: str
+    year: int | None = Field(description="PEEL year of the key indicators.")
+    years: list[int]
+    pillars: list[str]
+    grades: list[GradeYear]
+    key_indicators: list[KeyIndicator]
+    key_chart: Chart | None
+    publications: list[PublicationRow]
+    recommendations: list[RecommendationOut]
+    responses: list[ResponseOut]
+
+
+class ForecastSeries(Model):
+    source: str
+    category: str
+    title: str
+    model: str
+    mase: float | None = Field(description="Mean absolute scaled error in the backtest.")
+    baseline_mase: float | None = Field(description="The seasonal naive baseline's MASE.")
+    smape: float | None = Field(description="Symmetric mean absolute percentage error, %.")
+    coverage_95: float | None = Field(description="Share of outcomes inside the 95% intervals.")
+    flags: list[str] = Field(description="Emerging demand, in words.")
+    chart: Chart
+
+
+class ForecastPage(Model):
+    title: str
+    force: ForceRef
+    series: list[ForecastSeries]
+
+
+class IndicatorRow(Model):
+    id: str
+    title: str
+    unit: str
+    computed: bool
+
+
+class IndicatorList(Model):
+    title: str
+    indicators: ListPage[IndicatorRow]
+
+
+class IndicatorInfo(Model):
+    id: str
+    title: str
+    unit: str
+    numerator: str
+    denominator: str
+    caveats: list[str]
+
+
+class IndicatorValue(Model):
+    code: str
+    name: str
+    value: float | None = Field(description="null: suppressed or missing.")
+    value_text: str
+    lower: float | None
+    upper: float | None
+    rank: int | None
+    flags: str = Field(description="Funnel flags and extremes, in words.")
+
+
+class IndicatorChart(Chart):
+    heading: str
+    title: str
+
+
+class Question(Model):
+    id: str
+    title: str
+
+
+class Attachable(Model):
+    edition: str
+    force: str
+    questions: list[Question]
+
+
+class IndicatorPage(Model):
+    title: str
+    indicator: IndicatorInfo
+    period: str
+    periods: list[str]
+    force: str | None = Field(description="The force charted (slug).")
+    force_code: str | None
+    ew_value: float | None = Field(description="England and Wales.")
+    ew_text: str
+    forces: list[IndicatorValue]
+    charts: list[IndicatorChart]
+    attach: list[Attachable] = Field(description="Inspectors: assessments to attach it to.")
+
+
+# -- signed in -----------------------------------------------------------------------------
+
+
+class WorkspaceRow(Model):
+    force: str
+    slug: str
+    edition: str
+    status: str
+    findings: int
+    confirmed: int
+
+
+class Workspace(Model):
+    title: str
+    assessments: list[WorkspaceRow]
+
+
+class FindingOut(Model):
+    id: int
+    kind: str
+    question: str | None
+    question_title: str
+    text: str
+    recommendations: list[str]
+    unpublished: str | None = Field(description="new, changed, or null (as published).")
+
+
+class EvidenceOut(Model):
+    id: int
+    kind: str
+    question: str | None
+    indicator: str | None
+    period: str | None
+    value: float | None
+    title: str | None
+    note: str | None
+
+
+class JudgementOut(Model):
+    level: str
+    target: str
+    target_title: str
+    proposed: str | None
+    reasons: list[str]
+    confirmed: str | None
+    rationale: str | None
+    override: bool
+    confirmed_by: str | None
+    published: str | None
+
+
+class WorkingState(Model):
+    slug: str
+    state: str
+    embargo_until: datetime | None
+    public_version: str | None
+    versions: list[VersionRow]
+    access: list[str]
+    unpublished_changes: list[Change]
+    changes_since_newest: list[Change]
+    newest: str
+
+
+class Choices(Model):
+    kinds: list[str]
+    questions: list[Question]
+    grades: list[str]
+    indicators: list[PillarRef]
+
+
+class AssessmentPage(Model):
+    title: str
+    force: ForceRef
+    edition: str
+    status: str
+    findings: list[FindingOut]
+    evidence: list[EvidenceOut]
+    judgements: list[JudgementOut]
+    publication: WorkingState | None
+    choices: Choices
+
+
+class Account(Model):
+    name: str
+    role: str
+    force: str | None
+    created: datetime
+
+
+class Accounts(Model):
+    title: str
+    users: list[Account]
+    min_password: int
+
+
+#: who each group of operations is for, in the order /api/docs shows them
+TAGS = [
+    {"name": "public", "description": "What anyone may read: pages' twins, CSV, reports."},
+    {"name": "force", "description": "Force users: progress on recommendations, responses."},
+    {"name": "inspector", "description": "Inspectors: assessments, grades, publication."},
+    {"name": "admin", "description": "Admins: accounts."},
+]
