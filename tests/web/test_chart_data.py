@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpeel.indicators.charts import indicator_charts
+from openpeel.presentation.charts import indicator_charts
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.chart_data import MAX_ROWS, chart_tables
 
