@@ -299,8 +299,10 @@ def trend_chart(
     breakdown: str = "all",
     *,
     breakdown_value: str | None = None,
+    until: str | None = None,
 ) -> alt.LayerChart:
-    """One force's value over the periods of one type with its interval, E&W and its peers."""
+    """One force's value over the periods of one type with its interval, E&W and its peers
+    (to the period ``until``, when given)."""
     ind = load_catalogue().indicator(indicator_id)
     code = _force_code(force)
     frame = wh.execute(
@@ -315,6 +317,11 @@ def trend_chart(
             f"no {period_type} values of {indicator_id} for {force}",
             hint=f"`openpeel indicators periods {indicator_id}` lists them",
         )
+    if until is not None:
+        last = sort_key(period_type, until)
+        frame = frame[frame.period.map(lambda p: sort_key(period_type, str(p)) <= last)]
+        if frame.empty:
+            raise OpenPeelError(f"no {period_type} values of {indicator_id} to {until}")
     if frame.period.duplicated().any():
         raise OpenPeelError(f"choose a value of the breakdown {breakdown}")
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
@@ -566,15 +573,21 @@ def fan_chart(
 
 
 def indicator_charts(
-    wh: Warehouse, indicator_id: str, period: str, force_code: str, period_type: str
+    wh: Warehouse,
+    indicator_id: str,
+    period: str,
+    force_code: str,
+    period_type: str,
+    *,
+    until: str | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """An indicator's funnel, its forces ranked with the force's peers marked, and the force's
-    trend, as (heading, Vega-Lite spec); a chart the data cannot draw is left out, with a note
-    in the log."""
+    trend (to the period ``until``, when given), as (heading, Vega-Lite spec); a chart the data
+    cannot draw is left out, with a note in the log."""
     makers: list[tuple[str, Callable[[], alt.TopLevelMixin]]] = [
         ("Funnel plot", lambda: funnel_chart(wh, indicator_id, period, force_code)),
         ("Every force in order", lambda: ranked_bar_chart(wh, indicator_id, period, force_code)),
-        ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type)),
+        ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type, until=until)),
     ]
     drawn = []
     for heading, make in makers:

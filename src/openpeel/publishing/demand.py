@@ -1,24 +1,35 @@
 """The report's section on demand: the force's forecasts as they stood when the report was
-drafted (``openpeel forecast``), emerging demand first, each with a sentence and a fan chart."""
+drafted (``openpeel forecast``), emerging demand first, each with a sentence in plain words and
+a fan chart. A frozen report shows only forecasts made from data published by its as-of date;
+a retrospective edition shows the later ones as what the data showed afterwards."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from openpeel.publishing import narrative
+from openpeel.publishing.asof import AsOf, forecast_published_by
 from openpeel.warehouse.db import Warehouse
 
 #: how many series a report shows: those with emerging demand, then the largest
 MAX_SERIES = 4
 
 
-def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
+def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]:
     from openpeel.forecast.stored import charted, stored_series
     from openpeel.indicators.charts import spec_svg
 
     words = narrative.wording()["demand"]
     series = []
-    for s, chart in charted(stored_series(wh, force_code))[:MAX_SERIES]:
+    later: list[str] = []
+    for s, chart in charted(stored_series(wh, force_code)):
+        knowable = s.last_period is not None and (
+            forecast_published_by(s.source.id, s.last_period) <= asof.on
+        )
+        if not knowable and s.last_period is not None:
+            later.append(f"{s.last_period:%B %Y}")
+        if (not knowable and not asof.retrospective) or len(series) >= MAX_SERIES:
+            continue
         last = s.forecast.iloc[-1]
         spec = chart.to_dict()
         monthly = s.source.frequency.name == "month"
@@ -29,9 +40,7 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
             period=f"{last['period']:%B %Y}" if monthly else f"the year to {last['period']:%B %Y}",
             lo=f"{last['lo_95']:,.0f}",
             hi=f"{last['hi_95']:,.0f}",
-            model=s.model.replace("_", " "),
-            mase=_two(s.mase),
-            baseline=_two(s.baseline_mase),
+            accuracy=_accuracy(s.mase, s.baseline_mase),
             flags=words["flags"].format(details="; ".join(s.flags)) if s.flags else "",
         )
         series.append(
@@ -42,7 +51,11 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
                 "source": f"forecast:{s.source.id}:{force_code}:{s.category}",
                 "emerging": bool(s.flags),
                 "data_to": str(s.last_period),
-                "after_assessment": s.last_period is not None and s.last_period.year > year + 1,
+                "afterwards": not knowable,
+                # the backtest, for the JSON's provenance only
+                "mase": s.mase,
+                "baseline_mase": s.baseline_mase,
+                "model": s.model,
                 "charts": [
                     {
                         "title": s.title,
@@ -52,8 +65,24 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
                 ],
             }
         )
-    return {"series": series, "none": words["none"] if not series else None}
+    none = None
+    if not series:
+        none = words["none"]
+        if later:
+            day = f"{asof.on.day} {asof.on:%B %Y}"
+            none = words["none_as_of"].format(as_of=day, data_to=max(later, key=_month_order))
+    return {"series": series, "none": none}
 
 
-def _two(value: float | None) -> str:
-    return "not known" if value is None else f"{value:.2f}"
+def _month_order(label: str) -> tuple[int, int]:
+    from datetime import datetime
+
+    d = datetime.strptime(label, "%B %Y")
+    return (d.year, d.month)
+
+
+def _accuracy(mase: float | None, baseline: float | None) -> str:
+    words = narrative.wording()["demand"]
+    if mase is None or baseline is None:
+        return str(words["unknown"])
+    return str(words["better"] if mase < baseline else words["worse"])

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from openpeel.framework.model import Edition
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.charts import format_value, indicator_charts, spec_svg, spec_title
+from openpeel.indicators.periods import sort_key
 from openpeel.publishing import narrative
+from openpeel.publishing.asof import AsOf, missing_reason
 from openpeel.warehouse.db import Warehouse
 
 
@@ -87,9 +90,17 @@ def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
+def charts(
+    wh: Warehouse,
+    ind: Indicator,
+    force_code: str,
+    row: dict[str, Any],
+    *,
+    until: str | None = None,
+) -> list[Any]:
     """The indicator's funnel, its forces ranked with the force's peers marked, and the force's
-    trend, each as SVG with its title and description."""
+    trend (to ``until``, when given: a frozen report draws no period after its as-of date),
+    each as SVG with its title and description."""
     return [
         {
             "title": spec_title(spec),
@@ -97,21 +108,77 @@ def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) 
             "svg": spec_svg(spec),
         }
         for _, spec in indicator_charts(
-            wh, ind.id, str(row["period"]), force_code, str(row["period_type"])
+            wh, ind.id, str(row["period"]), force_code, str(row["period_type"]), until=until
         )
     ]
 
 
-def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+def _periods(wh: Warehouse, ind: Indicator, period_type: str) -> list[str]:
+    found = [
+        str(p)
+        for (p,) in wh.rows(
+            "SELECT DISTINCT period FROM out_indicator_values WHERE indicator_id = ? "
+            "AND period_type = ? AND breakdown = 'all'",
+            [ind.id, period_type],
+        )
+    ]
+    return sorted(found, key=lambda p: sort_key(period_type, p))
+
+
+def last_knowable(wh: Warehouse, ind: Indicator, period_type: str, asof: AsOf) -> str | None:
+    """The latest period of a type whose figures were published by the as-of date."""
+    knowable = [p for p in _periods(wh, ind, period_type) if asof.knowable(ind, period_type, p)]
+    return knowable[-1] if knowable else None
+
+
+def knowable_period(wh: Warehouse, ind: Indicator, asof: AsOf) -> tuple[str, str] | None:
+    """The latest year-long period published by the as-of date, by the declared order of
+    period types; None when none was."""
+    for period_type in narrative.report_settings()["period_types"]:
+        if period_type not in ind.periods:
+            continue
+        last = last_knowable(wh, ind, period_type, asof)
+        if last is not None:
+            return period_type, last
+    return None
+
+
+def key_figures(
+    wh: Warehouse, force_code: str, ed: Edition, asof: AsOf
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]:
+    """The force in numbers, as of the as-of date: the figures knowable then, the key
+    indicators with none (each with why), and, for a retrospective edition, the figures for the
+    PEEL year published afterwards."""
     catalogue = load_catalogue()
-    out = []
+    words = narrative.wording()["asof"]
+    shown, missing, afterwards = [], [], []
+    day = f"{asof.on.day} {asof.on:%B %Y}"
     for iid in narrative.report_settings()["key_indicators"]:
         ind = catalogue.indicator(iid)
-        chosen = year_period(wh, ind, year)
+        chosen = knowable_period(wh, ind, asof)
         row = indicator_row(wh, ind, force_code, chosen[1]) if chosen else None
-        if row is None:
-            continue
-        shown = figure(wh, ind, row)
-        shown["after_assessment"] = start_year(str(row["period"])) > year
-        out.append(shown)
-    return out
+        if row is not None:
+            shown.append(figure(wh, ind, row))
+        else:
+            first = year_period(wh, ind, ed.peel_years[0])
+            reason = (
+                missing_reason(ind, first[0], first[1], asof.on)
+                if first
+                else "the indicator has no figures in the data"
+            )
+            missing.append(
+                {
+                    "indicator_id": iid,
+                    "title": ind.title,
+                    "text": str(words["missing_none"]).format(
+                        title=ind.title, as_of=day, reason=reason
+                    ),
+                }
+            )
+        if asof.retrospective:
+            later = year_period(wh, ind, ed.peel_years[0])
+            if later and (chosen is None or later[1] != chosen[1]):
+                later_row = indicator_row(wh, ind, force_code, later[1])
+                if later_row is not None:
+                    afterwards.append(figure(wh, ind, later_row))
+    return shown, missing, afterwards

@@ -165,7 +165,9 @@ def publish_assessments(
         year = load_framework().edition(a.edition_id).peel_years[0]
         years[year] = max(years.get(year, at), at)
         existing = session.scalars(
-            select(Publication).where(Publication.assessment_id == a.id)
+            select(Publication).where(
+                Publication.assessment_id == a.id, Publication.kind == "force"
+            )
         ).first()
         if existing is not None:
             out.append(Released(existing.slug, at, None))

@@ -148,24 +148,28 @@ def draft(
     actor: str,
     now: datetime,
     register: list[dict[str, Any]] | None = None,
+    *,
+    retrospective: bool = False,
 ) -> Publication:
-    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them.
-    ``register``: the data-quality register, when drafting many (computed here otherwise)."""
+    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them,
+    as of the assessment's publication date. ``register``: the data-quality register, when
+    drafting many (computed here otherwise). A ``retrospective`` edition is a publication of
+    its own (SLUG-retrospective): the same judgement, with later figures set beside it."""
     assessment = get_assessment(session, force, edition)
     if not any(j.confirmed_grade for j in assessment.judgements):
         raise PublishError(
             f"the PEEL {assessment.edition_id} assessment of {force} has no confirmed grade",
             hint="confirm its grades first: `openpeel assess confirm ...`",
         )
-    slug = _slug_of(wh, assessment)
+    slug = _slug_of(wh, assessment) + ("-retrospective" if retrospective else "")
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     if pub is not None:
         _refuse_frozen(pub, now)
-    contexts = force_contexts(wh, session, assessment, now, register)
+    contexts = force_contexts(wh, session, assessment, now, register, retrospective=retrospective)
     anchor(session, contexts)
     if pub is None:
         pub = Publication(
-            kind="force",
+            kind="retrospective" if retrospective else "force",
             slug=slug,
             assessment_id=assessment.id,
             force_code=assessment.force_code,
