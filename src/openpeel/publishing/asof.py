@@ -131,15 +131,18 @@ class AsOf:
 
 
 def missing_reason(ind: Indicator, period_type: str, label: str, on: date) -> str:
-    """Why a figure is not in a publication as of ``on``, in words a reader follows."""
+    """Why a figure is not in a publication as of ``on``, in words a reader follows, naming
+    no period or date after ``on`` (``wording.toml`` [asof])."""
+    from openpeel.publishing.narrative import wording
+
+    words = wording()["asof"]
     end = period_end(period_type, label)
-    when = indicator_published_by(ind, period_type, label)
     day = f"{on.day} {on:%B %Y}"
     if end is not None and end > on:
-        return f"the period {label} had not ended by {day}"
-    if when is not None:
-        return f"figures for {label} were not published until about {when:%B %Y}"
-    return f"no publication date is known for {label}"
+        return str(words["not_ended"]).format(as_of=day)
+    if indicator_published_by(ind, period_type, label) is not None:
+        return str(words["not_published"]).format(as_of=day)
+    return str(words["unknown"])
 
 
 @cache

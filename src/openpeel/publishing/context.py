@@ -144,9 +144,8 @@ def _missing(ind: Any, period_type: str, period: str, asof: AsOf) -> dict[str, A
         "kind": "missing",
         "indicator_id": ind.id,
         "title": ind.title,
-        "period": period,
         "reason": reason,
-        "text": str(words["missing"]).format(title=ind.title, period=period, reason=reason),
+        "text": str(words["missing"]).format(title=ind.title, reason=reason),
     }
 
 
@@ -167,6 +166,7 @@ def _evidence(
                     "url": e.url,
                     "note": e.note,
                     "source": f"evidence:{e.id}",
+                    "afterwards": False,
                 }
             )
             continue
@@ -175,7 +175,9 @@ def _evidence(
         period, period_type = str(frozen.get("period")), str(frozen.get("period_type"))
         knowable = asof.knowable(ind, period_type, period)
         if not knowable and not asof.retrospective:
-            out[e.question_id].append({**_missing(ind, period_type, period, asof), "note": e.note})
+            missing = _missing(ind, period_type, period, asof)
+            # neither the period nor the note is kept: they name what came after the as-of date
+            out[e.question_id].append({**missing, "note": None, "afterwards": False})
             continue
         frozen["unit"] = frozen.get("unit", ind.unit)
         item = figure(wh, ind, frozen)
@@ -212,7 +214,7 @@ def _groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for title, kinds in GROUPS:
         shown = [f for f in items if f["kind"] in kinds]
         if shown:
-            out.append({"title": title, "kinds": list(kinds), "items": shown})
+            out.append({"title": title, "kinds": list(kinds), "list": shown})
     return out
 
 

@@ -70,15 +70,8 @@ def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]
         none = words["none"]
         if later:
             day = f"{asof.on.day} {asof.on:%B %Y}"
-            none = words["none_as_of"].format(as_of=day, data_to=max(later, key=_month_order))
+            none = words["none_as_of"].format(as_of=day)
     return {"series": series, "none": none}
-
-
-def _month_order(label: str) -> tuple[int, int]:
-    from datetime import datetime
-
-    d = datetime.strptime(label, "%B %Y")
-    return (d.year, d.month)
 
 
 def _accuracy(mase: float | None, baseline: float | None) -> str:

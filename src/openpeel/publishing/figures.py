@@ -11,7 +11,7 @@ from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.charts import format_value, indicator_charts, spec_svg, spec_title
 from openpeel.indicators.periods import sort_key
 from openpeel.publishing import narrative
-from openpeel.publishing.asof import AsOf, missing_reason
+from openpeel.publishing.asof import AsOf
 from openpeel.warehouse.db import Warehouse
 
 
@@ -160,19 +160,11 @@ def key_figures(
         if row is not None:
             shown.append(figure(wh, ind, row))
         else:
-            first = year_period(wh, ind, ed.peel_years[0])
-            reason = (
-                missing_reason(ind, first[0], first[1], asof.on)
-                if first
-                else "the indicator has no figures in the data"
-            )
             missing.append(
                 {
                     "indicator_id": iid,
                     "title": ind.title,
-                    "text": str(words["missing_none"]).format(
-                        title=ind.title, as_of=day, reason=reason
-                    ),
+                    "text": str(words["missing_none"]).format(title=ind.title, as_of=day),
                 }
             )
         if asof.retrospective:

@@ -288,9 +288,9 @@ def press_release(
             )
     scale = ", ".join(g.title for g in ed.scale.grades)
     notes = [str(n).format(scale_size=len(ed.scale.grades), scale=scale) for n in words["notes"]]
-    read = [str(words["read_report"]).format(address=address)]
+    read = [{"text": str(words["read_report"]), "url": address}]
     if inspectorate:
-        read.append(str(words["read_inspectorate"]).format(url=inspectorate))
+        read.append({"text": str(words["read_inspectorate"]), "url": inspectorate})
     return {
         "title": title,
         "embargo": _release_line(release_at),
