@@ -318,8 +318,8 @@ def trend_chart(
             hint=f"`openpeel indicators periods {indicator_id}` lists them",
         )
     if until is not None:
-        last = sort_key(period_type, until)
-        frame = frame[frame.period.map(lambda p: sort_key(period_type, str(p)) <= last)]
+        until_key = sort_key(period_type, until)
+        frame = frame[frame.period.map(lambda p: sort_key(period_type, str(p)) <= until_key)]
         if frame.empty:
             raise OpenPeelError(f"no {period_type} values of {indicator_id} to {until}")
     if frame.period.duplicated().any():

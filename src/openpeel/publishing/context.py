@@ -26,7 +26,7 @@ from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import narrative
 from openpeel.publishing.asof import AsOf, missing_reason, period_end, releases
 from openpeel.publishing.demand import demand_section
-from openpeel.publishing.figures import charts, figure, key_figures, last_knowable
+from openpeel.publishing.figures import charts, figure, last_knowable, report_figures
 from openpeel.publishing.narrative import Sentence
 from openpeel.publishing.spoken import press_release, spoken
 from openpeel.warehouse.db import Warehouse
@@ -348,7 +348,7 @@ def force_contexts(
         "inspector": narrative.inspector_for(ed.id, short),
         "provenance": provenance,
     }
-    numbers, missing_numbers, later_numbers = key_figures(wh, assessment.force_code, ed, asof)
+    numbers, missing_numbers, later_numbers = report_figures(wh, assessment.force_code, ed, asof)
     report = {
         **common,
         "kind": "report",

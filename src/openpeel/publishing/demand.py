@@ -20,7 +20,7 @@ def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]
     from openpeel.indicators.charts import spec_svg
 
     words = narrative.wording()["demand"]
-    series = []
+    series: list[dict[str, Any]] = []
     later: list[str] = []
     for s, chart in charted(stored_series(wh, force_code)):
         knowable = s.last_period is not None and (

@@ -143,7 +143,23 @@ def knowable_period(wh: Warehouse, ind: Indicator, asof: AsOf) -> tuple[str, str
     return None
 
 
-def key_figures(
+def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    """The key figures for a PEEL year on the live force page (the latest data, not frozen)."""
+    catalogue = load_catalogue()
+    out = []
+    for iid in narrative.report_settings()["key_indicators"]:
+        ind = catalogue.indicator(iid)
+        chosen = year_period(wh, ind, year)
+        row = indicator_row(wh, ind, force_code, chosen[1]) if chosen else None
+        if row is None:
+            continue
+        shown = figure(wh, ind, row)
+        shown["after_assessment"] = start_year(str(row["period"])) > year
+        out.append(shown)
+    return out
+
+
+def report_figures(
     wh: Warehouse, force_code: str, ed: Edition, asof: AsOf
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]:
     """The force in numbers, as of the as-of date: the figures knowable then, the key
