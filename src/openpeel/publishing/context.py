@@ -318,6 +318,10 @@ def force_contexts(
                 "findings": findings.get(f"pillar:{p.id}", []),
                 "groups": _groups(findings.get(f"pillar:{p.id}", [])),
                 "questions": questions,
+                # an ungraded pillar with nothing to say (leadership in 2016) is left out
+                "shown": bool(
+                    grade["grade"] != NOT_GRADED or questions or findings.get(f"pillar:{p.id}")
+                ),
             }
         )
 
@@ -418,6 +422,8 @@ def _contents(report: dict[str, Any]) -> list[dict[str, str]]:
         {"id": "overview", "title": "Overview", "level": "1"},
     ]
     for p in report["pillars"]:
+        if not p["shown"]:
+            continue
         out.append({"id": p["id"], "title": p["title"], "level": "1"})
         out += [
             {"id": str(q["id"]).replace("/", "-"), "title": q["title"], "level": "2"}
@@ -482,8 +488,8 @@ def _annex(
         kinds = list(catalogue.measures[ind.measure].sources)
         for kind in kinds:
             periods_of[kind].update(used[iid])
-        if ind.denominator_measure:
-            for kind in catalogue.measures[ind.denominator_measure].sources:
+        for other in (ind.denominator_measure, ind.exposure_measure):
+            for kind in catalogue.measures[other].sources if other else ():
                 periods_of.setdefault(kind, set())
         definitions.append(
             {
@@ -492,6 +498,9 @@ def _annex(
                 "numerator": ind.numerator_words,
                 "denominator": ind.denominator_words,
                 "minimum_denominator": ind.minimum_denominator,
+                "minimum_text": f"{ind.minimum_denominator:,.0f}"
+                if ind.minimum_denominator
+                else "",
                 "caveats": list(ind.caveats),
                 "periods": sorted(used[iid]),
             }
