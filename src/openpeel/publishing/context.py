@@ -227,16 +227,6 @@ def _inspectorate_page(wh: Warehouse, force_code: str, edition: str) -> str | No
     return None
 
 
-def _release_at(assessment: Assessment) -> str | None:
-    """The planned release: 00:01 UK time on the publication date."""
-    from openpeel.clock import UK
-
-    d = assessment.published_on
-    if d is None:
-        return None
-    return datetime(d.year, d.month, d.day, 0, 1, tzinfo=UK).isoformat()
-
-
 def force_contexts(
     wh: Warehouse,
     session: Session,
@@ -387,7 +377,6 @@ def force_contexts(
             pillars,
             said,
             responses,
-            release_at=_release_at(assessment),
             address=address,
             inspectorate=_inspectorate_page(wh, assessment.force_code, ed.id),
             inspector=str(common["inspector"]),

@@ -18,6 +18,8 @@ from openpeel.warehouse.db import Warehouse
 
 #: the state of a force that has no pillar grade in the year but question grades
 QUESTION_LEVEL = "graded only at question level"
+#: the state of a force whose pillar grade for the year is not in the data
+NO_GRADE_PUBLISHED = "no grade in the data"
 
 
 def _states(
@@ -63,7 +65,7 @@ def _states(
             for r in mine
             if r.question is None and r.peel_year < ed.peel_years[0] and r.grade != NOT_GRADED
         ]
-        if earlier:
+        if earlier and ed.id in narrative.report_settings()["earlier_grades_stand"]:
             last = max(earlier, key=lambda r: r.peel_year)
             out.append(
                 {
@@ -80,10 +82,10 @@ def _states(
             {
                 "code": code,
                 "name": name,
-                "state": NOT_GRADED,
-                "grade": NOT_GRADED,
+                "state": NO_GRADE_PUBLISHED,
+                "grade": NO_GRADE_PUBLISHED,
                 "change": None,
-                "words": "no grade published",
+                "words": NO_GRADE_PUBLISHED,
             }
         )
     return out
@@ -99,7 +101,7 @@ def national_context(
     from openpeel.publishing.maps import grade_map
 
     ed = load_framework().edition(year)
-    order = [*ed.scale.ids, QUESTION_LEVEL, NOT_GRADED]
+    order = [*ed.scale.ids, QUESTION_LEVEL, NOT_GRADED, NO_GRADE_PUBLISHED]
     every = history(wh, store=store)
     pillars = []
     table: dict[str, dict[str, Any]] = {}

@@ -190,6 +190,11 @@ def spoken(force: str, pillars: list[dict[str, Any]], opening: str | None, asof:
     return out
 
 
+def release_line(release_at: str | None) -> str | None:
+    """'Embargoed until 00:01 Thursday 2 March 2017' for a release time (ISO), or None."""
+    return _release_line(release_at)
+
+
 def _release_line(release_at: str | None) -> str | None:
     if release_at is None:
         return None
@@ -206,7 +211,6 @@ def press_release(
     said: Spoken,
     responses: list[dict[str, Any]],
     *,
-    release_at: str | None,
     address: str,
     inspectorate: str | None,
     inspector: str,
@@ -293,7 +297,8 @@ def press_release(
         read.append({"text": str(words["read_inspectorate"]), "url": inspectorate})
     return {
         "title": title,
-        "embargo": _release_line(release_at),
+        # set when the release is scheduled (``openpeel.publishing.workflow.stamp_embargo``)
+        "embargo": None,
         "standfirst": str(words["standfirst"]).format(edition=ed.title, force=force),
         "bullets": bullets,
         "concerns_intro": str(words["concerns_intro"]) if concern_items else None,

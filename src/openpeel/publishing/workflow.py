@@ -11,6 +11,7 @@ steps. Every step is in the audit log; every read before publication is in the a
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -114,6 +115,20 @@ def freeze(version: Version, contexts: dict[str, Any], now: datetime) -> None:
     version.context = contexts
     version.context_sha256 = context_hash(contexts)
     version.built_at = now
+
+
+def stamp_embargo(version: Version, at: datetime | None) -> None:
+    """Write the embargo line ("Embargoed until 00:01 Thursday 2 March 2017") into a force's
+    press release when its release is scheduled (or moved; None when withdrawn), freezing its
+    context again."""
+    from openpeel.publishing.spoken import release_line
+
+    if "press_release" not in version.context:
+        return
+    contexts = copy.deepcopy(version.context)
+    contexts["press_release"]["embargo"] = release_line(at.isoformat() if at else None)
+    version.context = contexts
+    version.context_sha256 = context_hash(contexts)
 
 
 def _refuse_frozen(pub: Publication, now: datetime) -> None:
@@ -344,7 +359,8 @@ def schedule(
     detail: dict[str, Any] = {"embargo_until": at.isoformat(), "access": access or []}
     if isinstance(version, Correction):
         stamp(version, at)
-        detail["context_sha256"] = version.context_sha256
+    stamp_embargo(version, at)
+    detail["context_sha256"] = version.context_sha256
     log_step(session, actor, "schedule", version, **detail)
     return version
 
