@@ -34,7 +34,7 @@ def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]
         spec = chart.to_dict()
         monthly = s.source.frequency.name == "month"
         sentence = words["sentence"].format(
-            category=s.category,
+            category=s.category[:1].upper() + s.category[1:],
             mean=f"{last['mean']:,.0f}",
             unit=s.source.unit,
             period=f"{last['period']:%B %Y}" if monthly else f"the year to {last['period']:%B %Y}",
