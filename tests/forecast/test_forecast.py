@@ -350,9 +350,9 @@ def test_the_force_report_has_its_demand_section_frozen_with_it(
     st = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
     with Warehouse(home, read_only=True) as wh, st.session() as s:
         load_yaml(s, wh, assessments_path() / "hampshire-2016.yaml", "tester")
-        pub = workflow.draft(
-            s, wh, "Hampshire", "2016", "tester", datetime(2017, 2, 20, tzinfo=UTC)
-        )
+        at = datetime(2017, 2, 20, tzinfo=UTC)
+        frozen = workflow.draft(s, wh, "Hampshire", "2016", "tester", at).context["report"]
+        pub = workflow.draft(s, wh, "Hampshire", "2016", "tester", at, retrospective=True)
         report = pub.context["report"]
         stored = {
             f"forecast:{r[0]}:E23000030:{r[1]}"
@@ -361,14 +361,18 @@ def test_the_force_report_has_its_demand_section_frozen_with_it(
             )
         }
     st.close()
+    # the frozen 2016 report (as of 2 March 2017) shows no forecast made from later data
+    assert frozen["demand"]["series"] == []
+    assert "from data published by 2 March 2017" in frozen["demand"]["none"]
+    # its retrospective edition shows them, as what the data showed afterwards
     demand = report["demand"]["series"]
     assert 1 <= len(demand) <= 4
     assert demand[0]["emerging"], "emerging demand comes first"
     assert {d["source"] for d in demand} <= stored
-    assert all(d["after_assessment"] for d in demand)  # data to 2018 in a 2016 report: said
+    assert all(d["afterwards"] for d in demand)  # data to 2018 in a 2016 report: labelled
     assert "Emerging demand: rising about" in demand[0]["sentence"]
     markdown = render(report, "md").decode()
-    assert "## Demand: forecasts and emerging demand" in markdown
+    assert "## What the data showed afterwards" in markdown
     assert demand[0]["sentence"] in markdown
     assert (
         "Hampshire"

@@ -71,10 +71,11 @@ def test_every_output_renders_with_the_key_facts(published: Published) -> None:
     assert "Effectiveness: downgraded from good to requires improvement" in report
     assert "Efficiency: good, as in 2015" in report
     # the cause of concern with its recommendation, and the annex
-    assert "Causes of concern" in report or "Cause of concern" in report
+    assert "Causes of concern" in report
     assert "Recommendation" in report
     assert "Annex: about the data" in report
     assert "lower than England and Wales (" in report
+    assert "Arrests per 1,000 residents" in report
     summary = _pdf_text(outputs["summary"]["pdf"])
     assert "I am satisfied with most aspects of Hampshire Constabulary's overall performance" in (
         summary
@@ -89,13 +90,7 @@ def test_every_output_renders_with_the_key_facts(published: Published) -> None:
     assert "PEEL 2016: the national overview" in overview
     # 2016 effectiveness: 1 outstanding, 28 good, 13 requires improvement, 1 inadequate
     counts = json.loads(outputs["overview"]["json"])["pillars"][0]["counts"]
-    assert counts == {
-        "outstanding": 1,
-        "good": 28,
-        "requires improvement": 13,
-        "inadequate": 1,
-        "not graded": 0,
-    }
+    assert counts == {"outstanding": 1, "good": 28, "requires improvement": 13, "inadequate": 1}
     assert "Hampshire Constabulary" in overview
 
 
@@ -316,9 +311,14 @@ def test_every_graded_force_is_drafted_and_rendered_on_many_processes_as_on_one(
             question="effectiveness/preventing-crime",
         )
         service.add_indicator_evidence(
-            s, wh, kent, "arrests_per_1000", "2016/17", "tester",
+            s,
+            wh,
+            kent,
+            "arrests_per_1000",
+            "2015/16",
+            "tester",
             question="effectiveness/preventing-crime",
-        )  # fmt: skip
+        )  # fmt: skip (2015/16: published by the report's as-of date, its drafting day)
         service.propose(s, kent, "tester")
         service.confirm(s, kent, "pillar", "effectiveness", "tester", rationale="test")
         service.create_assessment(s, "Surrey", "2016", "tester")  # no confirmed grade: left out

@@ -52,7 +52,8 @@ def _workflow(state: str) -> Callable[[Detail], Fields]:
 
 def _schedule(d: Detail) -> Fields:
     out: Fields = {"state": "embargoed", "embargo_until": d["embargo_until"]}
-    if "context_sha256" in d:  # a correction's note is stamped with its release time
+    # a correction's note is stamped with its release time, a press release with its embargo
+    if "context_sha256" in d:
         out["context_sha256"] = d["context_sha256"]
     return out
 
@@ -65,7 +66,10 @@ def _postpone(d: Detail) -> Fields:
 
 
 def _withdraw(d: Detail) -> Fields:
-    return {"state": d.get("state", "fact_check"), "embargo_until": None}
+    out: Fields = {"state": d.get("state", "fact_check"), "embargo_until": None}
+    if "context_sha256" in d:  # the press release's embargo line is taken out again
+        out["context_sha256"] = d["context_sha256"]
+    return out
 
 
 def _user(d: Detail) -> Fields:

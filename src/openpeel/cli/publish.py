@@ -42,10 +42,20 @@ def publish_draft(
         int,
         typer.Option(min=1, help="Processes rendering PDFs (default: one per core)."),
     ] = max(1, os.cpu_count() or 1),
+    retrospective: Annotated[
+        bool,
+        typer.Option(
+            "--retrospective",
+            help="A retrospective edition of a force's report (SLUG-retrospective): the "
+            "judgement as of its publication date, with the figures published since set beside "
+            "it as what the data showed afterwards.",
+        ),
+    ] = False,
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Build and freeze a force's report, summary and press release (or every force's, or a
-    national overview), and write them to HOME/publications/SLUG for staff."""
+    national overview), and write them to HOME/publications/SLUG for staff. Each knows only
+    what was published by its as-of date (the assessment's publication date)."""
     from openpeel.clock import now
     from openpeel.publishing import workflow
     from openpeel.publishing.outputs import Staging
@@ -56,6 +66,8 @@ def publish_draft(
         raise typer.BadParameter(
             "give --force F --edition E, --all --edition E, or --national YEAR"
         )
+    if retrospective and force is None:
+        raise typer.BadParameter("--retrospective is for one force: give --force F --edition E")
     at = now()
     staging = Staging()
     try:
@@ -66,7 +78,13 @@ def publish_draft(
                     session, wh, edition, _actor(), at, skipped=lambda why: err.print(why)
                 )
             elif force is not None and edition is not None:
-                drafts = iter([workflow.draft(session, wh, force, edition, _actor(), at)])
+                drafts = iter(
+                    [
+                        workflow.draft(
+                            session, wh, force, edition, _actor(), at, retrospective=retrospective
+                        )
+                    ]
+                )
             else:
                 assert national is not None
                 drafts = iter([workflow.draft_national(session, wh, national, _actor(), at)])

@@ -478,8 +478,10 @@ def trend_chart(
     breakdown: str = "all",
     *,
     breakdown_value: str | None = None,
+    until: str | None = None,
 ) -> alt.LayerChart:
-    """One force's value over the periods of one type with its 95% interval, E&W and its peers.
+    """One force's value over the periods of one type with its 95% interval, E&W and its peers
+    (to the period ``until``, when given).
     The interval is drawn as a band and as a bar at each
     period; where it is too narrow to see at the axis's scale the caption says so."""
     ind = load_catalogue().indicator(indicator_id)
@@ -496,6 +498,11 @@ def trend_chart(
             f"no {period_type} values of {indicator_id} for {force}",
             hint=f"`openpeel indicators periods {indicator_id}` lists them",
         )
+    if until is not None:
+        until_key = sort_key(period_type, until)
+        frame = frame[frame.period.map(lambda p: sort_key(period_type, str(p)) <= until_key)]
+        if frame.empty:
+            raise OpenPeelError(f"no {period_type} values of {indicator_id} to {until}")
     if frame.period.duplicated().any():
         raise OpenPeelError(f"choose a value of the breakdown {breakdown}")
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
@@ -842,17 +849,22 @@ def indicator_charts(
     force_code: str,
     period_type: str,
     kinds: tuple[str, ...] = CHART_KINDS,
+    *,
+    until: str | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """An indicator's funnel, its forces ranked with the force's peers marked, and the force's
-    trend (those of ``kinds``), as (heading, Vega-Lite spec); a chart the data
-    cannot draw is left out, with a note in the log."""
+    trend to the period ``until`` when given (those of ``kinds``), as (heading, Vega-Lite spec);
+    a chart the data cannot draw is left out, with a note in the log."""
     makers: dict[str, tuple[str, Callable[[], alt.TopLevelMixin]]] = {
         "funnel": ("Funnel plot", lambda: funnel_chart(wh, indicator_id, period, force_code)),
         "bars": (
             "Every force in order",
             lambda: ranked_bar_chart(wh, indicator_id, period, force_code),
         ),
-        "trend": ("Trend", lambda: trend_chart(wh, indicator_id, force_code, period_type)),
+        "trend": (
+            "Trend",
+            lambda: trend_chart(wh, indicator_id, force_code, period_type, until=until),
+        ),
     }
     drawn = []
     for kind in kinds:

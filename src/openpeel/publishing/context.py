@@ -13,27 +13,29 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openpeel.assess.history import NOT_GRADED, GradeRow, confirmed, history
+from openpeel.assess.history import NOT_GRADED, GradeRow, confirmed, history, published
 from openpeel.assess.models import Assessment, Response
 from openpeel.assess.service import edition_of
 from openpeel.framework.model import Edition, load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import narrative
+from openpeel.publishing.asof import AsOf, missing_reason, period_end, releases
 from openpeel.publishing.demand import demand_section
-from openpeel.publishing.figures import charts, figure, key_figures
+from openpeel.publishing.figures import charts, figure, last_knowable, report_figures
 from openpeel.publishing.narrative import Sentence
+from openpeel.publishing.spoken import press_release, spoken
 from openpeel.warehouse.db import Warehouse
 
 log = logging.getLogger("openpeel.publishing")
 
 #: the version of the context's shape; a frozen context records it (2: the audit head and the
-#: correction notes)
-CONTEXT_VERSION = 2
+#: correction notes; 3: the as-of date, the cover and contents, the press release's form)
+CONTEXT_VERSION = 3
 GOOD_OR_BETTER = {"outstanding", "good", "adequate"}
 FINDING_ORDER = (
     "cause_of_concern",
@@ -41,6 +43,13 @@ FINDING_ORDER = (
     "strength",
     "innovative_practice",
     "promising_practice",
+)
+#: the findings under a question, grouped as the inspectorate publishes them
+GROUPS = (
+    ("Causes of concern", ("cause_of_concern",)),
+    ("Areas for improvement", ("area_for_improvement",)),
+    ("Strengths", ("strength",)),
+    ("Practice worth sharing", ("innovative_practice", "promising_practice")),
 )
 FINDING_TITLES = {
     "strength": "Strengths",
@@ -81,15 +90,39 @@ def _grade(row: GradeRow | None) -> dict[str, Any]:
     }
 
 
-def _day(iso: str) -> str:
-    d = datetime.fromisoformat(iso)
+def _day(value: str | date) -> str:
+    d = value if isinstance(value, date) else datetime.fromisoformat(value)
     return f"{d.day} {d:%B %Y}"
 
 
 # -- the force bundle --------------------------------------------------------------------------
 
 
-def _findings_by_question(assessment: Assessment) -> dict[str | None, list[dict[str, Any]]]:
+def _recommendation(r: Any, asof: AsOf) -> dict[str, Any]:
+    """A recommendation as it stood on the as-of date: its progress dated after that belongs on
+    the live force page, never in the frozen publication."""
+    updates = [u for u in r.updates if u.is_accepted and asof.dated(u.on.isoformat())]
+    return {
+        "id": r.id,
+        "text": r.text,
+        "due_on": r.due_on.isoformat() if r.due_on else None,
+        "status": updates[-1].status if updates else "open",
+        "updates": [
+            {
+                "id": u.id,
+                "on": u.on.isoformat(),
+                "status": u.status,
+                "text": u.text,
+                "evidence": u.evidence,
+            }
+            for u in updates
+        ],
+    }
+
+
+def _findings_by_question(
+    assessment: Assessment, asof: AsOf
+) -> dict[str | None, list[dict[str, Any]]]:
     out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for f in assessment.findings:
         out[f.question_id or f"pillar:{f.pillar_id}"].append(
@@ -98,32 +131,30 @@ def _findings_by_question(assessment: Assessment) -> dict[str | None, list[dict[
                 "kind": f.kind,
                 "text": f.text,
                 "source": f"finding:{f.id}",
-                "recommendations": [
-                    {
-                        "id": r.id,
-                        "text": r.text,
-                        "due_on": r.due_on.isoformat() if r.due_on else None,
-                        "status": r.status,
-                        "updates": [
-                            {
-                                "id": u.id,
-                                "on": u.on.isoformat(),
-                                "status": u.status,
-                                "text": u.text,
-                                "evidence": u.evidence,
-                            }
-                            for u in r.updates
-                            if u.is_accepted
-                        ],
-                    }
-                    for r in f.recommendations
-                ],
+                "recommendations": [_recommendation(r, asof) for r in f.recommendations],
             }
         )
     return out
 
 
-def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[dict[str, Any]]]:
+def _missing(ind: Any, period_type: str, period: str, asof: AsOf) -> dict[str, Any]:
+    words = narrative.wording()["asof"]
+    reason = missing_reason(ind, period_type, period, asof.on)
+    return {
+        "kind": "missing",
+        "indicator_id": ind.id,
+        "title": ind.title,
+        "reason": reason,
+        "text": str(words["missing"]).format(title=ind.title, reason=reason),
+    }
+
+
+def _evidence(
+    wh: Warehouse, assessment: Assessment, asof: AsOf
+) -> dict[str | None, list[dict[str, Any]]]:
+    """The evidence of each question: documents, and indicator figures knowable on the as-of
+    date (a figure that was not is named, with why; a retrospective edition shows it as what
+    the data showed afterwards)."""
     catalogue = load_catalogue()
     out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for e in assessment.evidence:
@@ -135,20 +166,30 @@ def _evidence(wh: Warehouse, assessment: Assessment) -> dict[str | None, list[di
                     "url": e.url,
                     "note": e.note,
                     "source": f"evidence:{e.id}",
+                    "afterwards": False,
                 }
             )
             continue
         frozen = dict(e.frozen or {})
         ind = catalogue.indicator(str(e.indicator_id))
+        period, period_type = str(frozen.get("period")), str(frozen.get("period_type"))
+        knowable = asof.knowable(ind, period_type, period)
+        if not knowable and not asof.retrospective:
+            missing = _missing(ind, period_type, period, asof)
+            # neither the period nor the note is kept: they name what came after the as-of date
+            out[e.question_id].append({**missing, "note": None, "afterwards": False})
+            continue
         frozen["unit"] = frozen.get("unit", ind.unit)
         item = figure(wh, ind, frozen)
+        last = None if not knowable else last_knowable(wh, ind, period_type, asof)
         item.update(
             kind="indicator",
             note=e.note,
             source=f"evidence:{e.id}",
+            afterwards=not knowable,
             numerator_definition=frozen.get("numerator_definition"),
             denominator_definition=frozen.get("denominator_definition"),
-            charts=charts(wh, ind, assessment.force_code, frozen),
+            charts=charts(wh, ind, assessment.force_code, frozen, until=last),
         )
         out[e.question_id].append(item)
     return out
@@ -166,58 +207,111 @@ def response_dict(r: Response) -> dict[str, Any]:
     }
 
 
+def _groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings grouped as the inspectorate publishes them: causes of concern (with their
+    recommendations), areas for improvement, strengths, practice worth sharing."""
+    out = []
+    for title, kinds in GROUPS:
+        shown = [f for f in items if f["kind"] in kinds]
+        if shown:
+            out.append({"title": title, "kinds": list(kinds), "list": shown})
+    return out
+
+
+def _inspectorate_page(wh: Warehouse, force_code: str, edition: str) -> str | None:
+    """The address of the inspectorate's page for the force's edition, from the published
+    grades (where one was read)."""
+    for row in published(wh, force_code):
+        if row.edition == edition and row.source and str(row.source).startswith("http"):
+            return str(row.source)
+    return None
+
+
 def force_contexts(
     wh: Warehouse,
     session: Session,
     assessment: Assessment,
     built_at: datetime,
     register: list[dict[str, Any]] | None = None,
+    *,
+    retrospective: bool = False,
 ) -> dict[str, Any]:
-    """The report, summary and press-release contexts of one assessment, built together.
-    ``register`` is the data-quality register, when the caller already has it (many reports)."""
+    """The report, summary and press-release contexts of one assessment, built together, as
+    of its publication date (the build date when it has none). ``register`` is the
+    data-quality register, when the caller already has it (many reports). A ``retrospective``
+    edition keeps the judgement as of that date and sets later figures beside it, labelled."""
     ed = edition_of(assessment)
-    year = ed.peel_years[0]
+    asof = AsOf(assessment.published_on or built_at.date(), retrospective)
     force = _force_name(wh, assessment.force_code)
+    short = str(
+        wh.scalar("SELECT short_name FROM ref_force WHERE force_code = ?", [assessment.force_code])
+        or force
+    )
     working = confirmed(session, {assessment.force_code: force}, only=[assessment.id])
     rows = [r for r in history(wh, assessment.force_code, store=working) if r.edition == ed.id]
     pillar_rows = {r.pillar: r for r in rows if r.question is None}
     question_rows = {r.question: r for r in rows if r.question is not None}
-    findings = _findings_by_question(assessment)
-    evidence = _evidence(wh, assessment)
+    findings = _findings_by_question(assessment, asof)
+    evidence = _evidence(wh, assessment, asof)
     judgements = {(j.level, j.target_id): j for j in assessment.judgements}
+    provenance: dict[str, Any] = {}
 
     pillars = []
     for p in ed.pillars:
         questions = []
         for q in (q for q in ed.questions if q.pillar == p.id):
             j = judgements.get(("question", q.id))
-            if not (findings.get(q.id) or evidence.get(q.id) or q.id in question_rows or j):
-                continue
+            if j is not None:
+                provenance[f"question:{q.id}"] = {
+                    "proposed_reasons": list(j.proposed_reasons or []),
+                    "rationale": j.rationale,
+                }
+            if not (findings.get(q.id) or evidence.get(q.id) or q.id in question_rows):
+                continue  # not inspected in this edition, as far as the store knows
+            grade = _grade(question_rows.get(q.id))
             questions.append(
                 {
                     "id": q.id,
                     "title": q.title,
-                    **_grade(question_rows.get(q.id)),
-                    "reasons": list(j.proposed_reasons or []) if j else [],
-                    "rationale": j.rationale if j else None,
+                    **grade,
+                    "narrative": narrative.question_sentence(grade["grade"]),
                     "findings": {
                         kind: [f for f in findings.get(q.id, []) if f["kind"] == kind]
                         for kind in FINDING_ORDER
                     },
+                    "groups": _groups(findings.get(q.id, [])),
                     "evidence": evidence.get(q.id, []),
                 }
             )
         j = judgements.get(("pillar", p.id))
+        if j is not None:
+            provenance[f"pillar:{p.id}"] = {
+                "proposed_reasons": list(j.proposed_reasons or []),
+                "rationale": j.rationale,
+            }
+        grade = _grade(pillar_rows.get(p.id))
         pillars.append(
             {
                 "id": p.id,
                 "title": p.title,
                 "headline": p.headline,
-                **_grade(pillar_rows.get(p.id)),
-                "reasons": list(j.proposed_reasons or []) if j else [],
-                "rationale": j.rationale if j else None,
+                **grade,
+                "narrative": narrative.pillar_grade_sentence(
+                    p.id,
+                    grade["change"],
+                    grade["grade"],
+                    grade.get("previous_grade"),
+                    _since(grade),
+                )
+                if grade["grade"] != NOT_GRADED
+                else None,
                 "findings": findings.get(f"pillar:{p.id}", []),
+                "groups": _groups(findings.get(f"pillar:{p.id}", [])),
                 "questions": questions,
+                # an ungraded pillar with nothing to say (leadership in 2016) is left out
+                "shown": bool(
+                    grade["grade"] != NOT_GRADED or questions or findings.get(f"pillar:{p.id}")
+                ),
             }
         )
 
@@ -232,169 +326,206 @@ def force_contexts(
                 ).as_dict()
             )
     responses = [response_dict(r) for r in assessment.responses]
+    words = narrative.wording()["asof"]
+    title = f"PEEL {ed.id}: {force}"
     common = {
         "version": CONTEXT_VERSION,
         "force": {"code": assessment.force_code, "name": force},
         "edition": edition_dict(ed),
         "assessment_id": assessment.id,
         "published_on": assessment.published_on.isoformat() if assessment.published_on else None,
+        "as_of": asof.as_dict(),
+        "retrospective_note": str(words["retrospective_note"]).format(as_of=_day(asof.on))
+        if retrospective
+        else None,
         "built_at": built_at.isoformat(),
-        "inspector": narrative.report_settings()["inspector"],
+        "inspector": narrative.inspector_for(ed.id, short),
+        "provenance": provenance,
     }
+    numbers, missing_numbers, later_numbers = report_figures(wh, assessment.force_code, ed, asof)
     report = {
         **common,
         "kind": "report",
-        "title": f"PEEL {ed.id}: {force}",
+        "title": _titled(title, retrospective),
+        "cover": {"force": force, "edition": ed.title, "date": common["published_on"]},
         "overview": overview,
-        "numbers": key_figures(wh, assessment.force_code, year),
+        "numbers": numbers,
+        "numbers_missing": missing_numbers,
+        "numbers_afterwards": later_numbers,
         "pillars": pillars,
         "responses": responses,
-        "demand": demand_section(wh, assessment.force_code, year),
-        "annex": _annex(wh, assessment.force_code, pillars, register),
+        "demand": demand_section(wh, assessment.force_code, asof),
+        "annex": _annex(wh, assessment.force_code, pillars, numbers, register, asof),
     }
+    report["contents"] = _contents(report)
+    said = spoken(force, pillars, opening, asof)
     summary = {
         **common,
         "kind": "summary",
-        "title": f"The inspector's summary: {force}",
-        "paragraphs": _summary(force, pillars, opening, assessment),
+        "title": _titled(f"{common['inspector']}'s assessment of {force}", retrospective),
+        "paragraphs": said.paragraphs,
     }
-    press = {**common, "kind": "press_release", **_press(force, ed, pillars, summary, responses)}
+    address = str(narrative.report_settings()["address"]).format(
+        slug=_slug_name(short, ed.id, retrospective)
+    )
+    press = {
+        **common,
+        "kind": "press_release",
+        **press_release(
+            force,
+            ed,
+            pillars,
+            said,
+            responses,
+            address=address,
+            inspectorate=_inspectorate_page(wh, assessment.force_code, ed.id),
+            inspector=str(common["inspector"]),
+        ),
+    }
+    press["title"] = _titled(press["title"], retrospective)
     return {"report": report, "summary": summary, "press_release": press}
 
 
-def _summary(
-    force: str, pillars: list[dict[str, Any]], opening: str | None, assessment: Assessment
-) -> list[list[dict[str, str]]]:
-    """First person, spoken: the opening, then per pillar its findings, progress and figures."""
-    published = assessment.published_on
-    paragraphs: list[list[dict[str, str]]] = []
-    if opening:
-        paragraphs.append([Sentence(opening, f"grades:{assessment.id}").as_dict()])
-    for p in pillars:
-        said: list[dict[str, str]] = []
-        items = list(p["findings"]) + [
-            f for q in p["questions"] for kind in FINDING_ORDER for f in q["findings"][kind]
+def _slug_name(short: str, edition: str, retrospective: bool) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{short} {edition}".lower()).strip("-")
+    return f"{slug}-retrospective" if retrospective else slug
+
+
+def _titled(title: str, retrospective: bool) -> str:
+    if not retrospective:
+        return title
+    return str(narrative.wording()["asof"]["retrospective_title"]).format(title=title)
+
+
+def _since(grade: dict[str, Any]) -> str | None:
+    previous = grade.get("previous_edition")
+    return load_framework().edition(previous).id if previous else None
+
+
+def _contents(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The report's table of contents: its sections, each pillar and question."""
+    out = [
+        {"id": "numbers", "title": "The force in numbers", "level": "1"},
+        {"id": "overview", "title": "Overview", "level": "1"},
+    ]
+    for p in report["pillars"]:
+        if not p["shown"]:
+            continue
+        out.append({"id": p["id"], "title": p["title"], "level": "1"})
+        out += [
+            {"id": str(q["id"]).replace("/", "-"), "title": q["title"], "level": "2"}
+            for q in p["questions"]
         ]
-        for kind in (
-            "strength",
-            "innovative_practice",
-            "promising_practice",
-            "area_for_improvement",
-            "cause_of_concern",
-        ):
-            for f in (f for f in items if f["kind"] == kind):
-                said.append(
-                    Sentence(narrative.finding_sentence(kind, f["text"]), f["source"]).as_dict()
-                )
-                for rec in f["recommendations"]:
-                    for u in rec["updates"]:
-                        if published and u["on"] > published.isoformat():
-                            continue  # progress after publication is not in the summary
-                        text = narrative.progress_sentence(u["status"], u["text"])
-                        if text:
-                            said.append(
-                                Sentence(text, f"recommendation_update:{u['id']}").as_dict()
-                            )
-                if kind == "cause_of_concern":
-                    said += _concern_figures(p, f)
-        if said:
-            paragraphs.append(said)
-    return paragraphs
-
-
-def _concern_figures(pillar: dict[str, Any], finding: dict[str, Any]) -> list[dict[str, str]]:
-    """The indicator sentences attached to the concern's question that make a comparison."""
-    out = []
-    for q in pillar["questions"]:
-        if finding in (f for kind in FINDING_ORDER for f in q["findings"][kind]):
-            out += [
-                Sentence(e["sentence"], e["source"]).as_dict()
-                for e in q["evidence"]
-                if e["kind"] == "indicator" and e["comparisons"]
-            ]
+    out += [
+        {"id": "responses", "title": "Responses", "level": "1"},
+        {"id": "demand", "title": "Demand", "level": "1"},
+    ]
+    if report["as_of"]["retrospective"]:
+        out.append(
+            {
+                "id": "afterwards",
+                "title": str(narrative.wording()["asof"]["afterwards"]),
+                "level": "1",
+            }
+        )
+    out.append({"id": "annex", "title": "Annex: about the data", "level": "1"})
     return out
 
 
-def _press(
-    force: str,
-    ed: Edition,
-    pillars: list[dict[str, Any]],
-    summary: dict[str, Any],
-    responses: list[dict[str, Any]],
-) -> dict[str, Any]:
-    words = narrative.wording()["press"]
-    bullets = [
-        Sentence(
-            str(words["bullet"]).format(pillar=p["title"], grade_words=p["words"]),
-            f"grade:pillar:{p['id']}",
-        ).as_dict()
-        for p in pillars
-        if p["grade"] != NOT_GRADED
-    ]
-    quote = [s for paragraph in summary["paragraphs"][:2] for s in paragraph][:4]
-    said = []
-    for r in responses:
-        if r["received_on"]:
-            said.append(r)
-        else:
-            due = _day(r["due_on"]) if r["due_on"] else "56 days after publication"
-            said.append(
-                {**r, "text": str(words["no_response"]).format(respondent=r["respondent"], due=due)}
-            )
-    scale = ", ".join(g.title for g in ed.scale.grades)
-    notes = [str(n).format(scale_size=len(ed.scale.grades), scale=scale) for n in words["notes"]]
-    return {
-        "title": str(words["headline"]).format(force=force, edition=ed.id),
-        "bullets": bullets,
-        "quote_intro": str(words["quote_intro"]).format(inspector=summary["inspector"]),
-        "quote": quote,
-        "responses": said,
-        "notes": notes,
-    }
+def _dataset_words(name: str) -> str:
+    """A data-quality register's dataset (a warehouse table) as its publisher and dataset."""
+    from openpeel.sources import all_sources
+
+    for kind, source in all_sources().items():
+        if source.raw_table.removeprefix("raw_") == name:
+            declared = releases().get(kind)
+            dataset = declared.dataset if declared else source.title
+            return f"{source.publisher}: {dataset}"
+    for prefix, publisher in (("policeuk", "data.police.uk"), ("homeoffice", "Home Office")):
+        if name.startswith(prefix):
+            return publisher
+    return "ONS" if name.startswith("ons") else "published data"
 
 
 def _annex(
     wh: Warehouse,
     force_code: str,
     pillars: list[dict[str, Any]],
+    numbers: list[dict[str, Any]],
     register: list[dict[str, Any]] | None,
+    asof: AsOf,
 ) -> dict[str, Any]:
-    """Sources, periods, definitions, suppression and the data gaps for the force."""
+    """The indicators' definitions, the publishers and datasets with their links and the
+    periods used, and the data gaps for the force up to the as-of date."""
+    from openpeel.sources import all_sources
+
     catalogue = load_catalogue()
     used: dict[str, set[str]] = defaultdict(set)
     for p in pillars:
         for q in p["questions"]:
             for e in q["evidence"]:
-                if e["kind"] == "indicator":
+                if e["kind"] == "indicator" and not e.get("afterwards"):
                     used[e["indicator_id"]].add(str(e["period"]))
-    for iid in narrative.report_settings()["key_indicators"]:
-        used.setdefault(iid, set())
+    for n in numbers:
+        used[n["indicator_id"]].add(str(n["period"]))
     definitions = []
-    sources: set[str] = set()
-    for iid in sorted(used):
+    periods_of: dict[str, set[str]] = defaultdict(set)
+    for iid in sorted(used, key=lambda i: catalogue.indicator(i).title):
         ind = catalogue.indicator(iid)
-        measure = catalogue.measures[ind.measure]
-        sources.update(measure.sources)
+        kinds = list(catalogue.measures[ind.measure].sources)
+        for kind in kinds:
+            periods_of[kind].update(used[iid])
+        for other in (ind.denominator_measure, ind.exposure_measure):
+            for kind in catalogue.measures[other].sources if other else ():
+                periods_of.setdefault(kind, set())
         definitions.append(
             {
                 "indicator_id": iid,
                 "title": ind.title,
-                "version": ind.version,
                 "numerator": ind.numerator_words,
                 "denominator": ind.denominator_words,
                 "minimum_denominator": ind.minimum_denominator,
+                "minimum_text": f"{ind.minimum_denominator:,.0f}"
+                if ind.minimum_denominator
+                else "",
                 "caveats": list(ind.caveats),
                 "periods": sorted(used[iid]),
-                "sources": list(measure.sources),
+            }
+        )
+    sources = []
+    for kind in sorted(periods_of):
+        declared = releases().get(kind)
+        source = all_sources().get(kind)
+        if source is None:
+            continue
+        sources.append(
+            {
+                "publisher": source.publisher,
+                "dataset": declared.dataset if declared else source.title,
+                "url": declared.url if declared else None,
+                "periods": sorted(periods_of[kind]),
             }
         )
     rows = quality_register(wh) if register is None else register
-    gaps = [
-        {k: (str(v) if v is not None else None) for k, v in r.items()}
-        for r in rows
-        if r.get("force_code") in (force_code, None)
-    ][:40]
-    return {"definitions": definitions, "sources": sorted(sources), "gaps": gaps}
+    gaps = []
+    for r in rows:
+        if r.get("force_code") not in (force_code, None):
+            continue
+        period = str(r["period"]) if r.get("period") is not None else None
+        end = period_end("", period) if period else None
+        if end is not None and end > asof.on and not asof.retrospective:
+            continue
+        gaps.append(
+            {
+                "finding": str(r.get("finding") or "").capitalize(),
+                "dataset": _dataset_words(str(r.get("dataset") or "")),
+                "period": period,
+                "detail": str(r["detail"]) if r.get("detail") is not None else None,
+            }
+        )
+    return {"definitions": definitions, "sources": sources, "gaps": gaps[:40]}
 
 
 def quality_register(wh: Warehouse) -> list[dict[str, Any]]:

@@ -40,7 +40,7 @@ from openpeel.publishing.workflow import (
 from openpeel.warehouse.db import Warehouse
 
 #: the parts of a context that differ between any two builds, whatever they say
-UNSAID = ("built_at", "audit", "corrections")
+UNSAID = ("built_at", "audit", "corrections", "embargo")
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _said(contexts: dict[str, Any]) -> str:
 
 
 def _compare(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    if kind == "force":
+    if kind != "national":
         found = changes(judged_report(before["report"]), judged_report(after["report"]))
     else:
         found = national_changes(before["overview"], after["overview"])
@@ -162,11 +162,13 @@ def _rebuild(
     register: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     pub = publication_of(version)
-    if pub.kind == "force":
+    if pub.kind != "national":
         assessment = session.get(Assessment, pub.assessment_id)
         if assessment is None:
             raise PublishError(f"{pub.slug}'s assessment is no longer in the store")
-        return force_contexts(wh, session, assessment, now, register)
+        return force_contexts(
+            wh, session, assessment, now, register, retrospective=pub.kind == "retrospective"
+        )
     year = load_framework().edition(pub.edition_id).peel_years[0]
     return national_contexts(session, wh, year, now)
 

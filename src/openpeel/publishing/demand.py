@@ -1,5 +1,7 @@
 """The report's section on demand: the force's forecasts as they stood when the report was
-drafted (``openpeel forecast``), emerging demand first, each with a sentence and a fan chart."""
+drafted (``openpeel forecast``), emerging demand first, each with a sentence in plain words and
+a fan chart. A frozen report shows only forecasts made from data published by its as-of date;
+a retrospective edition shows the later ones as what the data showed afterwards."""
 
 from __future__ import annotations
 
@@ -7,33 +9,40 @@ from typing import Any
 
 from openpeel.numbers import for_people
 from openpeel.publishing import narrative
+from openpeel.publishing.asof import AsOf, forecast_published_by
 from openpeel.warehouse.db import Warehouse
 
 #: how many series a report shows: those with emerging demand, then the largest
 MAX_SERIES = 4
 
 
-def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
+def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]:
     from openpeel.forecast.stored import charted, stored_series
     from openpeel.publishing.figures import chart_dict
 
     words = narrative.wording()["demand"]
-    series = []
-    for s, chart in charted(stored_series(wh, force_code))[:MAX_SERIES]:
+    series: list[dict[str, Any]] = []
+    later: list[str] = []
+    for s, chart in charted(stored_series(wh, force_code)):
+        knowable = s.last_period is not None and (
+            forecast_published_by(s.source.id, s.last_period) <= asof.on
+        )
+        if not knowable and s.last_period is not None:
+            later.append(f"{s.last_period:%B %Y}")
+        if (not knowable and not asof.retrospective) or len(series) >= MAX_SERIES:
+            continue
         last = s.forecast.iloc[-1]
         spec = chart.to_dict()
         monthly = s.source.frequency.name == "month"
         sentence = words["sentence"].format(
-            category=s.category,
+            category=s.category[:1].upper() + s.category[1:],
             mean=for_people(float(last["mean"])),
             unit=s.source.unit,
             period=f"{last['period']:%B %Y}" if monthly else f"the year to {last['period']:%B %Y}",
             # counts and scores are never below 0, nor is their interval
             lo=for_people(max(0.0, float(last["lo_95"]))),
             hi=for_people(max(0.0, float(last["hi_95"]))),
-            model=s.model.replace("_", " "),
-            mase=_two(s.mase),
-            baseline=_two(s.baseline_mase),
+            accuracy=_accuracy(s.mase, s.baseline_mase),
             flags=words["flags"].format(details="; ".join(s.flags)) if s.flags else "",
         )
         series.append(
@@ -44,12 +53,25 @@ def demand_section(wh: Warehouse, force_code: str, year: int) -> dict[str, Any]:
                 "source": f"forecast:{s.source.id}:{force_code}:{s.category}",
                 "emerging": bool(s.flags),
                 "data_to": str(s.last_period),
-                "after_assessment": s.last_period is not None and s.last_period.year > year + 1,
+                "afterwards": not knowable,
+                # the backtest, for the JSON's provenance only
+                "mase": s.mase,
+                "baseline_mase": s.baseline_mase,
+                "model": s.model,
                 "charts": [chart_dict(spec)],
             }
         )
-    return {"series": series, "none": words["none"] if not series else None}
+    none = None
+    if not series:
+        none = words["none"]
+        if later:
+            day = f"{asof.on.day} {asof.on:%B %Y}"
+            none = words["none_as_of"].format(as_of=day)
+    return {"series": series, "none": none}
 
 
-def _two(value: float | None) -> str:
-    return "not known" if value is None else f"{value:.2f}"
+def _accuracy(mase: float | None, baseline: float | None) -> str:
+    words = narrative.wording()["demand"]
+    if mase is None or baseline is None:
+        return str(words["unknown"])
+    return str(words["better"] if mase < baseline else words["worse"])

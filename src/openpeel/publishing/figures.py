@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from openpeel.framework.model import Edition
 from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.periods import sort_key
 from openpeel.presentation import comparison
 from openpeel.presentation.charts import indicator_charts, spec_svg, spec_table, spec_title
 from openpeel.presentation.numbers import format_value
 from openpeel.publishing import narrative
+from openpeel.publishing.asof import AsOf
 from openpeel.warehouse.db import Warehouse
 
 
@@ -89,14 +92,22 @@ def figure(wh: Warehouse, ind: Indicator, row: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def charts(wh: Warehouse, ind: Indicator, force_code: str, row: dict[str, Any]) -> list[Any]:
-    """The indicator's charts a report shows (``report.toml``: ``report_charts``), each as SVG
+def charts(
+    wh: Warehouse,
+    ind: Indicator,
+    force_code: str,
+    row: dict[str, Any],
+    *,
+    until: str | None = None,
+) -> list[Any]:
+    """The indicator's charts a report shows (``report.toml``: ``report_charts``), the trend to
+    ``until`` when given (a frozen report draws no period after its as-of date), each as SVG
     with its title, description and data table."""
     kinds = tuple(narrative.report_settings()["report_charts"])
     return [
         chart_dict(spec)
         for _, spec in indicator_charts(
-            wh, ind.id, str(row["period"]), force_code, str(row["period_type"]), kinds
+            wh, ind.id, str(row["period"]), force_code, str(row["period_type"]), kinds, until=until
         )
     ]
 
@@ -111,7 +122,38 @@ def chart_dict(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _periods(wh: Warehouse, ind: Indicator, period_type: str) -> list[str]:
+    found = [
+        str(p)
+        for (p,) in wh.rows(
+            "SELECT DISTINCT period FROM out_indicator_values WHERE indicator_id = ? "
+            "AND period_type = ? AND breakdown = 'all'",
+            [ind.id, period_type],
+        )
+    ]
+    return sorted(found, key=lambda p: sort_key(period_type, p))
+
+
+def last_knowable(wh: Warehouse, ind: Indicator, period_type: str, asof: AsOf) -> str | None:
+    """The latest period of a type whose figures were published by the as-of date."""
+    knowable = [p for p in _periods(wh, ind, period_type) if asof.knowable(ind, period_type, p)]
+    return knowable[-1] if knowable else None
+
+
+def knowable_period(wh: Warehouse, ind: Indicator, asof: AsOf) -> tuple[str, str] | None:
+    """The latest year-long period published by the as-of date, by the declared order of
+    period types; None when none was."""
+    for period_type in narrative.report_settings()["period_types"]:
+        if period_type not in ind.periods:
+            continue
+        last = last_knowable(wh, ind, period_type, asof)
+        if last is not None:
+            return period_type, last
+    return None
+
+
 def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any]]:
+    """The key figures for a PEEL year on the live force page (the latest data, not frozen)."""
     catalogue = load_catalogue()
     out = []
     for iid in narrative.report_settings()["key_indicators"]:
@@ -124,3 +166,36 @@ def key_figures(wh: Warehouse, force_code: str, year: int) -> list[dict[str, Any
         shown["after_assessment"] = start_year(str(row["period"])) > year
         out.append(shown)
     return out
+
+
+def report_figures(
+    wh: Warehouse, force_code: str, ed: Edition, asof: AsOf
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]:
+    """The force in numbers, as of the as-of date: the figures knowable then, the key
+    indicators with none (each with why), and, for a retrospective edition, the figures for the
+    PEEL year published afterwards."""
+    catalogue = load_catalogue()
+    words = narrative.wording()["asof"]
+    shown, missing, afterwards = [], [], []
+    day = f"{asof.on.day} {asof.on:%B %Y}"
+    for iid in narrative.report_settings()["key_indicators"]:
+        ind = catalogue.indicator(iid)
+        chosen = knowable_period(wh, ind, asof)
+        row = indicator_row(wh, ind, force_code, chosen[1]) if chosen else None
+        if row is not None:
+            shown.append(figure(wh, ind, row))
+        else:
+            missing.append(
+                {
+                    "indicator_id": iid,
+                    "title": ind.title,
+                    "text": str(words["missing_none"]).format(title=ind.title, as_of=day),
+                }
+            )
+        if asof.retrospective:
+            later = year_period(wh, ind, ed.peel_years[0])
+            if later and (chosen is None or later[1] != chosen[1]):
+                later_row = indicator_row(wh, ind, force_code, later[1])
+                if later_row is not None:
+                    afterwards.append(figure(wh, ind, later_row))
+    return shown, missing, afterwards

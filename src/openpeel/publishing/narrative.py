@@ -70,10 +70,58 @@ def overall(force: str, pillar_grades: list[str], good_or_better: set[str]) -> s
     return str(wording()["overall"][key]).format(force=force)
 
 
-def finding_sentence(kind: str, text: str) -> str:
-    return _fill(str(wording()["findings"][kind]), text)
+def finding_sentence(kind: str, text: str, turn: int = 0) -> str:
+    """A finding in the inspector's voice: the kind's ``turn``-th form (in rotation)."""
+    forms = wording()["findings"][kind]
+    forms = [forms] if isinstance(forms, str) else list(forms)
+    return _fill(str(forms[turn % len(forms)]), _sentence(text))
+
+
+def _sentence(text: str) -> str:
+    body = " ".join(text.split())
+    return body if body.endswith((".", "!", "?")) else body + "."
+
+
+def first_clause(text: str) -> str:
+    """The finding's first clause, for a headline: up to its first colon, semicolon or full
+    stop ('Practices relating to some victims of domestic abuse give cause for concern')."""
+    body = " ".join(text.split())
+    for mark in (":", ";", ". "):
+        if mark in body:
+            body = body.split(mark, 1)[0]
+    return body.rstrip(".")
+
+
+def pillar_grade_sentence(
+    pillar: str, change: str | None, grade: str, previous: str | None, since: str | None
+) -> str:
+    """The summary's opening of a pillar paragraph, from its grade and its change."""
+    words = wording()["summary"]
+    subject = words["subjects"].get(pillar, pillar)
+    template = words["grade"].get(change or "first", words["grade"]["first"])
+    if change in ("unchanged", "downgraded", "upgraded") and not since:
+        template = words["grade"]["first"]
+    return str(template).format(
+        subject=subject, grade=grade, previous=previous or "", since=since or ""
+    )
 
 
 def progress_sentence(status: str, text: str) -> str | None:
     template = wording()["progress"].get(status)
     return _fill(str(template), text) if template else None
+
+
+def inspector_for(edition: str, force_short_name: str) -> str:
+    """The inspector declared for a force's edition (report.toml), else the default."""
+    settings = report_settings()
+    for entry in settings.get("inspectors", []):
+        if str(entry["edition"]) == edition and entry["force"] == force_short_name:
+            return str(entry["name"])
+    return str(settings["inspector"])
+
+
+def question_sentence(grade: str) -> str | None:
+    """The short narrative under a question: its grade, where it has one."""
+    if grade == "not graded":
+        return None
+    return str(wording()["summary"]["question"]["graded"]).format(grade=grade)

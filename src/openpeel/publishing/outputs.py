@@ -40,6 +40,8 @@ log = logging.getLogger("openpeel.publishing")
 #: the outputs of each kind of publication: name -> key of its context
 OUTPUTS = {
     "force": {"report": "report", "summary": "summary", "press-release": "press_release"},
+    # a force's retrospective edition: the same outputs, titled as such
+    "retrospective": {"report": "report", "summary": "summary", "press-release": "press_release"},
     "national": {"overview": "overview"},
 }
 PUBLICATIONS_DIR = "publications"

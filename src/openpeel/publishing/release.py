@@ -31,6 +31,7 @@ from openpeel.publishing.workflow import (
     log_step,
     schedule,
     send_for_check,
+    stamp_embargo,
 )
 from openpeel.warehouse.db import Warehouse
 
@@ -86,7 +87,8 @@ def postpone(
     detail: dict[str, Any] = {"from": before.isoformat(), "to": to.isoformat(), "reason": why}
     if isinstance(version, Correction):
         stamp(version, to)
-        detail["context_sha256"] = version.context_sha256
+    stamp_embargo(version, to)
+    detail["context_sha256"] = version.context_sha256
     log_step(session, actor, "postpone", version, **detail)
     return version
 
@@ -108,6 +110,7 @@ def withdraw(session: Session, slug: str, actor: str, now: datetime, why: str) -
     before = embargo.aware(version.embargo_until) if version.embargo_until else None
     version.state = "fact_check" if pub.kind == "force" else "draft"
     version.embargo_until = None
+    stamp_embargo(version, None)
     log_step(
         session,
         actor,
@@ -115,6 +118,7 @@ def withdraw(session: Session, slug: str, actor: str, now: datetime, why: str) -
         version,
         embargo_until=before.isoformat() if before else None,
         state=version.state,
+        context_sha256=version.context_sha256,
         reason=why.strip(),
     )
     return version
@@ -165,7 +169,9 @@ def publish_assessments(
         year = load_framework().edition(a.edition_id).peel_years[0]
         years[year] = max(years.get(year, at), at)
         existing = session.scalars(
-            select(Publication).where(Publication.assessment_id == a.id)
+            select(Publication).where(
+                Publication.assessment_id == a.id, Publication.kind == "force"
+            )
         ).first()
         if existing is not None:
             out.append(Released(existing.slug, at, None))

@@ -11,6 +11,7 @@ steps. Every step is in the audit log; every read before publication is in the a
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -116,6 +117,20 @@ def freeze(version: Version, contexts: dict[str, Any], now: datetime) -> None:
     version.built_at = now
 
 
+def stamp_embargo(version: Version, at: datetime | None) -> None:
+    """Write the embargo line ("Embargoed until 00:01 Thursday 2 March 2017") into a force's
+    press release when its release is scheduled (or moved; None when withdrawn), freezing its
+    context again."""
+    from openpeel.publishing.spoken import release_line
+
+    if "press_release" not in version.context:
+        return
+    contexts = copy.deepcopy(version.context)
+    contexts["press_release"]["embargo"] = release_line(at.isoformat() if at else None)
+    version.context = contexts
+    version.context_sha256 = context_hash(contexts)
+
+
 def _refuse_frozen(pub: Publication, now: datetime) -> None:
     current = embargo.state(pub, now)
     if current == PUBLISHED:
@@ -148,24 +163,28 @@ def draft(
     actor: str,
     now: datetime,
     register: list[dict[str, Any]] | None = None,
+    *,
+    retrospective: bool = False,
 ) -> Publication:
-    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them.
-    ``register``: the data-quality register, when drafting many (computed here otherwise)."""
+    """Build (or rebuild, while still a draft or in check) a force's reports and freeze them,
+    as of the assessment's publication date. ``register``: the data-quality register, when
+    drafting many (computed here otherwise). A ``retrospective`` edition is a publication of
+    its own (SLUG-retrospective): the same judgement, with later figures set beside it."""
     assessment = get_assessment(session, force, edition)
     if not any(j.confirmed_grade for j in assessment.judgements):
         raise PublishError(
             f"the PEEL {assessment.edition_id} assessment of {force} has no confirmed grade",
             hint="confirm its grades first: `openpeel assess confirm ...`",
         )
-    slug = _slug_of(wh, assessment)
+    slug = _slug_of(wh, assessment) + ("-retrospective" if retrospective else "")
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     if pub is not None:
         _refuse_frozen(pub, now)
-    contexts = force_contexts(wh, session, assessment, now, register)
+    contexts = force_contexts(wh, session, assessment, now, register, retrospective=retrospective)
     anchor(session, contexts)
     if pub is None:
         pub = Publication(
-            kind="force",
+            kind="retrospective" if retrospective else "force",
             slug=slug,
             assessment_id=assessment.id,
             force_code=assessment.force_code,
@@ -340,7 +359,8 @@ def schedule(
     detail: dict[str, Any] = {"embargo_until": at.isoformat(), "access": access or []}
     if isinstance(version, Correction):
         stamp(version, at)
-        detail["context_sha256"] = version.context_sha256
+    stamp_embargo(version, at)
+    detail["context_sha256"] = version.context_sha256
     log_step(session, actor, "schedule", version, **detail)
     return version
 
