@@ -21,6 +21,7 @@ from openpeel.publishing.workflow import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.deps import AuthError, Forbidden
 from openpeel.web.security import security_headers
+from openpeel.web.throttle import SignInBusy, TooManyAttempts
 from openpeel.web.views import NotFound
 
 log = logging.getLogger("openpeel.web")
@@ -46,6 +47,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "The role or the force scope does not allow it"},
     404: {"model": ErrorBody, "description": "Nothing there that you may see"},
     422: {"model": ErrorBody, "description": "A parameter or the body is not valid"},
+    429: {"model": ErrorBody, "description": "Too many failed sign-ins; see Retry-After"},
     503: {"model": ErrorBody, "description": "The data cannot be read now; see Retry-After"},
 }
 
@@ -57,7 +59,9 @@ def status_of(exc: OpenPeelError) -> int:
         return 401
     if isinstance(exc, Forbidden):
         return 403
-    if isinstance(exc, WarehouseUnavailable):
+    if isinstance(exc, TooManyAttempts):
+        return 429
+    if isinstance(exc, WarehouseUnavailable | SignInBusy):
         return 503
     return 400
 
@@ -92,7 +96,7 @@ def install(app: FastAPI) -> None:
     async def openpeel_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OpenPeelError)
         response = respond(request, status_of(exc), exc.message, exc.hint)
-        if isinstance(exc, WarehouseUnavailable):
+        if isinstance(exc, WarehouseUnavailable | TooManyAttempts | SignInBusy):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

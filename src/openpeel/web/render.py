@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpeel.clock import uk
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
-from openpeel.web.deps import CSRF_FIELD, csrf_token
+from openpeel.web.deps import CSRF_FIELD, LazyCsrfToken
 
 PUBLIC_MAX_AGE = 60
 
@@ -65,7 +65,7 @@ def page(
         api=api if api is not None else "/api" + request.url.path,
         query=str(request.url.query),
         csrf_field=CSRF_FIELD,
-        csrf_token=csrf_token(request),
+        csrf_token=LazyCsrfToken(request),
     )
     return HTMLResponse(html, status_code=status, headers=cache_headers(who))
 
