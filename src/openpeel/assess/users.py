@@ -70,8 +70,8 @@ def check_password(name: str, password: str) -> None:
     )
     if len(password) < policy.min_length:
         raise UserError(
-            f"the password for {name!r} has {len(password)} characters; at least "
-            f"{policy.min_length} are needed",
+            f"the password for {name!r} is shorter than {policy.min_length} characters "
+            f"(it has {len(password)})",
             hint=hint,
         )
     folded = password.strip().casefold()

@@ -247,12 +247,14 @@ def publication_output(
 
     known = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     if known is None or output not in OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
-        raise views.NotFound(f"no publication {slug!r} with an output {output}.{fmt}")
+        raise views.unreadable(slug)
     try:
         data, served = workflow.read_version(session, slug, output, fmt, who, now, version)
     except workflow.PublishError:
-        # answered, not raised, so that the refused read stays in the access log
-        return respond(request, 404, f"no publication {slug!r} that you may read now")
+        # answered, not raised, so that a signed-in user's refused read stays in the access
+        # log; the answer is the one an unknown slug gets
+        refused = views.unreadable(slug)
+        return respond(request, 404, refused.message, refused.hint)
     public = embargo.state(served, now) == embargo.PUBLISHED
     etag = f'"{served.context_sha256}-{output}-{fmt}"'
     headers = (
