@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from openpeel.assess import audit
-from openpeel.assess.models import User, WebSession
+from openpeel.assess.models import AuditEntry, User, WebSession
 from openpeel.assess.reconcile import reconcile
 from openpeel.assess.sessions import end_session, live_sessions, session_user, start_session
 from openpeel.assess.store import STORE_FILE, Store
@@ -98,7 +98,7 @@ def test_a_disabled_account_cannot_sign_in_and_its_sessions_and_tokens_stop(
         assert authenticate(s, "pat", PASSWORD) is not None
         assert user_for_token(s, token) is not None  # enabled again: its tokens work again
         assert session_user(s, sid) is None  # the ended session stays ended
-        actions = [e.action for e in s.scalars(select(audit.AuditEntry))]
+        actions = [e.action for e in s.scalars(select(AuditEntry))]
         assert actions[-2:] == ["disable", "enable"]
         assert audit.verify(s).ok
         assert reconcile(s).ok, reconcile(s).differences
@@ -129,8 +129,9 @@ def test_a_new_password_replaces_the_old_and_ends_the_sessions(assessments: Stor
         assert authenticate(s, "pat", PASSWORD) is None
         assert authenticate(s, "pat", NEW_PASSWORD) is not None
         assert session_user(s, sid) is None
-        entry = s.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.seq.desc())).first()
-        assert entry is not None and entry.action == "change password"
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert entry is not None
+        assert entry.action == "change password"
         assert NEW_PASSWORD not in entry.detail
 
 
@@ -167,9 +168,7 @@ def test_a_session_ends_at_sign_out_and_at_expiry(assessments: Store) -> None:
         assert session_user(s, one) is None
         assert session_user(s, two) is not None
         assert session_user(s, "a made-up id") is None
-        s.execute(
-            update(WebSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
+        s.execute(update(WebSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     with assessments.session() as s:
         assert session_user(s, two) is None
         start_session(s, find_user(s, "jo"))  # a sign-in clears ended and expired rows

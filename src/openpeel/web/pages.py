@@ -8,8 +8,6 @@ schema) and as JSON at /api + the address (documented there).
 # no ``from __future__ import annotations``: FastAPI reads the annotations of the handlers
 # made in _register, which name a type made there
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -19,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 
 from openpeel.assess.models import Publication
+from openpeel.csvsafe import frame_csv
 from openpeel.publishing import embargo
 from openpeel.web import views
 from openpeel.web.deps import DB, WH, Now, Who
@@ -207,11 +206,9 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
 
     context = views.indicator_page(wh, indicator, period)
     frame = values(wh, context["indicator"]["id"], period=context["period"])
-    text = io.StringIO()
-    frame.to_csv(text, index=False, quoting=csv.QUOTE_MINIMAL)
     name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
     return Response(
-        text.getvalue(),
+        frame_csv(frame),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', **cache_headers(who)},
     )

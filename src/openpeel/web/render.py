@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpeel.clock import uk
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
+from openpeel.publishing.render import web_link
 from openpeel.web.deps import CSRF_FIELD, LazyCsrfToken
 
 PUBLIC_MAX_AGE = 60
@@ -29,6 +30,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["uk"] = lambda v: uk(_parse(v)) if v else ""
+    env.filters["link"] = web_link
     return env
 
 
