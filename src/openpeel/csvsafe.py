@@ -33,9 +33,14 @@ class SafeWriter:
     def __init__(self, out: IO[str], **options: Any) -> None:
         options.setdefault("lineterminator", "\n")
         self._writer = csv.writer(out, **options)
+        # a row with a carriage return in a cell is quoted whole: with "\n" line ends the csv
+        # module would leave such a cell bare, and a reader would end the row there
+        self._quoted = csv.writer(out, **{**options, "quoting": csv.QUOTE_ALL})
 
     def writerow(self, row: Iterable[Any]) -> None:
-        self._writer.writerow([safe_cell(v) for v in row])
+        cells = [safe_cell(v) for v in row]
+        bare = not any(isinstance(c, str) and "\r" in c for c in cells)
+        (self._writer if bare else self._quoted).writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
