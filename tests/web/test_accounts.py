@@ -258,5 +258,5 @@ def test_a_bad_trusted_proxies_setting_is_named(
     from openpeel.errors import OpenPeelError
 
     monkeypatch.setenv("OPENPEEL_TRUSTED_PROXIES", "10.0.0.1, proxy.example")
-    with pytest.raises(OpenPeelError, match="OPENPEEL_TRUSTED_PROXIES: 'proxy.example'"):
+    with pytest.raises(OpenPeelError, match=r"OPENPEEL_TRUSTED_PROXIES: 'proxy\.example'"):
         create_app(site.home, store=site.store)
