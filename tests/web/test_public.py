@@ -6,8 +6,8 @@ refused public read; text and links escaped in every format of a report."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
