@@ -350,7 +350,11 @@ def _serve(home: Path, host: str, port: int, logins: list[tuple[str, str, str]])
     for name, role, password in logins:
         out.print(f"  sign in as {role}: {name} / {password}")
     out.print("Press Ctrl+C to stop.")
-    uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
+    # forwarded headers are believed from OPENPEEL_TRUSTED_PROXIES only (openpeel.web.security),
+    # not from whatever uvicorn trusts by default
+    uvicorn.run(
+        create_app(home, host=host), host=host, port=port, log_level="warning", proxy_headers=False
+    )
 
 
 @app.command("export-parquet")
