@@ -12,12 +12,13 @@ It is deterministic: the same input gives byte-identical output.
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from openpeel.csvsafe import SafeWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "src" / "openpeel" / "sample" / "data"
@@ -140,7 +141,7 @@ def main() -> None:
             (spec.path, str(out.stat().st_size), _sha(out), f"{spec.why}: {kept} of {total} rows")
         )
     with (TARGET / "MANIFEST.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(manifest)
+        SafeWriter(fh).writerows(manifest)
     size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
     print(f"wrote {len(WHOLE) + len(CUTS)} files, {size / 1e6:.1f} MB, to {TARGET}")
 

@@ -73,7 +73,17 @@ SETTINGS = (
         "OPENPEEL_SECURE_COOKIES",
         "",
         "`true` to send the session cookie over HTTPS only; by default true unless the app "
-        "serves 127.0.0.1 or localhost (the demo).",
+        "serves 127.0.0.1 or localhost (the demo). A request that came over HTTPS (directly, or "
+        "through a proxy listed in `OPENPEEL_TRUSTED_PROXIES`) always gets a `Secure` cookie.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "OPENPEEL_TRUSTED_PROXIES",
+        "",
+        "Addresses or networks of the reverse proxies in front of the web app (separated by "
+        "commas, e.g. `127.0.0.1,10.0.0.0/8`). Only from these are `X-Forwarded-For` (the "
+        "client's address, which sign-in throttling counts by) and `X-Forwarded-Proto` (HTTPS, "
+        "for `Secure` cookies) believed; by default from nobody.",
     ),
     Setting(
         "page_cache_entries",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.web.conftest import ACCOUNTS, Site
 
 from openpeel.assess.models import AccessLogEntry
+from openpeel.publishing import workflow
 from openpeel.web.pages import PAGES
 from openpeel.web.workspace import ACTIONS
 
@@ -71,6 +72,7 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
     allowed = who in READERS[state]
     with site.store.session() as s:
         before = max((e.id for e in s.scalars(select(AccessLogEntry))), default=0)
+    refused_before = workflow.refused_public_reads.count
     for path in PUBLICATION_ROUTES:
         response = _get(site, path, who)
         assert response.status_code == (200 if allowed else 404), (state, who, path)
@@ -92,13 +94,16 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
     overview = _get(site, "/api/overview?year=2016&pillar=effectiveness", who).json()
     hampshire = next(f for f in overview["forces"] if f["code"] == "E23000030")
     assert hampshire["grade"] == "requires improvement"  # as published in 2017 either way
-    # every read of an output before publication is in the access log, refused or not
+    # every signed-in read of an output before publication is in the access log, refused or
+    # not; the public's refused reads write nothing, and are counted in memory
     with site.store.session() as s:
         logged = [
             (e.output, e.allowed)
             for e in s.scalars(select(AccessLogEntry).where(AccessLogEntry.id > before))
         ]
-    if state == "published":
+    refused = workflow.refused_public_reads.count - refused_before
+    assert refused == (4 if who is None and not allowed else 0)
+    if state == "published" or (who is None and not allowed):
         assert logged == []
     else:
         assert sorted(logged) == sorted(

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from openpeel.assess.models import AuditEntry, AuditHead
 from openpeel.errors import OpenPeelError
+from openpeel.private import private_file
 from openpeel.settings import setting
 
 GENESIS = "0" * 64
@@ -75,20 +75,16 @@ def home_key(home: Path) -> bytes:
     if given:
         return given.encode("utf-8")
     path = home / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        text = path.read_text(encoding="utf-8").strip()
-        if not text:
-            raise AuditError(
-                f"{path} is empty",
-                hint="restore the home's audit key from a copy; without it the audit log "
-                "cannot be verified or extended",
-            ) from None
-        return text.encode("utf-8")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+    if private_file(path, secrets.token_hex(32) + "\n"):
+        return path.read_text(encoding="utf-8").strip().encode("utf-8")
+    text = path.read_text(encoding="utf-8").strip()
+    if not text:
+        raise AuditError(
+            f"{path} is empty",
+            hint="restore the home's audit key from a copy; without it the audit log "
+            "cannot be verified or extended",
+        )
+    return text.encode("utf-8")
 
 
 def _key(session: Session) -> bytes | None:

@@ -58,6 +58,24 @@ class User(Base):
     #: argon2 hash of the password (``openpeel.assess.users``); the password is never stored
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: set while the account may not sign in (``openpeel users disable``); null when enabled
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """One sign-in to the web app. The cookie carries a random id; only its SHA-256 is kept.
+    A session signs its user in until it expires or ends (sign-out, account disabled,
+    password changed), whatever cookie is sent after."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_name: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: why it ended: "signed out", "disabled", "password changed"
+    ended_why: Mapped[str | None] = mapped_column(String(40))
 
 
 class ApiToken(Base):

@@ -145,6 +145,9 @@ RULES: dict[tuple[str, str], Callable[[Detail], Fields]] = {
     ("user", "add"): lambda d: {"name": d["name"], **_user(d)},
     # an account's role changed (``openpeel users role``): {"from": {...}, "to": {role, force}}
     ("user", "change role"): lambda d: _user(d["to"]),
+    # ``openpeel users disable`` / ``enable``: {"name", "at"} / {"name"}
+    ("user", "disable"): lambda d: {"disabled_at": d["at"]},
+    ("user", "enable"): lambda d: {"disabled_at": None},
 }
 #: access lists: (entity, action) -> (detail key, added or removed)
 ACCESS: dict[tuple[str, str], tuple[str, bool]] = {
@@ -170,6 +173,7 @@ DEFAULTS: dict[str, Fields] = {
     "publication": {"embargo_until": None},
     "correction": {"embargo_until": None},
     "response": {"received_on": None},
+    "user": {"disabled_at": None},
 }
 #: entities whose rows may be made before any entry speaks of them (a judgement is made empty
 #: when a grade is first proposed, and logged only once it holds one)

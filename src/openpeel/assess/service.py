@@ -50,6 +50,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: the only kinds of link stored (a ``javascript:`` or ``data:`` link would run in a reader's
+#: browser from the public pages and the reports)
+LINK_SCHEMES = ("http", "https")
+
+
+def checked_link(url: str | None, what: str = "link") -> str | None:
+    """``url`` if it is an absolute http(s) address (None or blank: no link), else an error."""
+    from urllib.parse import urlsplit
+
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if (
+        parts.scheme.lower() not in LINK_SCHEMES
+        or not parts.netloc
+        or any(c.isspace() for c in url)
+    ):
+        raise AssessmentError(
+            f"the {what} {url[:80]!r} is not a web address: only http:// and https:// links "
+            "are kept",
+            hint="give the full address, e.g. https://www.example.police.uk/response.pdf",
+        )
+    return url
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise UnknownCodeError(what, value, allowed, hint=f"one of: {', '.join(allowed)}")
@@ -451,6 +477,7 @@ def add_document_evidence(
     question: str | None = None,
     note: str | None = None,
 ) -> Evidence:
+    url = checked_link(url, "document's link")
     if question is not None:
         edition_of(assessment).question(question)
     item = Evidence(
@@ -619,6 +646,7 @@ def record_response(
     url: str | None = None,
 ) -> Response:
     respondent = _choice(respondent.strip(), RESPONDENTS, "respondent")
+    url = checked_link(url, "response's link")
     response = next((r for r in assessment.responses if r.respondent == respondent), None)
     if response is None:
         response = Response(assessment=assessment, respondent=respondent, due_on=_due(assessment))

@@ -4,9 +4,7 @@ is brought up to date by the Alembic migrations each time the store is opened.""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from openpeel.assess import audit
 from openpeel.errors import OpenPeelError
+from openpeel.private import private_file
 from openpeel.settings import setting
 
 log = logging.getLogger("openpeel.assess")
@@ -82,13 +81,12 @@ class Store:
 
     @classmethod
     def open(cls, home: Path) -> Store:
-        """The home's store, its audit entries keyed with the home's key. A new SQLite file
-        is readable and writable by its owner only."""
+        """The home's store, its audit entries keyed with the home's key. The SQLite file is
+        readable and writable by its owner only (made so, or tightened if it was not)."""
         url = database_url(home)
         home.mkdir(parents=True, exist_ok=True)
         if url == f"sqlite:///{(home / STORE_FILE).resolve()}":
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(home / STORE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            private_file(home / STORE_FILE)
         return cls(url, audit.home_key(home))
 
     @contextmanager

@@ -410,7 +410,15 @@ def _serve(home: Path, host: str, port: int, workers: int = 1) -> None:
         _print_sign_ins(_demo_sign_ins(home))
     out.print("Press Ctrl+C to stop.")
     if workers == 1:
-        uvicorn.run(create_app(home, host=host), host=host, port=port, log_level="warning")
+        # forwarded headers are believed from OPENPEEL_TRUSTED_PROXIES only (openpeel.web.security),
+        # not from whatever uvicorn trusts by default
+        uvicorn.run(
+            create_app(home, host=host),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+        )
         return
     # each worker process makes its own app (openpeel.web.app:app_from_environment) over the
     # home and cookie policy passed in the environment; the store and the keys are made here
@@ -424,6 +432,7 @@ def _serve(home: Path, host: str, port: int, workers: int = 1) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        proxy_headers=False,
     )
 
 

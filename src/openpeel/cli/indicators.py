@@ -312,21 +312,29 @@ def export(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Export out_indicator_values (all or one indicator) to CSV, Parquet or Excel."""
+    import itertools
+
+    from openpeel.csvsafe import write_csv
     from openpeel.errors import OpenPeelError
     from openpeel.warehouse.db import Warehouse
     from openpeel.warehouse.ddl import literal
 
     suffix = target.suffix.lower()
-    kind = {".csv": "CSV, HEADER", ".parquet": "PARQUET"}.get(suffix)
-    if kind is None and suffix != ".xlsx":
+    if suffix not in (".csv", ".parquet", ".xlsx"):
         raise OpenPeelError(
             f"cannot export to {target.name}", hint="use a .csv, .parquet or .xlsx name"
         )
     where = f"WHERE indicator_id = {literal(indicator_id)}" if indicator_id else ""
     query = f"SELECT * FROM out_indicator_values {where} ORDER BY ALL"
     with Warehouse(home, read_only=True) as wh:
-        if kind is not None:
-            wh.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT {kind})")
+        if suffix == ".parquet":
+            wh.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT PARQUET)")
+        elif suffix == ".csv":  # cells neutralised against formulas (openpeel.csvsafe)
+            result = wh.execute(query)
+            header = [str(d[0]) for d in result.description]
+            batches = iter(lambda: result.fetchmany(10_000), [])
+            with target.open("w", encoding="utf-8", newline="") as fh:
+                write_csv(fh, header, itertools.chain.from_iterable(batches))
         else:
             frame = wh.execute(query).df()
             if len(frame) > 1_048_575:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -14,6 +13,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from openpeel.csvsafe import write_csv
 
 
 class Format(StrEnum):
@@ -63,10 +64,7 @@ def emit(
         return
     if fmt is Format.csv:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for r in records:
-            writer.writerow({k: _csv_cell(r.get(k)) for k in cols})
+        write_csv(buffer, cols, ([_csv_cell(r.get(k)) for k in cols] for r in records))
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title, show_lines=False)

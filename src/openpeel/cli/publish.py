@@ -312,7 +312,7 @@ def publish_show(
         try:
             data = workflow.read(session, slug, name, as_format, who, now(), version)
         except workflow.EmbargoError:
-            session.commit()  # the refused read stays in the access log
+            session.commit()  # a named user's refused read stays in the access log
             raise
     if to is not None:
         to.write_bytes(data)
@@ -384,7 +384,8 @@ def publish_rebuild(
 def publish_access_log(
     slug: Slug, home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table
 ) -> None:
-    """Every read of a publication before it was published, allowed or refused."""
+    """Every read of a publication by a named user before it was published, allowed or refused
+    (the public's refused reads are only counted, by the web server)."""
     from sqlalchemy import select
 
     from openpeel.assess.models import AccessLogEntry

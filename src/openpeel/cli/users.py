@@ -62,7 +62,13 @@ def users_list(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None
     with _session(home) as session:
         emit(
             [
-                {"name": u.name, "role": u.role, "force": u.force_code, "created": u.created_at}
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "force": u.force_code,
+                    "created": u.created_at,
+                    "disabled": u.disabled_at,
+                }
                 for u in list_users(session)
             ],
             fmt,
@@ -99,3 +105,75 @@ def users_revoke_tokens(
     with _session(home) as session:
         count = revoke_tokens(session, name, current_actor())
     out.print(f"revoked {count} token(s) of {name!r}")
+
+
+@app.command("disable")
+def users_disable(
+    name: Annotated[str, typer.Argument(help="The account that may no longer sign in.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Disable an account: it cannot sign in, its web sessions end at once and its API tokens
+    stop working (until `openpeel users enable`)."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import disable_user
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        user = disable_user(session, name, current_actor())
+    out.print(f"disabled {user.name!r}: it cannot sign in, and its sessions have ended")
+
+
+@app.command("enable")
+def users_enable(
+    name: Annotated[str, typer.Argument(help="The disabled account.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Let a disabled account sign in again."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import enable_user
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        user = enable_user(session, name, current_actor())
+    out.print(f"enabled {user.name!r}: it can sign in again")
+
+
+@app.command("passwd")
+def users_passwd(
+    name: Annotated[str, typer.Argument(help="The account whose password is set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Set an account's password (asked for, or read with --password-stdin); its web sessions
+    end, so it signs in again with the new one."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import set_password
+    from openpeel.cli.assess import _session
+
+    password = _read_password(password_stdin)
+    with _session(home) as session:
+        user = set_password(session, name, password, current_actor())
+    out.print(f"set the password of {user.name!r}; its sessions have ended")
+
+
+@app.command("role")
+def users_role(
+    name: Annotated[str, typer.Argument(help="The account whose role changes.")],
+    role: Annotated[str, typer.Option(help="force, inspector or admin.")],
+    force: Annotated[
+        str | None, typer.Option(help="A force user's force (name or ONS code).")
+    ] = None,
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Change an account's role (from its next request on)."""
+    from openpeel.assess.service import current_actor
+    from openpeel.assess.users import set_role
+    from openpeel.cli.assess import _session
+
+    with _session(home) as session:
+        user = set_role(session, name, role, current_actor(), force=force)
+    out.print(
+        f"{user.name!r} is now {user.role}" + (f" for {user.force_code}" if user.force_code else "")
+    )

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from openpeel.csvsafe import SafeWriter
 from openpeel.indicators.peer_characteristics import (
     CHARACTERISTICS,
     LSOA_FORCE_SQL,
@@ -230,7 +231,7 @@ def compute_peer_groups(
 def format_peer_groups(rows: Sequence[PeerRow]) -> str:
     """The CSV text of ``peer_groups.csv`` (distances to 6 decimal places, LF line ends)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for r in sorted(rows, key=_order):
         writer.writerow(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,21 +34,57 @@ TEMPLATES = {
 }
 
 
+#: in Markdown, text is kept text: no HTML tag or autolink (``<``) and no link (``[``, ``]``)
+#: can come from a finding, a name or a note; a character already escaped is left alone, so a
+#: macro's output (escaped inside it) is not escaped twice
+_MARKDOWN_SPECIAL = re.compile(r"<|(?<!\\)[\[\]]")
+
+
+def markdown_text(value: Any) -> str:
+    """A value as Markdown that shows it as text: ``<`` as ``&lt;``, ``[`` and ``]`` escaped."""
+    return _MARKDOWN_SPECIAL.sub(
+        lambda m: "&lt;" if m.group() == "<" else "\\" + m.group(), str(value)
+    )
+
+
+def web_link(url: Any) -> str:
+    """``url`` if it is an http(s) link, else "" (a report built before links were checked
+    when stored shows no ``javascript:`` link)."""
+    from openpeel.assess.service import checked_link
+
+    try:
+        return checked_link(str(url)) or "" if url else ""
+    except OpenPeelError:
+        return ""
+
+
 @cache
 def _environment(markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("openpeel.publishing", "templates"),
         autoescape=not markdown,
+        finalize=markdown_text if markdown else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["link"] = web_link
+    env.globals["csp"] = REPORT_CSP
     env.filters["uk_date"] = _uk_date
     env.filters["label"] = lambda s: str(s).replace("_", " ")
     env.filters["anchor"] = lambda s: str(s).replace("/", "-")
     env.filters["b64"] = lambda s: base64.b64encode(str(s).encode()).decode()
     return env
+
+
+#: the content-security policy of a report's HTML, in the file itself (a report exported to a
+#: folder and served by any web server, or opened from disk, keeps it): nothing is loaded or
+#: run; only the report's own inline styles and its charts as data: images
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
 
 
 def _uk_date(value: str | None) -> str:

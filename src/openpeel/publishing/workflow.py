@@ -6,13 +6,15 @@ with the audit log's head at that time; ``send_for_check`` lets the force see it
 is public (``openpeel.publishing.embargo``). Until then a release can be postponed or withdrawn
 and pre-release access revoked. A published publication is frozen: a change to its findings or
 grades is published as a correction (``openpeel.publishing.corrections``), which takes the same
-steps. Every step is in the audit log; every read before publication is in the access log.
+steps. Every step is in the audit log; every signed-in read before publication is in the
+access log (the public's refused reads are only counted, in memory).
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -414,6 +416,22 @@ def viewer(session: Session, name: str | None) -> Viewer:
     return Viewer(name=user.name, role=user.role, force_code=user.force_code)
 
 
+class Counter:
+    """A count kept in memory by the server, safe across its threads."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+#: reads of an unpublished version refused to the public since the process started
+refused_public_reads = Counter()
+
+
 def read(
     session: Session,
     slug: str,
@@ -447,7 +465,11 @@ def read_version(
     chosen = readable_version(pub, who, now, version)
     asked = chosen or _asked(pub, version)
     current = embargo.state(asked, now)
-    if current != PUBLISHED:
+    if chosen is None and who.name is None:
+        # the public's refused reads are counted in memory, not logged: a flood of them must
+        # not write to the store (and a refusal is the same as for a report that does not exist)
+        refused_public_reads.add()
+    elif current != PUBLISHED:
         suffix = f" ({label(asked)})" if asked.number else ""
         session.add(
             AccessLogEntry(

@@ -108,7 +108,9 @@ def _safe(name: str) -> str:
 
 def _write_csv(rows: Iterator[list[str]], width: int, out: Path) -> int:
     """Write rows as CSV, each cut to ``width`` cells where the cells beyond are empty (a row
-    with a value beyond is written whole, so that it is quarantined as too long)."""
+    with a value beyond is written whole, so that it is quarantined as too long). The file is
+    read back by the loader only, so its cells stay exactly as in the sheet (not through
+    ``openpeel.csvsafe``, which would change a text cell such as ``-`` or ``=A1``)."""
     count = 0
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")

@@ -4,7 +4,6 @@ inspectors and forces, from one FastAPI app over the home's warehouse and store.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -19,20 +18,29 @@ from secure.middleware import SecureASGIMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from openpeel import __version__
+from openpeel.assess.sessions import SESSION_HOURS
 from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
+from openpeel.private import private_file
+from openpeel.publishing import embargo
 from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, workspace
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
-from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
+from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
 from openpeel.web.models import TAGS
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
-from openpeel.web.security import security_headers
+from openpeel.web.security import (
+    CookiePolicy,
+    HeadAsGet,
+    ProxyHeaders,
+    security_headers,
+    trusted_proxies,
+)
+from openpeel.web.throttle import in_words
 
 log = logging.getLogger("openpeel.web")
 
 SECRET_FILE = "secret.key"
-SESSION_HOURS = 8
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -42,11 +50,7 @@ def secret_key(home: Path) -> str:
     if given:
         return given
     path = home / SECRET_FILE
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+    private_file(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -93,6 +97,8 @@ def create_app(
     app.state.versions = SiteVersions(home, app.state.web.store, clock)
     app.state.contexts = LRU(cache_entries())  # page contexts (openpeel.web.pages)
     app.state.answers = LRU(cache_entries())  # rendered public answers
+    # the last added runs first: the page cache, HEAD as GET, the proxy's headers, then the
+    # cookie rules
     app.add_middleware(SecureASGIMiddleware, secure=security_headers())
     app.add_middleware(
         SessionMiddleware,
@@ -102,6 +108,9 @@ def create_app(
         same_site="strict",
         https_only=secure_cookies(host),
     )
+    app.add_middleware(CookiePolicy, always_secure=secure_cookies(host))
+    app.add_middleware(ProxyHeaders, proxies=trusted_proxies())
+    app.add_middleware(HeadAsGet)
     # outermost: a public page already built is answered before any other work
     app.add_middleware(PageCache, site=app.state.versions, answers=app.state.answers)
     if not assets_built():
@@ -166,35 +175,65 @@ def _sign_in_router() -> APIRouter:
         )
 
     @router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
-    def login(
+    async def login(
         request: Request,
-        session: DB,
-        who: Who,
         username: Annotated[str, Form()],
         password: Annotated[str, Form()],
         next: Annotated[str, Form()] = "/",
     ) -> Response:
-        from openpeel.assess.users import authenticate
+        web = state(request)
+        name, address = username.strip(), client_address(request)
+        web.throttle.check(name, address)  # 429 while locked, before any password is hashed
 
-        user = authenticate(session, username.strip(), password)
-        if user is None:
-            context = {
-                "title": "Sign in",
-                "next": _local(next),
-                "error": "The name or the password is wrong.",
-            }
-            return page(request, "login.html.j2", context, who, status=401, api="")
+        def attempt() -> tuple[str, str, str, str] | str | None:
+            from openpeel.assess.sessions import start_session
+            from openpeel.assess.users import AccountDisabled, authenticate
+
+            with web.store.session() as session:
+                try:
+                    user = authenticate(session, name, password)
+                except AccountDisabled as exc:
+                    return exc.message
+                if user is None:
+                    return None
+                return (user.name, start_session(session, user), user.role, user.force_code or "")
+
+        result = await web.hash_slots.run(attempt)  # 503 when too many are signing in at once
+        if not isinstance(result, tuple):
+            error = "The account is disabled: ask an admin to enable it."
+            if result is None:
+                locked = web.throttle.failed(name, address)
+                error = "The name or the password is wrong." + (
+                    f" Too many failed attempts: wait {in_words(locked)} before trying again."
+                    if locked
+                    else ""
+                )
+            context = {"title": "Sign in", "next": _local(next), "error": error}
+            return page(request, "login.html.j2", context, embargo.PUBLIC, status=401, api="")
+        web.throttle.succeeded(name)
         request.session.clear()  # a new session (and CSRF token) on every sign-in
-        request.session[SESSION_USER] = user.name
+        request.session[SESSION_ID] = result[1]
         request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
-        return RedirectResponse(landing(user.role, user.force_code, _local(next)), status_code=303)
+        return RedirectResponse(
+            landing(result[2], result[3] or None, _local(next)), status_code=303
+        )
 
     @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
-    def logout(request: Request) -> Response:
+    def logout(request: Request, session: DB) -> Response:
+        from openpeel.assess.sessions import end_session
+
+        session_id = request.session.get(SESSION_ID)
+        if session_id:
+            end_session(session, str(session_id))  # the cookie signs nobody in from now on
         request.session.clear()
         return RedirectResponse("/", status_code=303)
 
     return router
+
+
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For is applied by ProxyHeaders)."""
+    return request.client.host if request.client else "unknown"
 
 
 def landing(role: str, force_code: str | None, asked: str) -> str:

@@ -23,8 +23,10 @@ from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.live import LiveWarehouse
+from openpeel.web.throttle import HashSlots, Throttle
 
-SESSION_USER = "user"
+#: the cookie's keys: the server-side session's id (``openpeel.assess.sessions``), the CSRF token
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -45,6 +47,9 @@ class WebState:
     clock: Callable[[], datetime]
     #: the warehouse, read-only, following the loads that commit (openpeel.warehouse.live)
     warehouse: LiveWarehouse = field(init=False)
+    #: failed sign-ins by name and by address, and the password checks running at once
+    throttle: Throttle = field(default_factory=Throttle)
+    hash_slots: HashSlots = field(default_factory=HashSlots)
 
     def __post_init__(self) -> None:
         self.warehouse = LiveWarehouse(self.home)
@@ -93,15 +98,16 @@ def viewer(request: Request, session: DB) -> Viewer:
         if user is None:
             raise AuthError("the API token is not valid", hint="issue one: `openpeel users token`")
         return Viewer(name=user.name, role=user.role, force_code=user.force_code)
-    name = request.session.get(SESSION_USER)
-    if not name:
+    session_id = request.session.get(SESSION_ID)
+    if not session_id:
         return embargo.PUBLIC
-    from openpeel.publishing.workflow import viewer as stored_viewer
+    from openpeel.assess.sessions import session_user
 
-    found = stored_viewer(session, str(name))
-    if found.role == "public":  # the account is gone: sign out
+    user = session_user(session, str(session_id))
+    if user is None:  # signed out, expired, disabled or gone: the cookie signs nobody in
         request.session.clear()
-    return found
+        return embargo.PUBLIC
+    return Viewer(name=user.name, role=user.role, force_code=user.force_code)
 
 
 Who = Annotated[Viewer, Depends(viewer)]
@@ -132,6 +138,20 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(32)
         request.session[SESSION_CSRF] = token
     return str(token)
+
+
+class LazyCsrfToken:
+    """The CSRF token for a template, made only if the page shows a form: a public page
+    without one then sets no cookie (and may be cached by others)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(self)
 
 
 async def check_csrf(request: Request) -> None:

@@ -21,6 +21,7 @@ from openpeel.publishing.workflow import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.deps import AuthError, Forbidden
 from openpeel.web.security import security_headers
+from openpeel.web.throttle import SignInBusy, TooManyAttempts
 from openpeel.web.views import NotFound
 
 log = logging.getLogger("openpeel.web")
@@ -46,6 +47,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "The role or the force scope does not allow it"},
     404: {"model": ErrorBody, "description": "Nothing there that you may see"},
     422: {"model": ErrorBody, "description": "A parameter or the body is not valid"},
+    429: {"model": ErrorBody, "description": "Too many failed sign-ins; see Retry-After"},
     503: {"model": ErrorBody, "description": "The data cannot be read now; see Retry-After"},
 }
 
@@ -57,7 +59,9 @@ def status_of(exc: OpenPeelError) -> int:
         return 401
     if isinstance(exc, Forbidden):
         return 403
-    if isinstance(exc, WarehouseUnavailable):
+    if isinstance(exc, TooManyAttempts):
+        return 429
+    if isinstance(exc, WarehouseUnavailable | SignInBusy):
         return 503
     return 400
 
@@ -88,15 +92,18 @@ PAGE_TITLES = {
 def _viewer(request: Request) -> embargo.Viewer:
     """Who is signed in, for the error page's header (the request's own dependencies may not
     have run, or may be what failed)."""
-    from openpeel.publishing.workflow import viewer
-    from openpeel.web.deps import SESSION_USER, state
+    from openpeel.assess.sessions import session_user
+    from openpeel.web.deps import SESSION_ID, state
 
-    name = request.session.get(SESSION_USER) if "session" in request.scope else None
-    if not name:
+    session_id = request.session.get(SESSION_ID) if "session" in request.scope else None
+    if not session_id:
         return embargo.PUBLIC
     try:
         with state(request).store.session() as session:
-            return viewer(session, str(name))
+            user = session_user(session, str(session_id))
+            if user is None:  # signed out, expired or disabled: nobody
+                return embargo.PUBLIC
+            return embargo.Viewer(name=user.name, role=user.role, force_code=user.force_code)
     except Exception:  # the store is what failed: the page still answers
         log.warning("could not find the signed-in user for an error page", exc_info=True)
         return embargo.PUBLIC
@@ -131,7 +138,7 @@ def install(app: FastAPI) -> None:
     async def openpeel_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OpenPeelError)
         response = respond(request, status_of(exc), exc.message, exc.hint)
-        if isinstance(exc, WarehouseUnavailable):
+        if isinstance(exc, WarehouseUnavailable | TooManyAttempts | SignInBusy):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

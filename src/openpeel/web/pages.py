@@ -8,9 +8,7 @@ schema) and as JSON at /api + the address (documented there).
 # no ``from __future__ import annotations``: FastAPI reads the annotations of the handlers
 # made in _register, which name a type made there
 
-import csv
 import inspect
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -20,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 
 from openpeel.assess.models import Publication
+from openpeel.csvsafe import frame_csv
 from openpeel.publishing import embargo
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import models, views
@@ -283,11 +282,9 @@ def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -
 
     context = views.indicator_page(wh, indicator, period)
     frame = values(wh, context["indicator"]["id"], period=context["period"])
-    text = io.StringIO()
-    frame.to_csv(text, index=False, quoting=csv.QUOTE_MINIMAL)
     name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
     return Response(
-        text.getvalue(),
+        frame_csv(frame),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', **cache_headers(who)},
     )
@@ -324,12 +321,14 @@ def publication_output(
 
     known = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     if known is None or output not in OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
-        raise views.NotFound(f"no publication {slug!r} with an output {output}.{fmt}")
+        raise views.unreadable(slug)
     try:
         data, served = workflow.read_version(session, slug, output, fmt, who, now, version)
     except workflow.PublishError:
-        # answered, not raised, so that the refused read stays in the access log
-        return respond(request, 404, f"no publication {slug!r} that you may read now")
+        # answered, not raised, so that a signed-in user's refused read stays in the access
+        # log; the answer is the one an unknown slug gets
+        refused = views.unreadable(slug)
+        return respond(request, 404, refused.message, refused.hint)
     public = embargo.state(served, now) == embargo.PUBLISHED
     etag = f'"{served.context_sha256}-{output}-{fmt}"'
     headers = (

@@ -7,7 +7,6 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-import markupsafe
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -15,8 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpeel.clock import uk, uk_day
 from openpeel.publishing import embargo
 from openpeel.publishing.embargo import Viewer
+from openpeel.publishing.render import web_link
 from openpeel.web.chart_data import chart_tables
-from openpeel.web.deps import CSRF_FIELD, csrf_token
+from openpeel.web.deps import CSRF_FIELD, LazyCsrfToken
 from openpeel.web.forms import FormState, take_flash
 
 PUBLIC_MAX_AGE = 60
@@ -34,6 +34,7 @@ def _environment() -> jinja2.Environment:
     env.filters["uk"] = lambda v: uk(_parse(v)) if v else ""
     env.filters["day"] = uk_day  # "27 April 2017": every date a page shows
     env.filters["chart_tables"] = chart_tables
+    env.filters["link"] = web_link
     return env
 
 
@@ -51,20 +52,6 @@ def cache_headers(who: Viewer) -> dict[str, str]:
     if who.name is None:
         return {"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}", "Vary": "Cookie"}
     return {"Cache-Control": "private, no-store", "Vary": "Cookie, Authorization"}
-
-
-class _Token:
-    """The session's CSRF token, made only when a template writes it (a form): the public's
-    pages without a form start no session and set no cookie, so that they can be cached."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-
-    def __str__(self) -> str:
-        return csrf_token(self.request)
-
-    def __html__(self) -> str:
-        return str(markupsafe.escape(str(self)))
 
 
 def page(
@@ -86,7 +73,7 @@ def page(
         api=api if api is not None else "/api" + request.url.path,
         query=str(request.url.query),
         csrf_field=CSRF_FIELD,
-        csrf_token=_Token(request),
+        csrf_token=LazyCsrfToken(request),
         form=form,
         flash=take_flash(request),
     )

@@ -477,8 +477,17 @@ def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> P
     an embargoed report's existence is not told either)."""
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
     if pub is None or not embargo.may_read(pub, viewer, now):
-        raise NotFound(f"no publication {slug!r} that you may read now")
+        raise unreadable(slug)
     return pub
+
+
+def unreadable(slug: str) -> NotFound:
+    """The one answer to every read of a publication that does not exist, is not readable by
+    the viewer yet, or has no such output: the same status and body, so that a draft's or an
+    embargoed report's existence cannot be told from an unknown slug's."""
+    return NotFound(
+        f"no publication {slug!r} that you may read now", hint="see /publications for the reports"
+    )
 
 
 def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from alembic import op
 
 revision = "0007_progress"
 # 0006_accounts on main (branch i15-web); 0005_corrections until that branch is merged
-down_revision = "0005_corrections"
+down_revision = "0006_accounts"
 branch_labels = None
 depends_on = None
 
