@@ -22,7 +22,7 @@ from openpeel import __version__
 from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.settings import setting
-from openpeel.web import admin, errors, pages, workspace
+from openpeel.web import admin, errors, pages, profiles, workspace
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_USER, WebState, Who, check_csrf
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
 from openpeel.web.security import security_headers
@@ -107,6 +107,7 @@ def create_app(
     app.include_router(_sign_in_router())
     app.include_router(workspace.router)
     app.include_router(admin.router)
+    app.include_router(profiles.router)
     app.include_router(pages.router)
     return app
 

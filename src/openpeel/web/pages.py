@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from openpeel.assess.models import Publication
 from openpeel.publishing import embargo
-from openpeel.web import views
+from openpeel.web import profiles, views
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
 
@@ -76,7 +76,9 @@ def force_context(
         int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
     ] = None,
 ) -> dict[str, Any]:
-    return views.force_page(wh, session, who, now, force, year)
+    context = views.force_page(wh, session, who, now, force, year)
+    context["spine"] = profiles.spine_section(wh, context["force"]["code"])
+    return context
 
 
 def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
@@ -89,6 +91,12 @@ def indicators_context(
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
     return paginate(views.indicator_list(wh), "indicators", page_no, per_page)
+
+
+def rug_context(
+    wh: WH, pillar: profiles.Pillar = None, region: profiles.Region = None
+) -> dict[str, Any]:
+    return profiles.rug(wh, pillar, region)
 
 
 def indicator_context(
@@ -142,6 +150,12 @@ PAGES = (
         "A force's demand forecasts, backtests and emerging demand",
     ),
     Page("/indicators", "indicators.html.j2", indicators_context, "Every indicator"),
+    Page(
+        "/indicators/all",
+        "rug.html.j2",
+        rug_context,
+        "Every force on every indicator, compared with England and Wales",
+    ),
     Page(
         "/indicators/{indicator}",
         "indicator.html.j2",
