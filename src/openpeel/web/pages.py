@@ -59,11 +59,15 @@ def overview_context(
 
 
 def forces_context(
-    q: Annotated[str | None, Query(description="Part of a force's name.")] = None,
+    wh: WH,
+    q: Annotated[
+        str | None,
+        Query(description="A force's name in any spelling, a local authority in it, or a region."),
+    ] = None,
     page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    return paginate(views.force_list(q), "forces", page_no, per_page)
+    return paginate(views.force_list(q, wh), "forces", page_no, per_page)
 
 
 def force_context(

@@ -104,14 +104,35 @@ def find_force(spelling: str) -> Force:
     return force
 
 
-def force_list(q: str | None = None) -> dict[str, Any]:
-    """The 43 territorial forces, or those whose name contains ``q``."""
-    words = (q or "").strip().lower()
-    rows = [
-        {"code": f.code, "name": f.name, "slug": f.policeuk_slug, "region": f.region}
-        for f in sorted(forces().territorial(), key=lambda f: f.name)
-        if not words or words in f.name.lower() or words in f.policeuk_slug
-    ]
+def force_list(q: str | None = None, wh: Warehouse | None = None) -> dict[str, Any]:
+    """The 43 territorial forces, or those a text may mean: a force's name in any published
+    spelling, a local authority or partnership in its area, or its region (best first, each
+    with why it matched; ``reference.places.find``)."""
+    from openpeel.reference.places import find
+
+    text = (q or "").strip()
+    if not text:
+        rows: list[dict[str, str | None]] = [
+            {
+                "code": f.code,
+                "name": f.name,
+                "slug": f.policeuk_slug,
+                "region": f.region,
+                "why": None,
+            }
+            for f in sorted(forces().territorial(), key=lambda f: f.name)
+        ]
+    else:
+        rows = [
+            {
+                "code": m.force_code,
+                "name": m.force_name,
+                "slug": m.slug,
+                "region": m.region,
+                "why": m.why,
+            }
+            for m in find(wh, text, limit=len(forces().territorial()))
+        ]
     return {"title": "Find a police force", "q": q or "", "forces": rows}
 
 
