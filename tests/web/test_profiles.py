@@ -11,7 +11,11 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from tests.web.conftest import Site
+from tests.web.test_pages import (
+    test_pages_are_accessible_and_load_nothing_from_elsewhere as accessible,
+)
 
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.warehouse.db import Warehouse
@@ -194,3 +198,10 @@ def test_a_force_is_found_by_a_place_in_its_area(shared_site: Site) -> None:
     page = shared_site.client.get("/forces", params={"q": "Southampton"}, headers=HTML).text
     assert 'href="/forces/hampshire"' in page
     assert "Southampton is a local authority" in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/indicators/all", "/indicators/all?pillar=legitimacy", "/forces?q=London"]
+)
+def test_the_new_pages_pass_the_accessibility_checks(shared_site: Site, path: str) -> None:
+    accessible(shared_site, path)
