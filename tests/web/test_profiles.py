@@ -205,3 +205,22 @@ def test_a_force_is_found_by_a_place_in_its_area(shared_site: Site) -> None:
 )
 def test_the_new_pages_pass_the_accessibility_checks(shared_site: Site, path: str) -> None:
     accessible(shared_site, path)
+
+
+def test_the_rug_sorts_forces_by_an_indicator_highest_first(shared_site: Site) -> None:
+    first = shared_site.client.get("/api/indicators/all").json()
+    iid = first["indicators"][0]["id"]
+    twin = shared_site.client.get("/api/indicators/all", params={"sort": iid}).json()
+    values = [f["cells"][iid]["value"] for f in twin["forces"]]
+    shown = [v for v in values if v is not None]
+    assert shown == sorted(shown, reverse=True)
+    assert values[: len(shown)] == shown  # forces with no value come last
+    rows = list(
+        csv.DictReader(
+            io.StringIO(shared_site.client.get("/indicators/all.csv", params={"sort": iid}).text)
+        )
+    )
+    assert [r["force_code"] for r in rows] == [f["code"] for f in twin["forces"]]
+    assert shared_site.client.get("/api/indicators/all?sort=nonsense").status_code == 404
+    page = shared_site.client.get("/indicators/all", params={"sort": iid}, headers=HTML).text
+    assert 'aria-sort="descending"' in page

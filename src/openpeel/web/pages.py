@@ -98,9 +98,12 @@ def indicators_context(
 
 
 def rug_context(
-    wh: WH, pillar: profiles.Pillar = None, region: profiles.Region = None
+    wh: WH,
+    pillar: profiles.Pillar = None,
+    region: profiles.Region = None,
+    sort: profiles.Sort = None,
 ) -> dict[str, Any]:
-    return profiles.rug(wh, pillar, region)
+    return profiles.rug(wh, pillar, region, sort)
 
 
 def indicator_context(

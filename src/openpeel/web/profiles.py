@@ -71,12 +71,15 @@ def _regions() -> list[str]:
     return sorted({f.region for f in forces().territorial()})
 
 
-def rug(wh: WH, pillar: str | None = None, region: str | None = None) -> dict[str, Any]:
+def rug(
+    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+) -> dict[str, Any]:
     """The context of /indicators/all: the forces (rows) by indicators (columns), each cell the
-    value and its comparison with England and Wales (or why it is not compared)."""
+    value and its comparison with England and Wales (or why it is not compared). Forces are in
+    name order, or by ``sort`` (an indicator id) highest first, forces without a value last."""
     from openpeel.web.views import NotFound
 
-    pillar, region = pillar or None, region or None  # "" is the form's "all"
+    pillar, region, sort = pillar or None, region or None, sort or None  # "" is the form's "all"
     if pillar is not None and pillar not in _pillars():
         raise NotFound(f"no pillar {pillar!r}; the pillars are {', '.join(_pillars())}")
     if region is not None and region not in _regions():
@@ -115,12 +118,19 @@ def rug(wh: WH, pillar: str | None = None, region: str | None = None) -> dict[st
         }
     slugs = {f.code: f.policeuk_slug for f in forces().territorial()}
     table = sorted(by_force.values(), key=lambda f: f["name"])
+    if sort is not None:
+        if sort not in columns:
+            raise NotFound(f"no indicator {sort!r} shown here to sort by")
+        values = {f["code"]: f["cells"][sort]["value"] for f in table}
+        # highest first, ties in name order (the sort is stable), no value last
+        table.sort(key=lambda f: (values[f["code"]] is None, -(values[f["code"]] or 0.0)))
     for f in table:
         f["slug"] = slugs[f["code"]]
     return {
         "title": "Every force on every indicator",
         "pillar": pillar,
         "region": region,
+        "sort": sort,
         "pillars": _pillars(),
         "regions": _regions(),
         "key": [{"class": c, "css": css_class(c), "words": w} for c, w in CLASS_WORDS.items()],
@@ -129,9 +139,11 @@ def rug(wh: WH, pillar: str | None = None, region: str | None = None) -> dict[st
     }
 
 
-def rug_csv_text(wh: WH, pillar: str | None = None, region: str | None = None) -> str:
+def rug_csv_text(
+    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+) -> str:
     """The rug as shown, as CSV: one row per force, per indicator its value and comparison."""
-    context = rug(wh, pillar, region)
+    context = rug(wh, pillar, region, sort)
     text = io.StringIO()
     out = csv.writer(text)
     header = ["force_code", "force_name", "region"]
@@ -153,6 +165,10 @@ def rug_csv_text(wh: WH, pillar: str | None = None, region: str | None = None) -
 
 Pillar = Annotated[str | None, Query(description="Pillar id, e.g. effectiveness (default: all).")]
 Region = Annotated[str | None, Query(description="Region, e.g. South East (default: all).")]
+Sort = Annotated[
+    str | None,
+    Query(description="An indicator id: forces highest first on it (default: by name)."),
+]
 
 router = APIRouter()
 
@@ -165,10 +181,12 @@ router = APIRouter()
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def rug_csv(wh: WH, who: Who, pillar: Pillar = None, region: Region = None) -> Response:
+def rug_csv(
+    wh: WH, who: Who, pillar: Pillar = None, region: Region = None, sort: Sort = None
+) -> Response:
     name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
     return Response(
-        rug_csv_text(wh, pillar, region),
+        rug_csv_text(wh, pillar, region, sort),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **cache_headers(who)},
     )
