@@ -80,9 +80,7 @@ def force_context(
         int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
     ] = None,
 ) -> dict[str, Any]:
-    context = views.force_page(wh, session, who, now, force, year)
-    context["spine"] = profiles.spine_section(wh, context["force"]["code"])
-    return context
+    return views.force_page(wh, session, who, now, force, year)
 
 
 def forecasts_context(force: str, wh: WH) -> dict[str, Any]:

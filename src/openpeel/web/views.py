@@ -38,6 +38,7 @@ from openpeel.publishing.versions import (
 )
 from openpeel.reference.forces import Force, forces
 from openpeel.warehouse.db import Warehouse
+from openpeel.web.profiles import spine_section
 
 
 class NotFound(OpenPeelError):
@@ -275,6 +276,7 @@ def force_page(
     for row in grades:
         row["report"] = reports.get(str(row["edition"]))
     reviewers = embargo.may_act(viewer, "post_progress", force.code)
+
     return {
         "title": force.name,
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
@@ -285,6 +287,8 @@ def force_page(
         "grades": grades,
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
+        # the spine chart (issue 18): each indicator against the spread of forces
+        "spine": spine_section(wh, force.code),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [
