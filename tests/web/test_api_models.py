@@ -109,7 +109,8 @@ def test_operations_are_tagged_by_audience_the_public_reads_first(shared_site: S
         if op["tags"] == ["public"]
     ]
     assert all(method == "get" for _, method in public), "the public only reads"
-    assert len(public) == len(PAGES) + 2  # the twins, the CSV and the publication outputs
+    # the twins, the two CSVs (an indicator's, every force on every indicator) and the outputs
+    assert len(public) == len(PAGES) + 3
 
 
 def test_the_sign_in_and_error_pages_link_no_json_twin(shared_site: Site) -> None:

@@ -178,6 +178,8 @@ def change_form(
     summary="Disable or enable an account, set its password or change its role (admins); "
     "disabling it or setting its password ends its sessions",
     dependencies=GUARDS,
+    tags=["admin"],
+    response_model=Accounts,
 )
 def change_api(
     name: str, action: Action, session: DB, who: Who, data: ChangeIn | None = None

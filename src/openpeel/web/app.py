@@ -24,7 +24,7 @@ from openpeel.clock import now as real_now
 from openpeel.private import private_file
 from openpeel.publishing import embargo
 from openpeel.settings import setting
-from openpeel.web import admin, errors, pages, workspace
+from openpeel.web import admin, errors, pages, profiles, workspace
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
 from openpeel.web.models import TAGS
@@ -122,7 +122,10 @@ def create_app(
     errors.install(app)
     app.include_router(_docs_router())
     app.include_router(_sign_in_router())
-    app.include_router(pages.router)  # the public reads first, in /api/docs too
+    # the public reads first, in /api/docs too; the profiles' /indicators/all.csv before
+    # /indicators/{indicator}
+    app.include_router(profiles.router)
+    app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(admin.router)
     return app

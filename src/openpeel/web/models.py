@@ -23,9 +23,19 @@ class Model(BaseModel):
 VegaLite = dict[str, Any]
 
 
+class DataTable(Model):
+    """A chart's data as a table, as the chart's builder declares it."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
 class Chart(Model):
     description: str = Field(description="The chart in words (its text alternative).")
     spec: VegaLite = Field(description="Vega-Lite v5 specification (https://vega.github.io).")
+    table: DataTable | None = Field(default=None, description="The chart's data as a table.")
 
 
 class ListPage(Model, Generic[T]):
@@ -46,6 +56,7 @@ class ForceRef(Model):
 
 class ForceRow(ForceRef):
     region: str
+    why: str | None = Field(default=None, description="Why a search found it (a place, a name).")
 
 
 class ForceList(Model):
@@ -93,6 +104,9 @@ class GradeYear(Model):
     edition: str
     year: int
     pillars: dict[str, PillarGrade] = Field(description="By pillar id.")
+    report: str | None = Field(
+        description="That year's report: OpenPEEL's publication, or the inspectorate's page."
+    )
 
 
 class KeyIndicator(Model):
@@ -165,9 +179,14 @@ class PublicationList(Model):
 
 
 class ProgressUpdate(Model):
+    id: int
     on: date
     status: str
     text: str
+    posted_by: str | None = Field(description="Who posted it.")
+    accepted: bool = Field(description="Accepted by the inspectorate, and so public.")
+    accepted_by: str | None
+    accepted_on: date | None
 
 
 class RecommendationOut(Model):
@@ -188,6 +207,40 @@ class ResponseOut(Model):
     received_on: date | None
     text: str | None
     url: str | None
+    state: str = Field(description="received, due or overdue.")
+    assessment_status: str
+
+
+class SpineGeometry(Model):
+    range: tuple[float, float] = Field(description="x and width of lowest to highest (SVG units).")
+    quartiles: tuple[float, float] = Field(description="x and width of the middle half.")
+    ew: float
+    value: float | None
+
+
+class SpineRow(Model):
+    """One indicator of a force's spine chart: the force against the spread of forces."""
+
+    model_config = ConfigDict(extra="allow")
+    indicator_id: str
+    title: str
+    unit: str
+    period: str | None
+    value: float | None
+    ew_value: float | None
+    minimum: float | None
+    q1: float | None
+    q3: float | None
+    maximum: float | None
+    comparison: str
+    geometry: SpineGeometry | None
+    texts: dict[str, str]
+    css: str
+
+
+class SpineGroup(Model):
+    model_config = ConfigDict(extra="allow")
+    rows: list[SpineRow]
 
 
 class ForcePage(Model):
@@ -203,6 +256,9 @@ class ForcePage(Model):
     publications: list[PublicationRow]
     recommendations: list[RecommendationOut]
     responses: list[ResponseOut]
+    spine: list[SpineGroup] = Field(description="The spine chart, by PEEL question.")
+    respondents: list[str] = Field(description="Who may respond to a report.")
+    editions: list[str] = Field(description="Editions the force may respond to.")
 
 
 class ForecastSeries(Model):
@@ -216,12 +272,31 @@ class ForecastSeries(Model):
     coverage_95: float | None = Field(description="Share of outcomes inside the 95% intervals.")
     flags: list[str] = Field(description="Emerging demand, in words.")
     chart: Chart
+    id: str = Field(description="The series' anchor on the page.")
+    source_title: str = Field(description="The publisher's dataset, as it names it.")
+    p_value: float | None = Field(description="Adjusted p-value of a break, where one was tested.")
+    plain: dict[str, Any] = Field(description="The forecast in plain words (direction, how sure).")
+
+
+class ForecastGroup(Model):
+    source: str
+    title: str
+    series: list[ForecastSeries]
+
+
+class ForecastCounts(Model):
+    series: int
+    emerging: int
+    beat_baseline: int
+    in_doubt: int
 
 
 class ForecastPage(Model):
     title: str
     force: ForceRef
     series: list[ForecastSeries]
+    groups: list[ForecastGroup]
+    counts: ForecastCounts
 
 
 class IndicatorRow(Model):
@@ -373,12 +448,68 @@ class Account(Model):
     role: str
     force: str | None
     created: datetime
+    disabled: datetime | None = Field(description="When it was disabled (null: it may sign in).")
+    sessions: int = Field(description="Sessions signed in now.")
+
+
+class ForceChoice(Model):
+    code: str
+    name: str
 
 
 class Accounts(Model):
     title: str
     users: list[Account]
     min_password: int
+    forces: list[ForceChoice] = Field(description="The 43 forces a force user may belong to.")
+    refused_public_reads: int = Field(
+        description="Reads of unpublished reports refused to the public since the server started."
+    )
+
+
+class RugCell(Model):
+    value: float | None
+    lower: float | None
+    upper: float | None
+    ew_value: float | None
+    comparison: str = Field(description="better, similar, worse, higher, lower or not compared.")
+    not_compared_reason: str | None
+    css: str
+    text: str
+    trend: str | None
+
+
+class RugForce(ForceRef):
+    region: str
+    cells: dict[str, RugCell] = Field(description="By indicator id.")
+
+
+class RugIndicator(Model):
+    id: str
+    title: str
+    unit: str
+    unit_words: str
+    polarity: str | None
+    period: str
+
+
+class RugKey(Model):
+    model_config = ConfigDict(populate_by_name=True)
+    class_: str = Field(alias="class")
+    css: str
+    words: str
+
+
+class RugPage(Model):
+    title: str
+    pillar: str | None
+    region: str | None
+    sort: str | None
+    pillars: list[str]
+    regions: list[str]
+    key: list[RugKey]
+    indicators: list[RugIndicator]
+    forces: list[RugForce]
 
 
 #: who each group of operations is for, in the order /api/docs shows them

@@ -21,7 +21,7 @@ from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
 from openpeel.publishing import embargo
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import models, views
+from openpeel.web import models, profiles, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -61,11 +61,15 @@ def overview_context(
 
 
 def forces_context(
-    q: Annotated[str | None, Query(description="Part of a force's name.")] = None,
+    wh: WH,
+    q: Annotated[
+        str | None,
+        Query(description="A force's name in any spelling, a local authority in it, or a region."),
+    ] = None,
     page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    return paginate(views.force_list(q), "forces", page_no, per_page)
+    return paginate(views.force_list(q, wh), "forces", page_no, per_page)
 
 
 def force_context(
@@ -91,6 +95,15 @@ def indicators_context(
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
     return paginate(views.indicator_list(wh), "indicators", page_no, per_page)
+
+
+def rug_context(
+    wh: WH,
+    pillar: profiles.Pillar = None,
+    region: profiles.Region = None,
+    sort: profiles.Sort = None,
+) -> dict[str, Any]:
+    return profiles.rug(wh, pillar, region, sort)
 
 
 def indicator_context(
@@ -163,6 +176,13 @@ PAGES = (
         indicators_context,
         "Every indicator",
         models.IndicatorList,
+    ),
+    Page(
+        "/indicators/all",
+        "rug.html.j2",
+        rug_context,
+        "Every force on every indicator, compared with England and Wales",
+        models.RugPage,
     ),
     Page(
         "/indicators/{indicator}",

@@ -38,6 +38,7 @@ from openpeel.publishing.versions import (
 )
 from openpeel.reference.forces import Force, forces
 from openpeel.warehouse.db import Warehouse
+from openpeel.web.profiles import spine_section
 
 
 class NotFound(OpenPeelError):
@@ -104,14 +105,35 @@ def find_force(spelling: str) -> Force:
     return force
 
 
-def force_list(q: str | None = None) -> dict[str, Any]:
-    """The 43 territorial forces, or those whose name contains ``q``."""
-    words = (q or "").strip().lower()
-    rows = [
-        {"code": f.code, "name": f.name, "slug": f.policeuk_slug, "region": f.region}
-        for f in sorted(forces().territorial(), key=lambda f: f.name)
-        if not words or words in f.name.lower() or words in f.policeuk_slug
-    ]
+def force_list(q: str | None = None, wh: Warehouse | None = None) -> dict[str, Any]:
+    """The 43 territorial forces, or those a text may mean: a force's name in any published
+    spelling, a local authority or partnership in its area, or its region (best first, each
+    with why it matched; ``reference.places.find``)."""
+    from openpeel.reference.places import find
+
+    text = (q or "").strip()
+    if not text:
+        rows: list[dict[str, str | None]] = [
+            {
+                "code": f.code,
+                "name": f.name,
+                "slug": f.policeuk_slug,
+                "region": f.region,
+                "why": None,
+            }
+            for f in sorted(forces().territorial(), key=lambda f: f.name)
+        ]
+    else:
+        rows = [
+            {
+                "code": m.force_code,
+                "name": m.force_name,
+                "slug": m.slug,
+                "region": m.region,
+                "why": m.why,
+            }
+            for m in find(wh, text, limit=len(forces().territorial()))
+        ]
     return {"title": "Find a police force", "q": q or "", "forces": rows}
 
 
@@ -254,6 +276,7 @@ def force_page(
     for row in grades:
         row["report"] = reports.get(str(row["edition"]))
     reviewers = embargo.may_act(viewer, "post_progress", force.code)
+
     return {
         "title": force.name,
         "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
@@ -264,6 +287,8 @@ def force_page(
         "grades": grades,
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
+        # the spine chart (issue 18): each indicator against the spread of forces
+        "spine": spine_section(wh, force.code),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [

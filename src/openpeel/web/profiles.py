@@ -1,0 +1,233 @@
+"""The profile views of issue 18: every force on every indicator (the "tartan rug" at
+/indicators/all, with its CSV) and a force's spine chart (a section of the force page).
+
+The numbers and classes come from ``openpeel.indicators.profile``; this module adds the words,
+the colours' class names and the geometry of the server-drawn spine chart (inline SVG: no script
+is needed to see it, and each row's numbers are in the table that follows it).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from openpeel.csvsafe import write_csv
+from openpeel.framework.model import load_framework
+from openpeel.indicators import profile
+from openpeel.presentation.numbers import format_value
+from openpeel.reference import forces
+from openpeel.web.deps import WH, Who
+from openpeel.web.render import cache_headers
+
+#: each comparison class in words, for the key and for the text hidden in each coloured cell
+CLASS_WORDS = {
+    profile.BETTER: "Better than England and Wales (95% interval entirely on the better side)",
+    profile.SIMILAR: "Similar to England and Wales (95% interval includes it)",
+    profile.WORSE: "Worse than England and Wales (95% interval entirely on the worse side)",
+    profile.HIGHER: "Higher than England and Wales (no better or worse for this indicator)",
+    profile.LOWER: "Lower than England and Wales (no better or worse for this indicator)",
+    profile.NOT_COMPARED: "Not compared (suppressed, missing, a score or no England and Wales "
+    "value; the reason is given in the cell)",
+}
+
+
+def short_value(unit: str, value: float | None) -> str:
+    """A value short enough for a cell of the rug (its unit is in the column's heading)."""
+    if value is None:
+        return "–"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    return f"{value:,.1f}" if unit == "per_1000" else f"{value:,.2f}"
+
+
+UNIT_WORDS = {"share": "%", "per_1000": "per 1,000"}
+
+
+def css_class(comparison: str) -> str:
+    """The CSS class that colours a cell of this comparison ("not compared" -> op-c-none)."""
+    return "op-c-none" if comparison == profile.NOT_COMPARED else f"op-c-{comparison}"
+
+
+def _pillars() -> list[str]:
+    return list(dict.fromkeys(t.split("/", 1)[0] for t in load_framework().themes))
+
+
+def _regions() -> list[str]:
+    return sorted({f.region for f in forces().territorial()})
+
+
+def rug(
+    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+) -> dict[str, Any]:
+    """The context of /indicators/all: the forces (rows) by indicators (columns), each cell the
+    value and its comparison with England and Wales (or why it is not compared). Forces are in
+    name order, or by ``sort`` (an indicator id) highest first, forces without a value last."""
+    from openpeel.web.views import NotFound
+
+    pillar, region, sort = pillar or None, region or None, sort or None  # "" is the form's "all"
+    if pillar is not None and pillar not in _pillars():
+        raise NotFound(f"no pillar {pillar!r}; the pillars are {', '.join(_pillars())}")
+    if region is not None and region not in _regions():
+        raise NotFound(f"no region {region!r}; the regions are {', '.join(_regions())}")
+    frame = profile.matrix(wh, pillar=pillar, region=region)
+    rows = profile.records(frame)
+    columns: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        columns.setdefault(
+            r["indicator_id"],
+            {
+                "id": r["indicator_id"],
+                "title": r["title"],
+                "unit": r["unit"],
+                "unit_words": UNIT_WORDS.get(r["unit"], r["unit"]),
+                "polarity": r["polarity"],
+                "period": r["period"],
+            },
+        )
+    by_force: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        force = by_force.setdefault(
+            r["force_code"],
+            {"code": r["force_code"], "name": r["force_name"], "region": r["region"], "cells": {}},
+        )
+        force["cells"][r["indicator_id"]] = {
+            "value": r["value"],
+            "lower": r["lower"],
+            "upper": r["upper"],
+            "ew_value": r["ew_value"],
+            "comparison": r["comparison"],
+            "not_compared_reason": r["not_compared_reason"],
+            "css": css_class(r["comparison"]),
+            "text": short_value(r["unit"], r["value"]),
+            "trend": r["trend"],
+        }
+    slugs = {f.code: f.policeuk_slug for f in forces().territorial()}
+    table = sorted(by_force.values(), key=lambda f: f["name"])
+    if sort is not None:
+        if sort not in columns:
+            raise NotFound(f"no indicator {sort!r} shown here to sort by")
+        values = {f["code"]: f["cells"][sort]["value"] for f in table}
+        # highest first, ties in name order (the sort is stable), no value last
+        table.sort(key=lambda f: (values[f["code"]] is None, -(values[f["code"]] or 0.0)))
+    for f in table:
+        f["slug"] = slugs[f["code"]]
+    return {
+        "title": "Every force on every indicator",
+        "pillar": pillar,
+        "region": region,
+        "sort": sort,
+        "pillars": _pillars(),
+        "regions": _regions(),
+        "key": [{"class": c, "css": css_class(c), "words": w} for c, w in CLASS_WORDS.items()],
+        "indicators": list(columns.values()),
+        "forces": table,
+    }
+
+
+def rug_csv_text(
+    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+) -> str:
+    """The rug as shown, as CSV: one row per force, per indicator its value and comparison."""
+    context = rug(wh, pillar, region, sort)
+    header = ["force_code", "force_name", "region"]
+    for i in context["indicators"]:
+        header += [i["id"], f"{i['id']}:comparison", f"{i['id']}:not_compared_reason"]
+    rows = []
+    for f in context["forces"]:
+        row: list[Any] = [f["code"], f["name"], f["region"]]
+        for i in context["indicators"]:
+            cell = f["cells"][i["id"]]
+            row += [
+                "" if cell["value"] is None else cell["value"],
+                cell["comparison"],
+                cell["not_compared_reason"] or "",
+            ]
+        rows.append(row)
+    text = io.StringIO()
+    write_csv(text, header, rows)  # formula-like cells neutralised
+    return text.getvalue()
+
+
+Pillar = Annotated[str | None, Query(description="Pillar id, e.g. effectiveness (default: all).")]
+Region = Annotated[str | None, Query(description="Region, e.g. South East (default: all).")]
+Sort = Annotated[
+    str | None,
+    Query(description="An indicator id: forces highest first on it (default: by name)."),
+]
+
+router = APIRouter()
+
+
+# registered before the pages so that /indicators/all.csv is not read as an indicator's CSV
+@router.get("/indicators/all.csv", include_in_schema=False)
+@router.get(
+    "/api/indicators/all.csv",
+    summary="Every force on every indicator as CSV (as filtered)",
+    tags=["public"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def rug_csv(
+    wh: WH, who: Who, pillar: Pillar = None, region: Region = None, sort: Sort = None
+) -> Response:
+    name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
+    return Response(
+        rug_csv_text(wh, pillar, region, sort),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **cache_headers(who)},
+    )
+
+
+# the spine chart's geometry, in SVG user units
+SPINE_WIDTH, SPINE_ROW = 640, 20
+
+
+def _x(value: float | None, ew: float, half: float, flip: bool) -> float | None:
+    """Where a value sits across the chart: England and Wales in the middle, the force
+    furthest from it at an edge; better to the right where the indicator has a polarity."""
+    if value is None or not math.isfinite(value):
+        return None
+    offset = (value - ew) / half if half > 0 else 0.0
+    if flip:
+        offset = -offset
+    return round(SPINE_WIDTH * (0.5 + 0.48 * offset), 1)
+
+
+def spine_section(wh: WH, force_code: str) -> list[dict[str, Any]]:
+    """A force's spine chart: per PEEL question, each indicator's row with its numbers and, where
+    there is an England and Wales value and a spread, the x positions of the range, the inner
+    quartiles, England and Wales and the force's value."""
+    frame = profile.spine(wh, force_code)
+    clean = {r["indicator_id"]: r for r in profile.records(frame)}
+    out = []
+    for g in profile.spine_groups(frame):
+        rows = []
+        for raw in g["rows"]:
+            r = dict(clean[raw["indicator_id"]])
+            ew, lo, hi = r["ew_value"], r["minimum"], r["maximum"]
+            geometry = None
+            if ew is not None and lo is not None and hi is not None:
+                values = [v for v in (lo, hi, r["value"]) if v is not None]
+                half = max(abs(v - ew) for v in values)
+                flip = r["polarity"] == "higher_is_worse"
+                xs = [_x(v, ew, half, flip) for v in (lo, r["q1"], r["q3"], hi, r["value"])]
+                left, q_left = min(xs[0] or 0, xs[3] or 0), min(xs[1] or 0, xs[2] or 0)
+                geometry = {
+                    "range": (left, abs((xs[3] or 0) - (xs[0] or 0))),
+                    "quartiles": (q_left, abs((xs[2] or 0) - (xs[1] or 0))),
+                    "ew": SPINE_WIDTH / 2,
+                    "value": xs[4],
+                }
+            r["geometry"] = geometry
+            r["texts"] = {
+                k: format_value(r["unit"], r[k])
+                for k in ("value", "ew_value", "peer_value", "minimum", "q1", "q3", "maximum")
+            }
+            r["css"] = css_class(r["comparison"])
+            rows.append(r)
+        out.append({**g, "rows": rows})
+    return out
