@@ -186,3 +186,18 @@ def test_cli(home: Path, tmp_path: Path) -> None:
         )
         assert result.exit_code == 0, result.output
         assert "Hampshire" in target.read_text(encoding="utf-8")
+
+
+def test_a_chart_drawn_twice_is_the_same_svg() -> None:
+    """The renderer numbers clip paths across the process; a frozen publication compared with
+    its rebuild (a correction) must not differ for that."""
+    import altair as alt
+    import pandas as pd
+
+    from openpeel.presentation.charts import spec_svg
+
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [3.0, 1.0, 2.0]})
+    spec = alt.Chart(frame).mark_line(clip=True).encode(x="x:Q", y="y:Q").to_dict()
+    first, second = spec_svg(spec), spec_svg(spec)
+    assert "clip1" in first
+    assert first == second

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -638,9 +639,25 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
     return spec_svg(chart.to_dict())
 
 
+_CLIP_ID = re.compile(r"\bclip(\d+)\b")
+
+
+def _numbered_clips(svg: str) -> str:
+    """The SVG with its clip-path ids numbered from 1 in order of appearance: the renderer
+    numbers them across the process, so the same chart drawn twice would differ."""
+    numbers: dict[str, str] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        return "clip" + numbers.setdefault(match.group(1), str(len(numbers) + 1))
+
+    return _CLIP_ID.sub(renumber, svg)
+
+
 def spec_svg(spec: dict[str, Any]) -> str:
-    """A Vega-Lite spec (``chart.to_dict()``) rendered offline as SVG with its text alternative."""
-    return _with_text_alternative(vlc.vegalite_to_svg(spec, vl_version=_vl_version()), spec)
+    """A Vega-Lite spec (``chart.to_dict()``) rendered offline as SVG with its text alternative,
+    the same text for the same spec whenever it is drawn."""
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version())
+    return _with_text_alternative(_numbered_clips(svg), spec)
 
 
 def spec_table(spec: dict[str, Any]) -> dict[str, Any] | None:
