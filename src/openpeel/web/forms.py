@@ -90,8 +90,9 @@ def service_error(exc: OpenPeelError) -> FieldError:
     """An error the service raised, in the web's words and by the field it is about: as
     declared in ``messages.toml``, or else its message without command-line advice."""
     for known in messages()["service_errors"]:
-        if re.search(known["match"], exc.message):
-            return FieldError(known.get("field", ""), known["text"])
+        found = re.search(known["match"], exc.message)
+        if found:
+            return FieldError(known.get("field", ""), str(known["text"]).format(*found.groups()))
     return FieldError("", _sentence(exc.message) + ".")
 
 
