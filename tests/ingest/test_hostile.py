@@ -375,13 +375,16 @@ def _peak_rss_of_ingest(home: Path, path: Path) -> tuple[int, str]:
     """Peak resident memory (bytes) of an `openpeel ingest` process, and its output."""
     env = {**os.environ, "CI": "true"}
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from openpeel.cli.app import app\n"
         "try:\n"
         "    app(['ingest', sys.argv[1], '--home', sys.argv[2]])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"
+        # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's size over
+        # exec, so a large pytest process would be measured instead)
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        "print('PEAK', int(hwm.split()[1]) * 1024)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(path), str(home)],
