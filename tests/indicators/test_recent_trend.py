@@ -201,3 +201,21 @@ def test_judge() -> None:
     assert judge(DECREASING, "higher_is_worse") == "better"
     assert judge(INCREASING, "neither") is None
     assert judge(NO_CHANGE, "higher_is_better") is None
+
+
+def test_lags_of_fewer_rows_than_the_points_are_missing_not_an_error() -> None:
+    """Three rows (fewer than five points) once made numpy refuse to broadcast: every row of
+    so short a table has no value four rows back."""
+    import numpy as np
+
+    from openpeel.indicators.recent_trend import POINTS, _lags
+
+    for count in range(1, POINTS + 1):
+        series = np.zeros(count, dtype=np.int64)
+        lags = _lags(np.arange(count, dtype=float), series)
+        assert lags.shape == (count, POINTS)
+        # the last column is the row itself; a column j back from it is known from row j on
+        for back in range(POINTS):
+            column = lags[:, POINTS - 1 - back]
+            assert np.isnan(column[:back]).all()
+            assert (column[back:] == np.arange(count - back)).all()

@@ -127,6 +127,8 @@ def _lags(values: npt.ArrayLike, series: np.ndarray) -> FloatArray:
     out = np.full((count, POINTS), np.nan)
     for j in range(POINTS):
         lag = POINTS - 1 - j
+        if lag >= count:  # fewer rows than the lag: no row has a value that far back
+            continue
         shifted = np.full(count, np.nan)
         shifted[lag:] = v[: count - lag]
         same = np.zeros(count, dtype=bool)
