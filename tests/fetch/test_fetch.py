@@ -163,8 +163,8 @@ def test_a_file_changed_under_the_same_release_is_refused(home: Path, publisher:
 @pytest.mark.parametrize(
     ("name", "why"),
     [
-        ("../2019-02-hampshire-street.csv", "has a '..' part"),
-        ("/etc/2019-02-hampshire-street.csv", "is an absolute path"),
+        ("../2019-02-hampshire-street.csv", "has '..' in its path"),
+        ("/etc/2019-02-hampshire-street.csv", "has an absolute path"),
         ("2019-02\\..\\x.csv", "has a backslash"),
     ],
 )

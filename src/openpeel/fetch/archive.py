@@ -14,9 +14,10 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from openpeel.errors import OpenPeelError
+from openpeel.ingest.discover import member_problem
 
 #: the largest member taken out (the national street file of a month is about 150 MB)
 MAX_MEMBER_BYTES = 4 * 1024**3
@@ -53,18 +54,6 @@ class Wanted:
         return not (self.forces is not None and m["force"] not in self.forces)
 
 
-def unsafe(name: str) -> str | None:
-    """Why a member name could write outside the target folder, or None."""
-    if "\\" in name or "\x00" in name:
-        return "has a backslash or NUL byte"
-    path = PurePosixPath(name)
-    if path.is_absolute() or re.match(r"^[A-Za-z]:", name):
-        return "is an absolute path"
-    if ".." in path.parts:
-        return "has a '..' part"
-    return None
-
-
 def members(archive: Path, wanted: Wanted) -> list[zipfile.ZipInfo]:
     """The members to take out, after checking every name and size in the archive."""
     try:
@@ -77,7 +66,7 @@ def members(archive: Path, wanted: Wanted) -> list[zipfile.ZipInfo]:
             "again",
         ) from exc
     for info in infos:
-        why = unsafe(info.filename)
+        why = member_problem(info)  # the loader's own check of a member
         if why:
             raise ArchiveRefused(
                 f"{archive}: member {info.filename!r} {why}; nothing was extracted",
