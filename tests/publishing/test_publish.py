@@ -17,10 +17,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from openpeel.access import PUBLIC, Viewer
 from openpeel.assess.models import AccessLogEntry, Finding, RecommendationUpdate
 from openpeel.assess.users import add_user
 from openpeel.publishing import narrative, workflow
-from openpeel.publishing.embargo import PUBLIC, Viewer
 from openpeel.publishing.folders import MARKER
 from openpeel.publishing.outputs import OUTPUTS, export_public, public, write_many, write_outputs
 from openpeel.publishing.render import FORMATS, render

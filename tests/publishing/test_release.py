@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from openpeel.access import PUBLIC
 from openpeel.assess import audit, service
 from openpeel.assess.bulk import load_yaml
 from openpeel.assess.models import AuditEntry, Publication
@@ -29,7 +30,6 @@ from openpeel.assess.reconcile import reconcile
 from openpeel.assess.store import Store
 from openpeel.clock import uk
 from openpeel.publishing import corrections, release, workflow
-from openpeel.publishing.embargo import PUBLIC
 from openpeel.publishing.outputs import export_public
 from openpeel.publishing.render import render
 from openpeel.sample import assessments_path

@@ -16,13 +16,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select, update
 from tests.web.conftest import BUILT, PASSWORD, Site, make_site
 
+from openpeel.access import Viewer
 from openpeel.assess import service
 from openpeel.assess.bulk import load_yaml
 from openpeel.assess.models import AccessLogEntry, Response
 from openpeel.assess.store import Store
 from openpeel.assess.users import add_user
 from openpeel.publishing import workflow
-from openpeel.publishing.embargo import Viewer
 from openpeel.sample import assessments_path
 from openpeel.warehouse.db import Warehouse
 

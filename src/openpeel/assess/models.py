@@ -1,4 +1,5 @@
-"""The assessment store's tables (SQLAlchemy 2). Migrations in ``migrations/`` create them.
+"""The assessment store's assessment tables (SQLAlchemy 2). Migrations in ``migrations/``
+create them.
 
 An assessment is one force under one PEEL edition. It holds findings (strengths, areas for
 improvement, causes of concern with their recommendations, practice worth sharing), evidence
@@ -6,12 +7,15 @@ improvement, causes of concern with their recommendations, practice worth sharin
 proposed by the rules, and the grade an inspector confirmed, with the rationale), and the
 responses of the police and crime commissioner and the chief constable. Every change is also
 written to ``audit_log`` (``openpeel.assess.audit``).
+
+The account tables are in ``account_tables``, the publication tables in ``publication_tables``;
+both are named here too, so that importing this module registers every table of the store.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -24,9 +28,47 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-ROLES = ("public", "force", "inspector", "admin")
+from openpeel.assess.account_tables import ROLES, ApiToken, User, WebSession
+from openpeel.assess.publication_tables import (
+    PUBLICATION_KINDS,
+    PUBLICATION_STATES,
+    AccessLogEntry,
+    Correction,
+    Publication,
+    PublicationAccess,
+)
+from openpeel.assess.table_base import Base
+
+__all__ = [
+    "ASSESSMENT_STATUSES",
+    "FINDING_KINDS",
+    "JUDGEMENT_LEVELS",
+    "PUBLICATION_KINDS",
+    "PUBLICATION_STATES",
+    "RECOMMENDATION_STATUSES",
+    "RESPONDENTS",
+    "ROLES",
+    "AccessLogEntry",
+    "ApiToken",
+    "Assessment",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Correction",
+    "Evidence",
+    "Finding",
+    "Judgement",
+    "Publication",
+    "PublicationAccess",
+    "Recommendation",
+    "RecommendationUpdate",
+    "Response",
+    "User",
+    "WebSession",
+]
+
 FINDING_KINDS = (
     "strength",
     "area_for_improvement",
@@ -38,56 +80,6 @@ RECOMMENDATION_STATUSES = ("open", "in_progress", "complete", "superseded")
 RESPONDENTS = ("police and crime commissioner", "chief constable")
 ASSESSMENT_STATUSES = ("draft", "graded")
 JUDGEMENT_LEVELS = ("question", "pillar")
-#: stored states of a publication (and of a correction to it); "published" is not stored: an
-#: embargoed version is published from its embargo time on (``openpeel.publishing.embargo``)
-PUBLICATION_STATES = ("draft", "fact_check", "embargoed")
-PUBLICATION_KINDS = ("force", "national")
-
-
-class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class User(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
-    #: a force user's one force (ONS code); null for other roles
-    force_code: Mapped[str | None] = mapped_column(String(9))
-    #: argon2 hash of the password (``openpeel.assess.users``); the password is never stored
-    password_hash: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: set while the account may not sign in (``openpeel users disable``); null when enabled
-    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class WebSession(Base):
-    """One sign-in to the web app. The cookie carries a random id; only its SHA-256 is kept.
-    A session signs its user in until it expires or ends (sign-out, account disabled,
-    password changed), whatever cookie is sent after."""
-
-    __tablename__ = "web_sessions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    id_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    user_name: Mapped[str] = mapped_column(String(200), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: why it ended: "signed out", "disabled", "password changed"
-    ended_why: Mapped[str | None] = mapped_column(String(40))
-
-
-class ApiToken(Base):
-    """A token a script sends as ``Authorization: Bearer ...``; only its SHA-256 is kept."""
-
-    __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_name: Mapped[str] = mapped_column(String(200))
-    label: Mapped[str] = mapped_column(String(200))
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Assessment(Base):
@@ -228,90 +220,6 @@ class Response(Base):
     text: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
     assessment: Mapped[Assessment] = relationship(back_populates="responses")
-
-
-class Publication(Base):
-    """A force's reports for one assessment, or a national overview, with its frozen context.
-
-    The context (every figure, sentence, chart and grade the outputs show) is built once and
-    frozen; the outputs are rendered from it, so that they can be rebuilt byte for byte later.
-    """
-
-    __tablename__ = "publications"
-    __table_args__ = (UniqueConstraint("slug"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    #: "hampshire-2016", "national-2016": the folder of its outputs
-    slug: Mapped[str] = mapped_column(String(120))
-    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
-    force_code: Mapped[str | None] = mapped_column(String(9))
-    edition_id: Mapped[str] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(20), default="draft")
-    #: when it is released (UTC); set when the publication is embargoed
-    embargo_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    context: Mapped[dict[str, Any]] = mapped_column(JSON)
-    context_sha256: Mapped[str] = mapped_column(String(64))
-    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(200))
-    access: Mapped[list[PublicationAccess]] = relationship(
-        back_populates="publication", order_by="PublicationAccess.id"
-    )
-    corrections: Mapped[list[Correction]] = relationship(
-        back_populates="publication", order_by="Correction.number"
-    )
-
-    #: the original is version 0; its corrections are numbered from 1
-    number: ClassVar[int] = 0
-
-
-class Correction(Base):
-    """A correction of a published publication: its contexts built again from the assessment
-    as it stands, with a note of what changed and why, taken through its own draft -> factual
-    accuracy check -> embargo -> published steps. The publication's readers see the newest
-    version that is published (``openpeel.publishing.versions``)."""
-
-    __tablename__ = "publication_corrections"
-    __table_args__ = (UniqueConstraint("publication_id", "number"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
-    number: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), default="draft")
-    embargo_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: why the publication is corrected, in the inspector's words
-    reason: Mapped[str] = mapped_column(Text)
-    #: what changed since the version before: [{"what", "before", "after"}]
-    changes: Mapped[list[Any]] = mapped_column(JSON)
-    context: Mapped[dict[str, Any]] = mapped_column(JSON)
-    context_sha256: Mapped[str] = mapped_column(String(64))
-    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(200))
-    publication: Mapped[Publication] = relationship(back_populates="corrections")
-
-
-class PublicationAccess(Base):
-    """Who may read an embargoed publication before its time (the pre-release access list)."""
-
-    __tablename__ = "publication_access"
-    __table_args__ = (UniqueConstraint("publication_id", "user_name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
-    user_name: Mapped[str] = mapped_column(String(200))
-    granted_by: Mapped[str] = mapped_column(String(200))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    publication: Mapped[Publication] = relationship(back_populates="access")
-
-
-class AccessLogEntry(Base):
-    """Every read of a publication before it was published, allowed or refused."""
-
-    __tablename__ = "publication_access_log"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
-    user_name: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    state: Mapped[str] = mapped_column(String(20))
-    output: Mapped[str] = mapped_column(String(80))
-    allowed: Mapped[bool] = mapped_column()
 
 
 class AuditEntry(Base):

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from openpeel.assess.models import User, WebSession
+from openpeel.assess.account_tables import User, WebSession
 
 #: how long a session lasts without signing in again
 SESSION_HOURS = 8

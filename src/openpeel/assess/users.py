@@ -23,13 +23,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel.access import ACCOUNT_ROLES
 from openpeel.assess import audit
-from openpeel.assess.models import ROLES, ApiToken, User
+from openpeel.assess.account_tables import ApiToken, User
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.reference import forces
 
 #: the roles an account can have (the public needs none)
-ACCOUNT_ROLES = tuple(r for r in ROLES if r != "public")
 POLICY_FILE = "password_policy.toml"
 
 _hasher = PasswordHasher()

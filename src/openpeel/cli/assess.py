@@ -414,9 +414,9 @@ Working = Annotated[
 def _store_grades(session: Session, names: dict[str, str], working: bool) -> list[Any]:
     """The store's grades: as the public sees them now (published versions), or the working
     state."""
+    from openpeel.access import PUBLIC
     from openpeel.assess.history import confirmed
     from openpeel.clock import now
-    from openpeel.publishing.embargo import PUBLIC
     from openpeel.publishing.versions import shown_grades
 
     return confirmed(session, names) if working else shown_grades(session, PUBLIC, now())

@@ -253,9 +253,9 @@ def publish_status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> 
     """Every publication, its state now and its embargo time."""
     from sqlalchemy import select
 
+    from openpeel import access
     from openpeel.assess.models import Publication
     from openpeel.clock import now, uk
-    from openpeel.publishing import embargo
     from openpeel.publishing.versions import label, open_version, public_version, versions
 
     at = now()
@@ -268,12 +268,12 @@ def publish_status(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> 
                 {
                     "publication": p.slug,
                     "kind": p.kind,
-                    "state": embargo.state(p, at),
+                    "state": access.state(p, at),
                     "embargo until": uk(p.embargo_until) if p.embargo_until else None,
                     "public version": label(shown) if shown is not None else None,
                     "correction on its way": None
                     if coming is None
-                    else f"{label(coming)}: {embargo.state(coming, at).replace('_', ' ')}"
+                    else f"{label(coming)}: {access.state(coming, at).replace('_', ' ')}"
                     + (f" until {uk(coming.embargo_until)}" if coming.embargo_until else ""),
                     "pre-release access": ", ".join(a.user_name for a in p.access),
                     "context sha256": versions(p)[-1].context_sha256[:12],

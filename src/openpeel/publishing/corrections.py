@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from openpeel import access
 from openpeel.assess.models import Assessment, Correction, Publication
 from openpeel.framework.model import load_framework
-from openpeel.publishing import embargo
 from openpeel.publishing.context import FINDING_ORDER, force_contexts
 from openpeel.publishing.outputs import publication_of
 from openpeel.publishing.render import context_hash
@@ -192,7 +192,7 @@ def correct(
     published = public_version(pub, now)
     if published is None:
         raise PublishError(
-            f"{slug} is not published yet ({embargo.state(pub, now).replace('_', ' ')}): "
+            f"{slug} is not published yet ({access.state(pub, now).replace('_', ' ')}): "
             "there is nothing to correct",
             hint="redraft it instead (`openpeel publish draft`), after withdrawing its release "
             "if it is scheduled",
@@ -277,17 +277,15 @@ def working_state(pub: Publication, a: Assessment, now: datetime) -> dict[str, A
     newest = versions(pub)[-1]
     return {
         "slug": pub.slug,
-        "state": embargo.state(pub, now),
-        "embargo_until": embargo.aware(pub.embargo_until).isoformat()
-        if pub.embargo_until
-        else None,
+        "state": access.state(pub, now),
+        "embargo_until": access.aware(pub.embargo_until).isoformat() if pub.embargo_until else None,
         "public_version": label(public) if public is not None else None,
         "versions": [
             {
                 "number": v.number,
                 "label": label(v),
-                "state": embargo.state(v, now),
-                "embargo_until": embargo.aware(v.embargo_until).isoformat()
+                "state": access.state(v, now),
+                "embargo_until": access.aware(v.embargo_until).isoformat()
                 if v.embargo_until
                 else None,
             }

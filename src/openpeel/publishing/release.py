@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel import access
 from openpeel.assess.models import Assessment, Correction, Publication
 from openpeel.clock import uk
 from openpeel.framework.model import load_framework
-from openpeel.publishing import embargo
 from openpeel.publishing.outputs import publication_of
 from openpeel.publishing.versions import Version, label, open_version
 from openpeel.publishing.workflow import (
@@ -49,7 +49,7 @@ def _waiting_overviews(session: Session, pub: Publication, now: datetime) -> lis
 
 def _scheduled(session: Session, slug: str, now: datetime, step: str) -> Version:
     version = in_progress(session, slug, now)
-    if embargo.state(version, now) != "embargoed":
+    if access.state(version, now) != "embargoed":
         raise PublishError(
             f"{slug} ({label(version)}) is {version.state.replace('_', ' ')}, not scheduled: "
             f"there is no release to {step}",
@@ -66,7 +66,7 @@ def postpone(
 
     version = _scheduled(session, slug, now, "postpone")
     pub = publication_of(version)
-    before = embargo.aware(version.embargo_until) if version.embargo_until else now
+    before = access.aware(version.embargo_until) if version.embargo_until else now
     if to <= before:
         raise PublishError(
             f"{uk(to)} is not later than {slug}'s release time {uk(before)}",
@@ -76,7 +76,7 @@ def postpone(
         check_national_after_forces(session, version, to)
     else:
         for overview in _waiting_overviews(session, pub, now):
-            until = embargo.aware(overview.embargo_until) if overview.embargo_until else to
+            until = access.aware(overview.embargo_until) if overview.embargo_until else to
             if until < to:
                 raise PublishError(
                     f"{publication_of(overview).slug} includes {slug} and is released at "
@@ -107,7 +107,7 @@ def withdraw(session: Session, slug: str, actor: str, now: datetime, why: str) -
             f"{overview} includes {slug} and is scheduled: it would release what is withdrawn here",
             hint=f"withdraw {overview} first",
         )
-    before = embargo.aware(version.embargo_until) if version.embargo_until else None
+    before = access.aware(version.embargo_until) if version.embargo_until else None
     version.state = "fact_check" if pub.kind == "force" else "draft"
     version.embargo_until = None
     stamp_embargo(version, None)

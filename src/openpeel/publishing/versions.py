@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel import access
+from openpeel.access import PUBLISHED, Viewer
 from openpeel.assess.history import NOT_GRADED, GradeRow
 from openpeel.assess.models import Correction, Publication, Recommendation
-from openpeel.publishing import embargo
-from openpeel.publishing.embargo import PUBLISHED, Viewer
 
 #: a version of a publication: the original, or one of its corrections
 Version = Publication | Correction
@@ -34,7 +34,7 @@ def label(version: Version) -> str:
 
 def public_version(pub: Publication, now: datetime) -> Version | None:
     """The newest version published at ``now`` (None before the first release)."""
-    released = [v for v in versions(pub) if embargo.state(v, now) == PUBLISHED]
+    released = [v for v in versions(pub) if access.state(v, now) == PUBLISHED]
     return released[-1] if released else None
 
 
@@ -42,13 +42,13 @@ def open_version(pub: Publication, now: datetime) -> Version | None:
     """The version on its way to publication (the original before its release, or a
     correction not yet released); None when every version is out."""
     last = versions(pub)[-1]
-    return None if embargo.state(last, now) == PUBLISHED else last
+    return None if access.state(last, now) == PUBLISHED else last
 
 
 def may_read(pub: Publication, version: Version, viewer: Viewer, now: datetime) -> bool:
     """The embargo and force scope of one version (a correction has its publication's force
     and pre-release access list)."""
-    return embargo.may_read(pub, viewer, now, version)
+    return access.may_read(pub, viewer, now, version)
 
 
 def readable_version(
@@ -107,7 +107,7 @@ def shown_grades(
         version = readable_version(pub, viewer, now)
         if version is not None:
             source = f"OpenPEEL publication {pub.slug}, {label(version)}"
-            rows += report_grades(version.context["report"], source, embargo.state(version, now))
+            rows += report_grades(version.context["report"], source, access.state(version, now))
     return rows
 
 

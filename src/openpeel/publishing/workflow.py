@@ -3,7 +3,7 @@
 ``draft`` builds and freezes the contexts of a force's reports (or of a national overview),
 with the audit log's head at that time; ``send_for_check`` lets the force see its draft;
 ``schedule`` embargoes it until a UK time with a pre-release access list; from that time on it
-is public (``openpeel.publishing.embargo``). Until then a release can be postponed or withdrawn
+is public (``openpeel.access``). Until then a release can be postponed or withdrawn
 and pre-release access revoked. A published publication is frozen: a change to its findings or
 grades is published as a correction (``openpeel.publishing.corrections``), which takes the same
 steps. Every step is in the audit log; every signed-in read before publication is in the
@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel import access
+from openpeel.access import PUBLISHED, Viewer, viewer_of
 from openpeel.assess import audit
 from openpeel.assess.models import (
     AccessLogEntry,
@@ -35,9 +37,7 @@ from openpeel.assess.service import get_assessment
 from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
-from openpeel.publishing import embargo
 from openpeel.publishing.context import force_contexts, quality_register
-from openpeel.publishing.embargo import PUBLISHED, Viewer
 from openpeel.publishing.national import national_context
 from openpeel.publishing.outputs import OUTPUTS, publication_of
 from openpeel.publishing.render import FORMATS, context_hash, render
@@ -134,7 +134,7 @@ def stamp_embargo(version: Version, at: datetime | None) -> None:
 
 
 def _refuse_frozen(pub: Publication, now: datetime) -> None:
-    current = embargo.state(pub, now)
+    current = access.state(pub, now)
     if current == PUBLISHED:
         raise PublishError(
             f"{pub.slug} is published; its outputs are frozen",
@@ -375,7 +375,7 @@ def check_national_after_forces(session: Session, version: Version, at: datetime
         number = numbers.get(slug, 0)
         chosen = next((v for v in versions(included) if v.number == number), None)
         until = chosen.embargo_until if chosen is not None else None
-        if until is not None and embargo.aware(until) > at:
+        if until is not None and access.aware(until) > at:
             raise PublishError(
                 f"{publication_of(version).slug} includes {slug}, which is embargoed until "
                 f"{uk(until)}; the national overview cannot come out before it ({uk(at)})",
@@ -409,11 +409,11 @@ def grant(session: Session, slug: str, name: str, actor: str, now: datetime) -> 
 def viewer(session: Session, name: str | None) -> Viewer:
     """The viewer a user name stands for (the public for None or an unknown name)."""
     if name is None:
-        return embargo.PUBLIC
+        return access.PUBLIC
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None:
         return Viewer(name=name)
-    return Viewer(name=user.name, role=user.role, force_code=user.force_code)
+    return viewer_of(user)
 
 
 class Counter:
@@ -464,7 +464,7 @@ def read_version(
         raise PublishError(f"unknown format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
     chosen = readable_version(pub, who, now, version)
     asked = chosen or _asked(pub, version)
-    current = embargo.state(asked, now)
+    current = access.state(asked, now)
     if chosen is None and who.name is None:
         # the public's refused reads are counted in memory, not logged: a flood of them must
         # not write to the store (and a refusal is the same as for a report that does not exist)

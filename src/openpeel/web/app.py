@@ -17,12 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from secure.middleware import SecureASGIMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from openpeel import __version__
+from openpeel import __version__, access
 from openpeel.assess.sessions import SESSION_HOURS
 from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.private import private_file
-from openpeel.publishing import embargo
 from openpeel.settings import setting
 from openpeel.web import admin, errors, pages, profiles, workspace
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
@@ -212,7 +211,7 @@ def _sign_in_router() -> APIRouter:
                     else ""
                 )
             context = {"title": "Sign in", "next": _local(next), "error": error}
-            return page(request, "login.html.j2", context, embargo.PUBLIC, status=401, api="")
+            return page(request, "login.html.j2", context, access.PUBLIC, status=401, api="")
         web.throttle.succeeded(name)
         request.session.clear()  # a new session (and CSRF token) on every sign-in
         request.session[SESSION_ID] = result[1]

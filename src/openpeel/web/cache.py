@@ -35,9 +35,9 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, union_all
 
+from openpeel import access
 from openpeel.assess.models import AuditEntry, Correction, Publication
 from openpeel.assess.store import Store
-from openpeel.publishing import embargo
 from openpeel.settings import setting
 from openpeel.warehouse.versions import data_version
 from openpeel.web.render import cache_headers
@@ -60,7 +60,7 @@ LAST_SEQ = f"SELECT max(seq) FROM {AuditEntry.__tablename__}"
 NOT_CACHED_PREFIXES = ("/static/",)
 #: what a 304 says where the answer is not at hand: the caching headers of the public's pages
 PUBLIC_HEADERS = tuple(
-    (k.lower().encode(), v.encode()) for k, v in cache_headers(embargo.PUBLIC).items()
+    (k.lower().encode(), v.encode()) for k, v in cache_headers(access.PUBLIC).items()
 )
 
 
@@ -146,7 +146,7 @@ class StoreGeneration:
         if not known:
             with self.store.session() as session:
                 moments = sorted(
-                    embargo.aware(m)
+                    access.aware(m)
                     for (m,) in session.execute(
                         union_all(
                             select(Publication.embargo_until).where(

@@ -1,7 +1,7 @@
 """What every request may depend on: the store session, the warehouse, the clock, who is asking
 (a session cookie or an API token) and the CSRF check of a form.
 
-Who may read or change what is decided in ``openpeel.publishing.embargo`` only; here the viewer
+Who may read or change what is decided in ``openpeel.access`` only; here the viewer
 is found and the decision asked for.
 """
 
@@ -17,10 +17,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from openpeel import access
+from openpeel.access import Viewer, viewer_of
 from openpeel.assess.store import Store
 from openpeel.errors import OpenPeelError
-from openpeel.publishing import embargo
-from openpeel.publishing.embargo import Viewer
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.live import LiveWarehouse
 from openpeel.web.throttle import HashSlots, Throttle
@@ -97,25 +97,25 @@ def viewer(request: Request, session: DB) -> Viewer:
         user = user_for_token(session, token)
         if user is None:
             raise AuthError("the API token is not valid", hint="issue one: `openpeel users token`")
-        return Viewer(name=user.name, role=user.role, force_code=user.force_code)
+        return viewer_of(user)
     session_id = request.session.get(SESSION_ID)
     if not session_id:
-        return embargo.PUBLIC
+        return access.PUBLIC
     from openpeel.assess.sessions import session_user
 
     user = session_user(session, str(session_id))
     if user is None:  # signed out, expired, disabled or gone: the cookie signs nobody in
         request.session.clear()
-        return embargo.PUBLIC
-    return Viewer(name=user.name, role=user.role, force_code=user.force_code)
+        return access.PUBLIC
+    return viewer_of(user)
 
 
 Who = Annotated[Viewer, Depends(viewer)]
 
 
 def require(who: Viewer, action: str, force_code: str | None = None) -> None:
-    """Refuse unless ``who`` may do ``action`` (for ``force_code``), as the embargo module says."""
-    if embargo.may_act(who, action, force_code):
+    """Refuse unless ``who`` may do ``action`` (for ``force_code``), as ``openpeel.access`` says."""
+    if access.may_act(who, action, force_code):
         return
     if who.name is None:
         raise AuthError("sign in to do this", hint="sign in at /login")

@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from openpeel import access
 from openpeel.errors import OpenPeelError, UnknownCodeError
-from openpeel.publishing import embargo
 from openpeel.publishing.workflow import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.deps import AuthError, Forbidden
@@ -57,8 +57,8 @@ def status_of(exc: OpenPeelError) -> int:
         return 404  # what the viewer may not read does not exist for them; nor an unknown code
     if isinstance(exc, AuthError):
         return 401
-    if isinstance(exc, Forbidden):
-        return 403
+    if isinstance(exc, Forbidden | access.UnknownRole):
+        return 403  # a stored role that is not a role (a forged one) reads and acts as nobody
     if isinstance(exc, TooManyAttempts):
         return 429
     if isinstance(exc, WarehouseUnavailable | SignInBusy):
@@ -89,7 +89,7 @@ PAGE_TITLES = {
 }
 
 
-def _viewer(request: Request) -> embargo.Viewer:
+def _viewer(request: Request) -> access.Viewer:
     """Who is signed in, for the error page's header (the request's own dependencies may not
     have run, or may be what failed)."""
     from openpeel.assess.sessions import session_user
@@ -97,16 +97,16 @@ def _viewer(request: Request) -> embargo.Viewer:
 
     session_id = request.session.get(SESSION_ID) if "session" in request.scope else None
     if not session_id:
-        return embargo.PUBLIC
+        return access.PUBLIC
     try:
         with state(request).store.session() as session:
             user = session_user(session, str(session_id))
             if user is None:  # signed out, expired or disabled: nobody
-                return embargo.PUBLIC
-            return embargo.Viewer(name=user.name, role=user.role, force_code=user.force_code)
+                return access.PUBLIC
+            return access.viewer_of(user)
     except Exception:  # the store is what failed: the page still answers
         log.warning("could not find the signed-in user for an error page", exc_info=True)
-        return embargo.PUBLIC
+        return access.PUBLIC
 
 
 def respond(request: Request, status: int, detail: str, hint: str | None = None) -> Response:
@@ -117,7 +117,7 @@ def respond(request: Request, status: int, detail: str, hint: str | None = None)
     content = body(status, detail, hint)
     wants_html = "text/html" in request.headers.get("accept", "")
     if request.url.path.startswith("/api") or not wants_html:
-        who = getattr(request.state, "viewer", embargo.PUBLIC)
+        who = getattr(request.state, "viewer", access.PUBLIC)
         response: Response = twin(content, who, status)
     else:
         said = "" if detail == content["error"]["title"] else detail  # "Not Found" says nothing

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 
+from openpeel import access
 from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
-from openpeel.publishing import embargo
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import models, profiles, views
 from openpeel.web.cache import mark_stale, request_versions
@@ -118,7 +118,7 @@ def indicator_context(
     # an inspector may attach the force's value to one of its assessments from here
     context["attach"] = (
         views.attachable(session, context["force_code"])
-        if context["force_code"] and embargo.may_act(who, "edit_assessment")
+        if context["force_code"] and access.may_act(who, "edit_assessment")
         else []
     )
     return context
@@ -335,7 +335,8 @@ def publication_output(
         Query(ge=0, le=10000, description="A version: 0 the original, N correction N."),
     ] = None,
 ) -> Response:
-    from openpeel.publishing import embargo, workflow
+    from openpeel import access
+    from openpeel.publishing import workflow
     from openpeel.publishing.outputs import OUTPUTS
     from openpeel.web.errors import respond
 
@@ -349,7 +350,7 @@ def publication_output(
         # log; the answer is the one an unknown slug gets
         refused = views.unreadable(slug)
         return respond(request, 404, refused.message, refused.hint)
-    public = embargo.state(served, now) == embargo.PUBLISHED
+    public = access.state(served, now) == access.PUBLISHED
     etag = f'"{served.context_sha256}-{output}-{fmt}"'
     headers = (
         {"Cache-Control": "public, max-age=3600", "ETag": etag}

@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from openpeel import access
+from openpeel.access import Viewer
 from openpeel.clock import uk, uk_day
-from openpeel.publishing import embargo
-from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.render import web_link
 from openpeel.web.chart_data import chart_tables
 from openpeel.web.deps import CSRF_FIELD, LazyCsrfToken
@@ -68,7 +68,7 @@ def page(
     html = ENV.get_template(template).render(
         c=context,
         who=who,
-        may=lambda action, force=None: embargo.may_act(who, action, force),
+        may=lambda action, force=None: access.may_act(who, action, force),
         path=request.url.path,
         api=api if api is not None else "/api" + request.url.path,
         query=str(request.url.query),

@@ -2,7 +2,7 @@
 else, that the HTML template renders and the JSON API returns as it is (its twin).
 
 Everything a viewer is shown passes the embargo and the force scope
-(``openpeel.publishing.embargo``): the store's grades, findings, recommendations and responses
+(``openpeel.access``): the store's grades, findings, recommendations and responses
 count only for assessments whose publication the viewer may read.
 """
 
@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel import access
+from openpeel.access import Viewer
 from openpeel.assess.history import NOT_GRADED, history, national
 from openpeel.assess.models import RESPONDENTS, Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.presentation.numbers import format_value
-from openpeel.publishing import embargo
 from openpeel.publishing.context import response_dict
-from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.figures import key_figures
 from openpeel.publishing.outputs import OUTPUTS
 from openpeel.publishing.versions import (
@@ -48,7 +48,7 @@ class NotFound(OpenPeelError):
 def readable(session: Session, viewer: Viewer, now: datetime) -> list[Publication]:
     """The publications the viewer may read now, in slug order."""
     pubs = session.scalars(select(Publication).order_by(Publication.slug))
-    return [p for p in pubs if embargo.may_read(p, viewer, now)]
+    return [p for p in pubs if access.may_read(p, viewer, now)]
 
 
 def _publication_row(p: Publication, now: datetime, viewer: Viewer) -> dict[str, Any]:
@@ -62,8 +62,8 @@ def _publication_row(p: Publication, now: datetime, viewer: Viewer) -> dict[str,
         "slug": p.slug,
         "kind": p.kind,
         "edition": p.edition_id,
-        "state": embargo.state(p, now),
-        "embargo_until": embargo.aware(p.embargo_until).isoformat() if p.embargo_until else None,
+        "state": access.state(p, now),
+        "embargo_until": access.aware(p.embargo_until).isoformat() if p.embargo_until else None,
         "title": _title(p),
         "outputs": list(OUTPUTS[p.kind]),
         "version": published.number if published is not None else 0,
@@ -72,8 +72,8 @@ def _publication_row(p: Publication, now: datetime, viewer: Viewer) -> dict[str,
         if coming is None
         else {
             "number": coming.number,
-            "state": embargo.state(coming, now),
-            "embargo_until": embargo.aware(coming.embargo_until).isoformat()
+            "state": access.state(coming, now),
+            "embargo_until": access.aware(coming.embargo_until).isoformat()
             if coming.embargo_until
             else None,
             "notes": _notes(coming)[-1:],
@@ -275,7 +275,7 @@ def force_page(
     } | {p.edition_id: f"/publications/{p.slug}" for p in pubs if p.kind == "force"}
     for row in grades:
         row["report"] = reports.get(str(row["edition"]))
-    reviewers = embargo.may_act(viewer, "post_progress", force.code)
+    reviewers = access.may_act(viewer, "post_progress", force.code)
 
     return {
         "title": force.name,
@@ -486,10 +486,8 @@ def publication_page(session: Session, viewer: Viewer, now: datetime, slug: str)
         {
             "number": v.number,
             "label": label(v),
-            "state": embargo.state(v, now),
-            "embargo_until": embargo.aware(v.embargo_until).isoformat()
-            if v.embargo_until
-            else None,
+            "state": access.state(v, now),
+            "embargo_until": access.aware(v.embargo_until).isoformat() if v.embargo_until else None,
         }
         for v in versions(pub)
         if may_read(pub, v, viewer, now)
@@ -501,7 +499,7 @@ def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> P
     """A publication the viewer may read now; for anyone else it does not exist (a draft's or
     an embargoed report's existence is not told either)."""
     pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
-    if pub is None or not embargo.may_read(pub, viewer, now):
+    if pub is None or not access.may_read(pub, viewer, now):
         raise unreadable(slug)
     return pub
 

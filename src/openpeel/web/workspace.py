@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openpeel import access
+from openpeel.access import Viewer
 from openpeel.assess import service
 from openpeel.assess.models import (
     FINDING_KINDS,
@@ -30,9 +32,8 @@ from openpeel.assess.models import (
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.publishing import corrections, embargo, release, workflow
+from openpeel.publishing import corrections, release, workflow
 from openpeel.publishing.corrections import finding_mark, judged_report, working_state
-from openpeel.publishing.embargo import Viewer
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import forms, models
@@ -394,7 +395,7 @@ def post_progress(data: ProgressIn, c: Call) -> Done:
     if found is None or found.finding.assessment.force_code != code:
         raise NotFound(f"no recommendation {c.key} for {c.force}")
     require(c.who, "post_progress", code)
-    inspectorate = embargo.may_act(c.who, "accept_progress", code)
+    inspectorate = access.may_act(c.who, "accept_progress", code)
     service.update_recommendation(
         c.s, found.id, data.status, data.text, c.actor, on=c.now.date(), accepted=inspectorate,
         at=c.now,
