@@ -14,7 +14,7 @@ from openpeel import __version__
 from openpeel.cli.assess import assess_app, framework_app, grades_app, screen
 from openpeel.cli.audit import audit_app
 from openpeel.cli.chart import app as chart_app
-from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait, writer
+from openpeel.cli.common import DEFAULT_HOME, DEFAULT_WAIT, FormatOpt, Home, Wait
 from openpeel.cli.fetch import fetch, refresh
 from openpeel.cli.forces import app as forces_app
 from openpeel.cli.forecast import forecast
@@ -26,7 +26,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.settings import SETTINGS
 
 if TYPE_CHECKING:
-    from openpeel.warehouse.db import Warehouse
+    pass
 
 app = typer.Typer(
     name="openpeel",
@@ -272,6 +272,23 @@ def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
     out.print(f"wrote {output}")
 
 
+@app.command("export-parquet")
+def export_parquet_command(
+    out_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of the Parquet tree.")],
+    home: Home = DEFAULT_HOME,
+) -> None:
+    """Export the warehouse's core and reference tables to Parquet, one folder per table,
+    partitioned by month (for Spark: `openpeel indicators compute --engine spark`)."""
+    from openpeel.warehouse.db import Warehouse
+    from openpeel.warehouse.parquet import export_parquet
+
+    with Warehouse(home, read_only=True) as wh:
+        done = export_parquet(wh, out_dir)
+    rows = sum(e.rows for e in done)
+    parts = sum(1 for e in done if e.partitioned)
+    out.print(f"{len(done)} tables ({parts} by month), {rows:,} rows, in {out_dir}")
+
+
 @app.command()
 def demo(
     home: Home = DEFAULT_HOME,
@@ -284,24 +301,17 @@ def demo(
     """Build everything from the bundled sample of real data: the warehouse, the indicators,
     the backtested forecasts, the Hampshire 2016 worked example, its reports and the national
     overview of 2016, and demo accounts; then serve the dashboard at http://127.0.0.1:8000."""
+    from openpeel import demo as pipeline
     from openpeel.cli.ingest_view import run_ingest
-    from openpeel.indicators.run import compute, store
     from openpeel.sample import sample_path
 
     path = sample_path()
     out.print(f"Loading the bundled sample ({path}) into {home}")
     code = run_ingest(home, [path], wait)
     status(home=home, fmt=Format.table)
-    with writer(home, "openpeel demo", wait) as wh:
-        results = compute(wh, progress=lambda what: err.print(f"computing {what}"))
-        store(wh, results)
-        _forecast_demand(wh)
-    _load_worked_example(home)
-    _publish_worked_example(home)
-    logins = _demo_users(home)
+    built = pipeline.build(home, wait, say=out.print, progress=err.print)
     out.print(
-        f"Computed {len(results)} indicators "
-        f"({sum(len(f) for f in results.values()):,} rows). Try:\n"
+        f"Computed {built.indicators} indicators ({built.rows:,} rows). Try:\n"
         f"  openpeel indicators show victim_does_not_support_share --period 2017/18 "
         f"--home {home}\n"
         f"  openpeel assess show --force Hampshire --edition 2016 --home {home}\n"
@@ -312,57 +322,10 @@ def demo(
         f"  openpeel publish show hampshire-2016 --output summary --home {home}"
     )
     if code or no_serve:
-        _print_sign_ins(logins)
+        _print_sign_ins(built.logins)
         out.print(f"Serve it with: openpeel serve --home {home}")
         raise typer.Exit(code)
     _serve(home, "127.0.0.1", port)
-
-
-def _forecast_demand(wh: Warehouse) -> None:
-    """Backtested forecasts of every series, unless they are already there."""
-    from openpeel.forecast.run import run, store
-
-    if wh.scalar("SELECT count(*) FROM out_forecast_series"):
-        out.print("Forecasts: already made (`openpeel forecast` makes them again)")
-        return
-    result = run(wh, progress=lambda what: err.print(f"forecasting {what}"))
-    store(wh, result)
-    ready = sum(1 for s in result.series if s.skipped is None)
-    out.print(f"Forecasts: {ready} series backtested and forecast in {result.seconds:.0f} s")
-
-
-DEMO_USERS = (
-    ("inspector", "inspector", None),
-    ("hampshire", "force", "Hampshire"),
-    ("admin", "admin", None),
-)
-
-
-def _demo_users(home: Path) -> list[tuple[str, str, str]]:
-    """Demo accounts (name, role, password), made once. Their passwords are printed and known:
-    the demo serves 127.0.0.1 only."""
-    from sqlalchemy import select
-
-    from openpeel.assess.models import User
-    from openpeel.assess.store import Store
-    from openpeel.assess.users import add_user
-
-    store = Store.open(home)
-    logins = []
-    try:
-        with store.session() as session:
-            for name, role, force in DEMO_USERS:
-                password = _demo_password(name)
-                if session.scalars(select(User).where(User.name == name)).first() is None:
-                    add_user(session, name, role, password, "demo", force=force)
-                logins.append((name, role, password))
-    finally:
-        store.close()
-    return logins
-
-
-def _demo_password(name: str) -> str:
-    return f"demo-{name}-password"
 
 
 def _print_sign_ins(logins: list[tuple[str, str, str]]) -> None:
@@ -373,31 +336,10 @@ def _print_sign_ins(logins: list[tuple[str, str, str]]) -> None:
 
 
 def _demo_sign_ins(home: Path) -> list[tuple[str, str, str]]:
-    """The demo accounts of a home that still have their known passwords (a home built by
-    `openpeel demo`), checked against their hashes without counting as sign-ins."""
-    from argon2 import PasswordHasher
-    from argon2.exceptions import VerificationError
-    from sqlalchemy import select
+    """Moved to ``openpeel.demo.sign_ins`` (kept while other branches use this name)."""
+    from openpeel import demo as pipeline
 
-    from openpeel.assess.models import User
-    from openpeel.assess.store import Store
-
-    store = Store.open(home)
-    found = []
-    try:
-        with store.session() as session:
-            for name, role, _ in DEMO_USERS:
-                user = session.scalars(select(User).where(User.name == name)).first()
-                if user is None or not user.password_hash:
-                    continue
-                try:
-                    PasswordHasher().verify(user.password_hash, _demo_password(name))
-                except VerificationError:
-                    continue
-                found.append((name, role, _demo_password(name)))
-    finally:
-        store.close()
-    return found
+    return pipeline.sign_ins(home)
 
 
 def _serve(home: Path, host: str, port: int, workers: int = 1) -> None:
@@ -436,23 +378,6 @@ def _serve(home: Path, host: str, port: int, workers: int = 1) -> None:
     )
 
 
-@app.command("export-parquet")
-def export_parquet_command(
-    out_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of the Parquet tree.")],
-    home: Home = DEFAULT_HOME,
-) -> None:
-    """Export the warehouse's core and reference tables to Parquet, one folder per table,
-    partitioned by month (for Spark: `openpeel indicators compute --engine spark`)."""
-    from openpeel.warehouse.db import Warehouse
-    from openpeel.warehouse.parquet import export_parquet
-
-    with Warehouse(home, read_only=True) as wh:
-        done = export_parquet(wh, out_dir)
-    rows = sum(e.rows for e in done)
-    parts = sum(1 for e in done if e.partitioned)
-    out.print(f"{len(done)} tables ({parts} by month), {rows:,} rows, in {out_dir}")
-
-
 DEFAULT_WORKERS = int(next(s.default for s in SETTINGS if s.name == "web_workers"))
 
 
@@ -475,61 +400,6 @@ def serve(
 
     Warehouse(home, read_only=True).close()  # a clear error where there is no warehouse
     _serve(home, host, port, workers)
-
-
-def _load_worked_example(home: Path) -> None:
-    """The Hampshire PEEL 2016 worked example, into the assessment store (once)."""
-    from openpeel.assess.bulk import load_yaml
-    from openpeel.assess.store import Store
-    from openpeel.sample import assessments_path
-    from openpeel.warehouse.db import Warehouse
-
-    store = Store.open(home)
-    try:
-        with store.session() as session, Warehouse(home, read_only=True) as wh:
-            for path in sorted(assessments_path().glob("*.yaml")):
-                loaded = load_yaml(session, wh, path, "worked-example", only_new=True)
-                out.print(
-                    f"Worked example {path.name}: {loaded.findings} findings, "
-                    f"{loaded.evidence} evidence, {loaded.grades} grades confirmed"
-                    if loaded.findings
-                    else f"Worked example {path.name}: already in the assessment store"
-                )
-    finally:
-        store.close()
-
-
-def _publish_worked_example(home: Path) -> None:
-    """Publish the worked example's reports and the national overview of its year (once); their
-    outputs are written once the store has committed them."""
-    from openpeel.assess.store import Store
-    from openpeel.clock import now, uk
-    from openpeel.publishing.outputs import Staging, export_public, private_folder, write_outputs
-    from openpeel.publishing.release import publish_assessments
-    from openpeel.warehouse.db import Warehouse
-
-    store = Store.open(home)
-    staging = Staging()
-    try:
-        try:
-            with store.session() as session, Warehouse(home, read_only=True) as wh:
-                for r in publish_assessments(session, wh, "worked-example", now()):
-                    verb = "published" if r.new else "already published"
-                    out.print(f"Publication {r.slug}: {verb} (embargo lifted {uk(r.at)})")
-                    if r.new is not None:
-                        write_outputs(r.new, staging.folder(private_folder(home, r.new)))
-        except BaseException:
-            staging.discard()
-            raise
-        staging.commit()
-        with store.session() as session:
-            written = export_public(session, home / "public", now())
-        out.print(
-            f"Public outputs (HTML, PDF, Markdown, JSON) of {len(written)} publications in "
-            f"{home / 'public'}"
-        )
-    finally:
-        store.close()
 
 
 def main() -> None:
