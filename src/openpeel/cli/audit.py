@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from openpeel.cli.assess import _session
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.common import store_session as _session
 from openpeel.cli.output import Format, emit, out
 
 audit_app = typer.Typer(

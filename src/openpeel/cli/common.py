@@ -13,6 +13,8 @@ from openpeel.cli.output import Format, err
 from openpeel.settings import SETTINGS
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from openpeel.warehouse.db import Warehouse
 
 Home = Annotated[
@@ -36,6 +38,8 @@ Wait = Annotated[
         "finish (0: refuse at once, naming it).",
     ),
 ]
+ForceOpt = Annotated[str, typer.Option("--force", help="Force name or ONS code.")]
+EditionOpt = Annotated[str, typer.Option("--edition", help="PEEL edition: 2016, 2018/19, ...")]
 DEFAULT_HOME = Path(next(s.default for s in SETTINGS if s.name == "home"))
 DEFAULT_WAIT = float(next(s.default for s in SETTINGS if s.name == "wait"))
 
@@ -49,3 +53,23 @@ def writer(home: Path, command: str, wait: float) -> Iterator[Warehouse]:
 
     with writing(home, command, wait=wait, notify=lambda m: err.print(f"{command}: {m}")) as wh:
         yield wh
+
+
+@contextmanager
+def store_session(home: Path) -> Iterator[Session]:
+    """A session of the home's assessment store, committed when the block ends."""
+    from openpeel.assess.store import Store
+
+    store = Store.open(home)
+    try:
+        with store.session() as session:
+            yield session
+    finally:
+        store.close()
+
+
+def actor() -> str:
+    """Who is acting: the user running the command (``openpeel.assess.service.current_actor``)."""
+    from openpeel.assess.service import current_actor
+
+    return current_actor()

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from openpeel.cli.assess import _actor, _session
 from openpeel.cli.common import DEFAULT_HOME, FormatOpt, Home
+from openpeel.cli.common import actor as _actor
+from openpeel.cli.common import store_session as _session
 from openpeel.cli.output import Format, emit, err, out
 
 if TYPE_CHECKING:

@@ -42,7 +42,7 @@ def users_add(
     """Add an account; the password is asked for (or read with --password-stdin)."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import add_user
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     password = _read_password(password_stdin)
     with _session(home) as session:
@@ -57,7 +57,7 @@ def users_add(
 def users_list(home: Home = DEFAULT_HOME, fmt: FormatOpt = Format.table) -> None:
     """The accounts and their roles (never their passwords)."""
     from openpeel.assess.users import list_users
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         emit(
@@ -85,7 +85,7 @@ def users_token(
     """Issue an API token for scripts (`Authorization: Bearer TOKEN`); it is shown only once."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import issue_token
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         token = issue_token(session, name, label, current_actor())
@@ -100,7 +100,7 @@ def users_revoke_tokens(
     """Revoke every API token of a user."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import revoke_tokens
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         count = revoke_tokens(session, name, current_actor())
@@ -116,7 +116,7 @@ def users_disable(
     stop working (until `openpeel users enable`)."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import disable_user
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         user = disable_user(session, name, current_actor())
@@ -131,7 +131,7 @@ def users_enable(
     """Let a disabled account sign in again."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import enable_user
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         user = enable_user(session, name, current_actor())
@@ -150,7 +150,7 @@ def users_passwd(
     end, so it signs in again with the new one."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import set_password
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     password = _read_password(password_stdin)
     with _session(home) as session:
@@ -170,7 +170,7 @@ def users_role(
     """Change an account's role (from its next request on)."""
     from openpeel.assess.service import current_actor
     from openpeel.assess.users import set_role
-    from openpeel.cli.assess import _session
+    from openpeel.cli.common import store_session as _session
 
     with _session(home) as session:
         user = set_role(session, name, role, current_actor(), force=force)
