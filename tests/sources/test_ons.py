@@ -344,7 +344,7 @@ def test_a_quarantined_row_after_multi_line_records_gets_its_line(
 
 def test_geojson_is_recognised() -> None:
     path = SAMPLE / BOUNDARIES
-    source, layout = identify(sniff(path, str(path)), str(path), path)
+    source, layout = identify(sniff(path, str(path)), str(path))
     assert source.kind == "ons_pfa_boundaries"
     assert layout.header[:3] == ("OBJECTID", "PFA20CD", "PFA20NM")
 

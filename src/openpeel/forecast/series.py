@@ -46,7 +46,11 @@ class Frequency:
 
 
 @dataclass(frozen=True)
-class Source:
+class SeriesSource:
+    """Where a family of forecast series comes from: one ``[sources.*]`` of ``series.toml``, its
+    query and its frequency (not a publisher's format: that is ``openpeel.sources.base.Source``).
+    """
+
     id: str
     title: str
     frequency: Frequency
@@ -62,7 +66,7 @@ class Source:
 class Series:
     """One force's series of one category, ready to forecast (or not, with the reason)."""
 
-    source: Source
+    source: SeriesSource
     force_code: str
     category: str
     values: pd.Series  # by period, after the last gap
@@ -76,7 +80,7 @@ class Series:
         return SEP.join((self.source.id, self.force_code, self.category))
 
 
-def load_sources() -> dict[str, Source]:
+def load_sources() -> dict[str, SeriesSource]:
     text = (resources.files("openpeel.forecast") / "series.toml").read_text(encoding="utf-8")
     doc = tomllib.loads(text)
     unknown = set(doc["frequency"]) - set(PANDAS_FREQUENCIES)
@@ -90,7 +94,7 @@ def load_sources() -> dict[str, Source]:
         for name, spec in doc["frequency"].items()
     }
     return {
-        sid: Source(
+        sid: SeriesSource(
             id=sid,
             title=str(spec["title"]),
             frequency=frequencies[str(spec["frequency"])],
@@ -117,7 +121,7 @@ def _before(period: date, frequency: Frequency) -> date:
     return date(period.year - 1, period.month, period.day)
 
 
-def build(source: Source, force_code: str, category: str, rows: pd.DataFrame) -> Series:
+def build(source: SeriesSource, force_code: str, category: str, rows: pd.DataFrame) -> Series:
     """A series from its rows (period, y, gap): gaps found, the run after the last one kept."""
     rows = rows.sort_values("period")
     periods = [pd.Timestamp(p).date() for p in rows["period"]]

@@ -15,13 +15,13 @@ import pandas as pd
 
 from openpeel.errors import OpenPeelError
 from openpeel.forecast.flags import ABOVE, doubts
-from openpeel.forecast.series import Source, load_sources
+from openpeel.forecast.series import SeriesSource, load_sources
 from openpeel.warehouse.db import Warehouse
 
 
 @dataclass
 class StoredSeries:
-    source: Source
+    source: SeriesSource
     category: str
     model: str
     mase: float | None

@@ -208,7 +208,7 @@ def _prepare(
     try:
         if isinstance(facts, FileRefused):
             raise facts
-        source, layout = identify(facts, item.display, item.path)
+        source, layout = identify(facts, item.display)
         force, month = name_facts(source, item)
         claimed_force, claimed_month = name_claims(source, item)
     except FileRefused as refused:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from pathlib import Path
 
 from openpeel.errors import FileRefused
 from openpeel.sources.base import POLICEUK_NAME, FileFacts, Layout, Source, describe_mismatch
@@ -29,8 +28,9 @@ def all_sources() -> dict[str, Source]:
     return found
 
 
-def identify(facts: FileFacts, display: str, path: Path) -> tuple[Source, Layout]:
-    """The source and layout whose header the file has, or a refusal naming the nearest."""
+def identify(facts: FileFacts, display: str) -> tuple[Source, Layout]:
+    """The source and layout whose header the file has, or a refusal naming the nearest (by
+    ``display``, the name the file is shown by)."""
     matches = [(s, lay) for s in all_sources().values() if (lay := s.match(facts)) is not None]
     if len(matches) == 1:
         return matches[0]

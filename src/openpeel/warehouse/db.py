@@ -86,7 +86,7 @@ class Warehouse:
         return wh
 
     def _ensure_schema(self) -> None:
-        from openpeel.warehouse.reference import load_reference_tables
+        from openpeel.warehouse.code_tables import load_reference_tables
 
         self.con.execute("BEGIN")
         try:

@@ -1,4 +1,4 @@
-"""Reference tables compiled by others (``openpeel/sources/reference_files.py``,
+"""Reference tables compiled by others (``openpeel/sources/third_party.py``,
 ``schema/40_other.toml``): most similar groups, offence code -> data.police.uk crime type, and
 2011 LSOA -> police force (PROVENANCE.md sections 5 and 13).
 """
