@@ -26,16 +26,52 @@ RELEASES_FILE = "releases.toml"
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A dated sighting of a period's figures: they were public by ``public_by`` (an upper
+    bound on the true release date), as the cited record shows."""
+
+    period: str
+    public_by: date
+    cites: str
+
+
+@dataclass(frozen=True)
 class Release:
+    """A source's declared lag and what it rests on: dated evidence, the lag of another source
+    it is derived from, or an explicit "unverified" with the reason."""
+
     kind: str
     months_after_end: int
     dataset: str
     url: str
+    evidence: tuple[Evidence, ...] = ()
+    derived_from: str | None = None
+    unverified: str | None = None
+
+
+_GROUNDS = ("evidence", "derived_from", "unverified")
+
+
+def _evidence(kind: str, raw: object) -> tuple[Evidence, ...]:
+    if not isinstance(raw, list):
+        raise OpenPeelError(f"{RELEASES_FILE} [source.{kind}] evidence: expected a list of tables")
+    out = []
+    for i, item in enumerate(raw):
+        missing = [k for k in ("period", "public_by", "cites") if k not in item]
+        if missing or not isinstance(item.get("public_by"), date):
+            raise OpenPeelError(
+                f"{RELEASES_FILE} [source.{kind}] evidence[{i}]: expected period, "
+                f"public_by (a TOML date) and cites; wrong: {', '.join(missing) or 'public_by'}",
+                hint='write { period = "2014-11", public_by = 2015-01-21, cites = "..." }',
+            )
+        out.append(Evidence(str(item["period"]), item["public_by"], str(item["cites"])))
+    return tuple(out)
 
 
 @cache
 def releases() -> dict[str, Release]:
-    """Every source's declared publication lag and where it is published."""
+    """Every source's declared publication lag, where it is published and what the lag rests
+    on."""
     text = resources.files("openpeel.publishing").joinpath(RELEASES_FILE).read_text("utf-8")
     raw = tomllib.loads(text).get("source", {})
     out = {}
@@ -46,9 +82,33 @@ def releases() -> dict[str, Release]:
                 f"{RELEASES_FILE} [source.{kind}]: missing {', '.join(missing)}",
                 hint="declare the lag in whole months after the period ends, the dataset and url",
             )
+        grounds = [g for g in _GROUNDS if g in entry]
+        if len(grounds) != 1:
+            raise OpenPeelError(
+                f"{RELEASES_FILE} [source.{kind}]: the lag must rest on exactly one of "
+                f"{', '.join(_GROUNDS)}; found {', '.join(grounds) or 'none'}",
+                hint="cite dated evidence, name the source it is derived from, or write "
+                'unverified = "<why no evidence is held>"',
+            )
         out[kind] = Release(
-            kind, int(entry["months_after_end"]), str(entry["dataset"]), str(entry["url"])
+            kind,
+            int(entry["months_after_end"]),
+            str(entry["dataset"]),
+            str(entry["url"]),
+            evidence=_evidence(kind, entry["evidence"]) if "evidence" in entry else (),
+            derived_from=str(entry["derived_from"]) if "derived_from" in entry else None,
+            unverified=str(entry["unverified"]) if "unverified" in entry else None,
         )
+    for kind, release in out.items():
+        base = out.get(release.derived_from or kind)
+        if base is None or (
+            release.derived_from and base.months_after_end != release.months_after_end
+        ):
+            raise OpenPeelError(
+                f"{RELEASES_FILE} [source.{kind}] derived_from = {release.derived_from!r}: "
+                "not a declared source with the same months_after_end",
+                hint="name a [source.KIND] declared in the same file, with the same lag",
+            )
     return out
 
 
