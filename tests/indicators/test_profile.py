@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from openpeel.cli.app import app
+from openpeel.indicators import catalogue as catalogue_module
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.profile import (
     BETTER,
@@ -103,18 +106,31 @@ def test_matrix_filters(wh: Warehouse) -> None:
     assert all(theme in qs for qs in matrix(wh, question=theme).questions)
 
 
+def _rules() -> dict[str, Any]:
+    """The comparison rules as declared, read here from the TOML itself."""
+    path = Path(catalogue_module.__file__).parent / "definitions" / "30_comparison_rules.toml"
+    return dict(tomllib.loads(path.read_text(encoding="utf-8"))["comparison_rule"])
+
+
 def test_spine_of_hampshire(wh: Warehouse) -> None:
     frame = spine(wh, "Hampshire")
     shown = headline_periods(wh)
     assert list(frame.indicator_id) == list(shown)
+    city = _rules()["city_of_london_per_resident"]
+    per_resident = 0
     for row in frame.itertuples():
         s = shown[str(row.indicator_id)]
+        ind = load_catalogue().indicator(str(row.indicator_id))
+        # City of London is out of the spread of rates per resident, with the rule's footnote
+        out = city["forces"] if ind.denominator_measure == city["denominator_measure"] else []
+        per_resident += bool(out)
+        assert row.spread_footnote == (city["footnote"] if out else None)
         low, q1, q3, high, count = wh.rows(
             "SELECT min(value), quantile_cont(value, 0.25), quantile_cont(value, 0.75), "
             "max(value), count(*) FROM out_indicator_values WHERE indicator_id = ? "
             "AND period_type = ? AND period = ? AND breakdown = 'all' AND NOT is_suppressed "
-            "AND value IS NOT NULL",
-            [row.indicator_id, s.period_type, s.period],
+            "AND value IS NOT NULL AND NOT list_contains(?, force_code)",
+            [row.indicator_id, s.period_type, s.period, out],
         )[0]
         assert row.forces_shown == count
         if count:
@@ -132,6 +148,7 @@ def test_spine_of_hampshire(wh: Warehouse) -> None:
             [row.indicator_id],
         )
         assert row.variation_period == latest
+    assert per_resident > 0  # the rule is exercised
     groups = spine_groups(frame)
     assert {g["pillar"] for g in groups} <= {"effectiveness", "efficiency", "legitimacy"}
     assert sum(len(g["rows"]) for g in groups) == sum(len(q) for q in frame.questions)

@@ -185,6 +185,30 @@ def test_the_force_page_draws_a_spine_chart_with_its_numbers(shared_site: Site) 
     assert "The spine chart&#39;s numbers" in page or "The spine chart's numbers" in page
 
 
+def test_each_spine_row_carries_its_trend_and_spc_markers(shared_site: Site) -> None:
+    twin = shared_site.client.get("/api/forces/hampshire").json()
+    page = shared_site.client.get("/forces/hampshire", headers=HTML).text
+    rows = [r for g in twin["spine"] for r in g["rows"]]
+    variations = 0
+    for r in rows:
+        words = [m["words"] for m in r["marks"]]
+        assert words[0] == f"Recent trend: {r['trend'] or 'cannot be calculated'}"
+        if r["variation"] is None:
+            assert len(words) == 1
+        else:
+            variations += 1
+            assert words[1] == f"Latest month: {r['variation']}"
+        for w in words:
+            assert f'title="{w}"' in page
+    assert variations > 0  # the monthly indicators have their SPC icon
+    # City of London is out of the spread of rates per resident, and the page says why
+    notes = {r["spread_footnote"] for r in rows} - {None}
+    assert notes
+    for note in notes:
+        assert "City of London" in note
+        assert note.replace("'", "&#39;") in page or note in page
+
+
 def test_a_force_is_found_by_a_place_in_its_area(shared_site: Site) -> None:
     def names(q: str) -> list[str]:
         twin = shared_site.client.get("/api/forces", params={"q": q}).json()

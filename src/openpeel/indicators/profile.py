@@ -10,8 +10,9 @@ force's spine chart. Classes and numbers only; the words are the presentation la
   type, the latest period in which at least ``MIN_FORCES`` forces have a value; failing that, the
   period with the most forces (the latest of those).
 * **Spine**: the lowest, 25th and 75th percentiles (linear interpolation) and highest of the
-  forces' values, England and Wales, the force's value, its comparison, its recent trend, its
-  latest SPC variation (monthly indicators), the period and its most similar group's value.
+  forces' values (without the forces a comparison rule leaves out, with its footnote), England
+  and Wales, the force's value, its comparison, its recent trend, its latest SPC variation
+  (monthly indicators), the period and its most similar group's value.
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ def spine(wh: Warehouse, force: str) -> pd.DataFrame:
     values, England and Wales, the force's value and class, trend, SPC variation and most
     similar group value. One row per indicator, in catalogue order."""
     code = resolve(force).code
-    catalogue = load_catalogue().indicators
+    declared = load_catalogue()
+    catalogue = declared.indicators
     shown = _computed(wh)
     every = _rows(wh, shown)
     every = every[~every.is_suppressed.astype(bool) & every.value.notna()]
@@ -239,7 +241,11 @@ def spine(wh: Warehouse, force: str) -> pd.DataFrame:
     out = []
     for iid, s in shown.items():
         ind = catalogue[iid]
-        values = every.loc[every.indicator_id == iid, "value"].to_numpy(float)
+        # the spread leaves out the forces a comparison rule leaves out (City of London per
+        # resident: definitions/30_comparison_rules.toml), as the funnel and ranks do
+        rules = declared.left_out(ind)
+        spread_rows = every[(every.indicator_id == iid) & ~every.force_code.isin(list(rules))]
+        values = spread_rows.value.to_numpy(float)
         spread = np.quantile(values, [0.0, 0.25, 0.75, 1.0]) if len(values) else [np.nan] * 4
         row = mine.loc[iid] if iid in mine.index else None
         comparison, reason = (
@@ -276,6 +282,8 @@ def spine(wh: Warehouse, force: str) -> pd.DataFrame:
                 "variation": variation.get("variation"),
                 "variation_period": variation.get("period"),
                 "variation_note": variation.get("note"),
+                "spread_footnote": " ".join(dict.fromkeys(r.footnote for r in rules.values()))
+                or None,
             }
         )
     return pd.DataFrame(out)

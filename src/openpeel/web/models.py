@@ -236,6 +236,12 @@ class SpineRow(Model):
     geometry: SpineGeometry | None
     texts: dict[str, str]
     css: str
+    trend: str | None = Field(description="Recent trend (indicators/recent_trend.py).")
+    variation: str | None = Field(description="Latest month's SPC variation (monthly only).")
+    marks: list[dict[str, str]] = Field(description="Trend and SPC markers: symbol, css, words.")
+    spread_footnote: str | None = Field(
+        description="Why a force is left out of the spread (a comparison rule), if one is."
+    )
 
 
 class SpineGroup(Model):

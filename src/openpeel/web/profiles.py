@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from openpeel.csvsafe import write_csv
 from openpeel.framework.model import load_framework
-from openpeel.indicators import profile
+from openpeel.indicators import profile, recent_trend, spc
 from openpeel.presentation.numbers import format_value
 from openpeel.reference import forces
 from openpeel.web.deps import WH, Who
@@ -45,6 +45,36 @@ def short_value(unit: str, value: float | None) -> str:
 
 
 UNIT_WORDS = {"share": "%", "per_1000": "per 1,000"}
+
+#: the recent-trend marker on each spine row (indicators/recent_trend.py): symbol, CSS class
+TREND_MARKS = {
+    recent_trend.INCREASING: ("↑", "op-mark-trend"),
+    recent_trend.DECREASING: ("↓", "op-mark-trend"),
+    recent_trend.NO_CHANGE: ("→", "op-mark-trend"),
+    recent_trend.CANNOT: ("–", "op-mark-none"),
+}
+
+#: the SPC variation icon on each spine row (indicators/spc.py), as NHS "Making Data Count"
+#: colours them: improving blue, concerning orange, common cause grey, no direction purple
+VARIATION_MARKS = {
+    spc.COMMON: ("~", "op-mark-common"),
+    spc.IMPROVING: ("▲", "op-mark-improving"),
+    spc.CONCERNING: ("▼", "op-mark-concerning"),
+    spc.HIGHER: ("H", "op-mark-neutral"),
+    spc.LOWER: ("L", "op-mark-neutral"),
+}
+
+
+def marks(trend: str | None, variation: str | None) -> list[dict[str, str]]:
+    """A spine row's markers: its recent trend and, for a monthly indicator, its latest SPC
+    variation; each its symbol, CSS class and words."""
+    trend = trend or recent_trend.CANNOT
+    symbol, css = TREND_MARKS[trend]
+    out = [{"symbol": symbol, "css": css, "words": f"Recent trend: {trend}"}]
+    if variation is not None:
+        symbol, css = VARIATION_MARKS[variation]
+        out.append({"symbol": symbol, "css": css, "words": f"Latest month: {variation}"})
+    return out
 
 
 def css_class(comparison: str) -> str:
@@ -200,7 +230,7 @@ def _x(value: float | None, ew: float, half: float, flip: bool) -> float | None:
 def spine_section(wh: WH, force_code: str) -> list[dict[str, Any]]:
     """A force's spine chart: per PEEL question, each indicator's row with its numbers and, where
     there is an England and Wales value and a spread, the x positions of the range, the inner
-    quartiles, England and Wales and the force's value."""
+    quartiles, England and Wales and the force's value, and its trend and SPC markers."""
     frame = profile.spine(wh, force_code)
     clean = {r["indicator_id"]: r for r in profile.records(frame)}
     out = []
@@ -228,6 +258,7 @@ def spine_section(wh: WH, force_code: str) -> list[dict[str, Any]]:
                 for k in ("value", "ew_value", "peer_value", "minimum", "q1", "q3", "maximum")
             }
             r["css"] = css_class(r["comparison"])
+            r["marks"] = marks(r["trend"], r["variation"])
             rows.append(r)
         out.append({**g, "rows": rows})
     return out
