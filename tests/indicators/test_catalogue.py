@@ -62,6 +62,7 @@ def test_a_bad_declaration_is_refused_naming_the_problem(tmp_path: Path) -> None
     good = {
         "title": "t",
         "description": "d",
+        "plain": "p",
         "questions": ["q"],
         "unit": "share",
         "polarity": "higher_is_better",
@@ -85,6 +86,17 @@ def test_a_bad_declaration_is_refused_naming_the_problem(tmp_path: Path) -> None
         raw = {**good, **change}
         with pytest.raises(CatalogueError, match=message):
             cat_module._indicator("x", raw, "test.toml", measures, load_catalogue().units)
+    without_plain = {k: v for k, v in good.items() if k != "plain"}
+    with pytest.raises(CatalogueError, match="plain"):
+        cat_module._indicator("x", without_plain, "test.toml", measures, load_catalogue().units)
+
+
+def test_every_indicator_has_a_plain_one_line_definition_before_its_technical_one() -> None:
+    for ind in load_catalogue().indicators.values():
+        assert ind.plain.strip(), ind.id
+        assert "\n" not in ind.plain, ind.id
+        assert ind.plain != ind.description, ind.id
+        assert len(ind.plain) <= 200, f"{ind.id}: one line, not a paragraph"
 
 
 @pytest.fixture(scope="module")

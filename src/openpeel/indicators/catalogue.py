@@ -82,6 +82,8 @@ class Indicator:
     id: str
     title: str
     description: str
+    #: a one-line definition in plain words, shown before the technical one
+    plain: str
     questions: tuple[str, ...]
     unit: str
     polarity: str
@@ -241,6 +243,7 @@ def _indicator(
         (
             "title",
             "description",
+            "plain",
             "questions",
             "unit",
             "polarity",
@@ -302,6 +305,7 @@ def _indicator(
         id=iid,
         title=raw["title"],
         description=raw["description"],
+        plain=raw["plain"],
         questions=_tuple(raw, "questions"),
         unit=raw["unit"],
         polarity=raw["polarity"],

@@ -25,6 +25,8 @@ def _indicator(ind: Indicator, measures: dict[str, Measure]) -> list[str]:
     lines = [
         f"### `{ind.id}` — {ind.title}",
         "",
+        f"*In plain words:* {ind.plain}",
+        "",
         ind.description,
         "",
         "| | |",
