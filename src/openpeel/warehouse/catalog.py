@@ -225,9 +225,24 @@ def _table(name: str, raw: dict[str, Any], where: str) -> Table:
     )
 
 
+#: the top-level key of a schema file that holds named constants rather than a table
+CONSTANTS_KEY = "constants"
+
+
 @dataclass(frozen=True)
 class Schema:
     tables: dict[str, Table]
+    #: thresholds the views and checks share, each a DuckDB macro ``name()`` (warehouse/ddl.py)
+    constants: dict[str, float] = field(default_factory=dict)
+
+    def constant(self, name: str) -> float:
+        try:
+            return self.constants[name]
+        except KeyError:
+            raise SchemaError(
+                f"no constant {name!r} is declared in the warehouse schema",
+                hint=f"declare it under [{CONSTANTS_KEY}] in warehouse/schema/00_meta.toml",
+            ) from None
 
     def __getitem__(self, name: str) -> Table:
         try:
@@ -243,9 +258,16 @@ class Schema:
 def load_schema() -> Schema:
     """Read every ``schema/*.toml`` file of the package, in name order."""
     tables: dict[str, Table] = {}
+    constants: dict[str, float] = {}
     for where, doc in toml_documents("openpeel.warehouse", "schema", SchemaError):
+        for name, value in doc.pop(CONSTANTS_KEY, {}).items():
+            if name in constants or not isinstance(value, int | float) or isinstance(value, bool):
+                raise SchemaError(
+                    f"{where}: constant {name} is declared twice or is not a number ({value!r})"
+                )
+            constants[name] = float(value)
         for name, raw in doc.items():
             if name in tables:
                 raise SchemaError(f"{where}: table {name} is declared twice")
             tables[name] = _table(name, raw, where)
-    return Schema(tables)
+    return Schema(tables, constants)

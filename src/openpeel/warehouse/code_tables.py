@@ -21,8 +21,10 @@ from openpeel.reference import CodeTable, normalise
 from openpeel.warehouse.catalog import load_schema
 from openpeel.warehouse.ddl import quote
 
-#: code table name in ref_code_alias -> loader of the code table
-CODE_TABLES: dict[str, Callable[[], CodeTable[Any]]] = {
+#: every code table of ref_code_alias -> the loader of its spellings (alias -> canonical value);
+#: each gets a view ref_alias_<name> (warehouse/ddl.py) that the core views join to
+CODE_TABLES: dict[str, Callable[[], CodeTable[Any] | reference.ForceRegistry]] = {
+    "force": reference.forces,
     "crime_type": reference.crime_types,
     "policeuk_outcome": reference.policeuk_outcomes,
     "outcome_type": reference.outcome_types,
@@ -33,7 +35,7 @@ CODE_TABLES: dict[str, Callable[[], CodeTable[Any]]] = {
 
 def alias_rows() -> list[tuple[str, str, str]]:
     """(code_table, normalised alias, canonical value) for every known spelling."""
-    rows = [("force", alias, code) for alias, code in reference.forces().aliases().items()]
+    rows: list[tuple[str, str, str]] = []
     for name, loader in CODE_TABLES.items():
         rows.extend((name, normalise(alias), value) for alias, value in loader().aliases().items())
     return sorted(set(rows))

@@ -86,11 +86,11 @@ class Warehouse:
         return wh
 
     def _ensure_schema(self) -> None:
-        from openpeel.warehouse.code_tables import load_reference_tables
+        from openpeel.warehouse.code_tables import CODE_TABLES, load_reference_tables
 
         self.con.execute("BEGIN")
         try:
-            for statement in all_ddl(self.schema):
+            for statement in all_ddl(self.schema, CODE_TABLES):
                 self.con.execute(statement)
             load_reference_tables(self.con)
             fault_point("schema")

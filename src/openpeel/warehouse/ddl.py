@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from openpeel.warehouse.catalog import Column, Schema, Table
 
 
@@ -45,16 +47,6 @@ def create_view(table: Table) -> str:
     return sql
 
 
-#: the code tables of ref_code_alias; each gets a view ref_alias_<code> (alias, value)
-CODE_TABLES = (
-    "force",
-    "crime_type",
-    "policeuk_outcome",
-    "outcome_type",
-    "offence_code",
-    "recorded_crime_offence",
-)
-
 #: SQL macros the core views use. norm_code is how a published spelling is matched to the code
 #: tables: trimmed of spaces and lower-cased, nothing more (a cheap key: views apply it to every
 #: row). Any other variant (a double space, a tab) must be listed as an alias; the load-time code
@@ -74,18 +66,22 @@ def sql_key(value: str) -> str:
     return value.strip(" ").lower()
 
 
-def alias_views() -> list[str]:
+def alias_views(code_tables: Iterable[str]) -> list[str]:
+    """A view ref_alias_<code> (alias, value) for each code table of ref_code_alias."""
     return [
         f"CREATE OR REPLACE VIEW ref_alias_{code} AS SELECT alias, value FROM ref_code_alias "
         f"WHERE code_table = {literal(code)}"
-        for code in CODE_TABLES
+        for code in code_tables
     ]
 
 
-def all_ddl(schema: Schema) -> list[str]:
+def all_ddl(schema: Schema, code_tables: Iterable[str]) -> list[str]:
     """Statements that create every table, macro and view, in dependency order."""
     statements = [create_table(t) for t in schema.tables.values() if not t.is_view]
     statements.extend(MACROS)
-    statements.extend(alias_views())
+    statements.extend(
+        f"CREATE OR REPLACE MACRO {name}() AS {value!r}" for name, value in schema.constants.items()
+    )
+    statements.extend(alias_views(code_tables))
     statements.extend(create_view(t) for t in schema.tables.values() if t.is_view)
     return statements

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpeel.warehouse.catalog import load_schema
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import literal, quote
 
@@ -18,8 +19,9 @@ SECTIONS = {
     "register": "Data-quality register",
 }
 
-#: a force-month with fewer rows than this share of the force's median month is flagged
-SMALL_MONTH_SHARE = 0.5
+#: a force-month with fewer rows than this share of the force's median month is flagged; declared
+#: once in the schema (warehouse/schema/00_meta.toml), where the views read it too
+SMALL_MONTH_SHARE = load_schema().constant("small_month_share")
 
 QUARANTINE_SQL = """
 SELECT l.path AS file, q.line, q.reason, q.raw_text
@@ -177,9 +179,10 @@ MISSING_TYPE_MEDIAN = 50
 
 #: checks on the monthly street counts by force (data.police.uk aggregates)
 AGGREGATE_CHECKS = (
-    """SELECT 'small month' AS finding, 'policeuk_agg__street_counts_monthly' AS dataset,
+    f"""SELECT 'small month' AS finding, 'policeuk_agg__street_counts_monthly' AS dataset,
        force_code, strftime(month, '%Y-%m') AS period, all_count AS count,
-       'fewer than half of the body''s median month (' || CAST(median_all_count AS BIGINT)
+       'fewer than {SMALL_MONTH_SHARE:.0%} of the body''s median month ('
+           || CAST(median_all_count AS BIGINT)
            || ' records): perhaps incomplete at source' AS detail
        FROM core_policeuk_agg__street_count_totals WHERE is_suspect_month""",
     """SELECT 'total differs from its parts' AS finding,
