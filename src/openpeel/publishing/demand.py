@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from openpeel.forecast.asof import NotMade, forecasts_as_of
+from openpeel.forecast.models import BASELINE
 from openpeel.forecast.stored import StoredSeries
 from openpeel.numbers import for_people
 from openpeel.publishing import narrative
@@ -52,7 +53,7 @@ def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]
             # counts and scores are never below 0, nor is their interval
             lo=for_people(max(0.0, float(last["lo_95"]))),
             hi=for_people(max(0.0, float(last["hi_95"]))),
-            accuracy=_accuracy(s.mase, s.baseline_mase),
+            accuracy=_accuracy(s.model, s.mase, s.baseline_mase),
             flags=words["flags"].format(details="; ".join(s.flags)) if s.flags else "",
         )
         series.append(
@@ -114,8 +115,10 @@ def _not_made(not_made: list[NotMade], day: str) -> list[str]:
     return out
 
 
-def _accuracy(mase: float | None, baseline: float | None) -> str:
+def _accuracy(model: str, mase: float | None, baseline: float | None) -> str:
     words = narrative.wording()["demand"]
+    if model == BASELINE:
+        return str(words["baseline"])
     if mase is None or baseline is None:
         return str(words["unknown"])
     return str(words["better"] if mase < baseline else words["worse"])
