@@ -340,6 +340,7 @@ def test_the_force_report_has_its_demand_section_frozen_with_it(
     from openpeel.assess.store import Store
     from openpeel.forecast.run import store
     from openpeel.publishing import workflow
+    from openpeel.publishing.asof import forecast_published_by
     from openpeel.publishing.render import render
     from openpeel.sample import assessments_path
 
@@ -361,9 +362,19 @@ def test_the_force_report_has_its_demand_section_frozen_with_it(
             )
         }
     st.close()
-    # the frozen 2016 report (as of 2 March 2017) shows no forecast made from later data
-    assert frozen["demand"]["series"] == []
-    assert "from data published by 2 March 2017" in frozen["demand"]["none"]
+    # the frozen 2016 report (as of 2 March 2017) shows forecasts made again from only the
+    # data published by then: none from later data
+    made = frozen["demand"]
+    assert made["made_as_of"] == "2017-03-02"
+    assert "published by 2 March 2017" in made["made_note"]
+    assert made["series"] or made["not_made"]
+    for d in made["series"]:
+        assert not d["afterwards"]
+        assert forecast_published_by(d["source_id"], date.fromisoformat(d["data_to"])) <= date(
+            2017, 3, 2
+        )
+    for sentence in made["not_made"]:
+        assert "published by 2 March 2017" in sentence
     # its retrospective edition shows them, as what the data showed afterwards
     demand = report["demand"]["series"]
     assert 1 <= len(demand) <= 4

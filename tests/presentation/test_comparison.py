@@ -38,7 +38,7 @@ def test_against_england_and_wales_by_the_interval() -> None:
     said = _words()
     assert said == (
         "The force's figure for arrests per 1,000 residents was 8.0 per 1,000 "
-        "(95% interval 7.8 per 1,000 to 8.2 per 1,000) in 2016/17: lower than England and Wales "
+        "(95% interval 7.8 to 8.2 per 1,000) in 2016/17: lower than England and Wales "
         "(13.4 per 1,000); within the range expected across forces."
     )
     assert "higher than England and Wales" in _words(value=15.0, lower=14.0, upper=16.0)

@@ -49,6 +49,22 @@ def test_demo_publishes_the_worked_example_and_the_cli_drives_the_embargo(
     assert summary.returncode == 0, summary.stderr
     assert "I am satisfied with most aspects of Hampshire Constabulary" in summary.stdout
 
+    # the press release as released: the public rendition, without the embargo line, in the
+    # export and to every reader; the press rendition (with it) only to staff, to check it
+    exported = (public / "hampshire-2016" / "press-release.md").read_text(encoding="utf-8")
+    assert "Embargoed" not in exported
+    press = ("publish", "show", "hampshire-2016", "--output", "press-release", "--home", home)
+    released = _openpeel(*press)
+    assert released.returncode == 0, released.stderr
+    assert "Embargoed" not in released.stdout
+    assert "Hampshire Constabulary: effectiveness downgraded" in released.stdout
+    refused = _openpeel(*press, "--rendition", "press")
+    assert refused.returncode != 0
+    assert "pre-release readers only" in refused.stderr
+    kept = _openpeel(*press, "--rendition", "press", "--user", "admin")
+    assert kept.returncode == 0, kept.stderr
+    assert "Embargoed until 00:01 Thursday 2 March 2017" in kept.stdout
+
     rebuilt = _openpeel("publish", "rebuild", "hampshire-2016", "--home", home)
     assert rebuilt.returncode == 0, rebuilt.stdout
     assert "byte for byte" in rebuilt.stdout

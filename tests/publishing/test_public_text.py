@@ -28,6 +28,7 @@ from openpeel.publishing.asof import (
 from openpeel.publishing.national import QUESTION_LEVEL, national_context
 from openpeel.publishing.outputs import OUTPUTS
 from openpeel.publishing.render import render
+from openpeel.publishing.renditions import PRESS_RENDITION
 from openpeel.warehouse.db import Warehouse
 from tests.publishing.conftest import BUILT, RELEASE, Published
 
@@ -98,7 +99,10 @@ def contexts(published: Published) -> dict[str, Any]:
 
 @pytest.fixture
 def outputs(contexts: dict[str, Any]) -> dict[str, dict[str, str]]:
-    return {name: _texts(contexts[key]) for name, key in OUTPUTS["force"].items()}
+    out = {name: _texts(contexts[key]) for name, key in OUTPUTS["force"].items()}
+    # the press release as the press reads it before the release: with its embargo line
+    out["press-release"] = _texts(contexts[PRESS_RENDITION])
+    return out
 
 
 def test_the_key_facts_are_in_the_pdf_and_the_html(outputs: dict[str, dict[str, str]]) -> None:

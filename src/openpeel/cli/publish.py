@@ -296,6 +296,13 @@ def publish_show(
         int | None,
         typer.Option(help="0 the original, N correction N (default: the newest one readable)."),
     ] = None,
+    rendition: Annotated[
+        str | None,
+        typer.Option(
+            help="press (with the embargo line, for pre-release readers) or public (without "
+            "it); default: press while embargoed, public once released."
+        ),
+    ] = None,
     home: Home = DEFAULT_HOME,
 ) -> None:
     """One output as a reader sees it; refused before its time unless the reader may see it.
@@ -311,7 +318,7 @@ def publish_show(
         name = output or next(iter(OUTPUTS[pub.kind]))
         who = workflow.viewer(session, user)
         try:
-            data = workflow.read(session, slug, name, as_format, who, now(), version)
+            data = workflow.read(session, slug, name, as_format, who, now(), version, rendition)
         except workflow.EmbargoError:
             session.commit()  # a named user's refused read stays in the access log
             raise

@@ -43,20 +43,30 @@ def run(
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Backtest and forecast every series (of ``sources``, of one force)."""
-    import time
-
     from openpeel.forecast.series import ForecastError
 
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON:
         raise ForecastError(
             f"a horizon of {horizon} is out of range", hint=f"from 1 to {MAX_HORIZON}"
         )
-    start = time.perf_counter()
-    # statsforecast warns of short series' residuals; the backtest judges those forecasts
-    warnings.filterwarnings("ignore", category=UserWarning, module="statsforecast")
     series = load_series(wh, sources, force_code)
     if not series:
         raise ForecastError("no series to forecast", hint="load data first: `openpeel ingest`")
+    return forecast(series, horizon=horizon, progress=progress)
+
+
+def forecast(
+    series: list[Series],
+    *,
+    horizon: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Backtest and forecast the series given (those not skipped), each source's together."""
+    import time
+
+    start = time.perf_counter()
+    # statsforecast warns of short series' residuals; the backtest judges those forecasts
+    warnings.filterwarnings("ignore", category=UserWarning, module="statsforecast")
     backtests, forecasts, raised = [], [], []
     by_source: dict[str, list[Series]] = {}
     for s in series:

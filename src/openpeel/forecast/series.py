@@ -9,6 +9,7 @@ whose run is shorter than its frequency's minimum is not forecast, with the reas
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -176,9 +177,13 @@ def build(source: SeriesSource, force_code: str, category: str, rows: pd.DataFra
 
 
 def load_series(
-    wh: Warehouse, sources: list[str] | None = None, force_code: str | None = None
+    wh: Warehouse,
+    sources: list[str] | None = None,
+    force_code: str | None = None,
+    keep: Callable[[str, date], bool] | None = None,
 ) -> list[Series]:
-    """Every declared series in the warehouse (of some sources, of one force)."""
+    """Every declared series in the warehouse (of some sources, of one force; with ``keep``,
+    only the periods it keeps for a source, as if the later ones were not there)."""
     known = load_sources()
     chosen = sources or list(known)
     unknown = [s for s in chosen if s not in known]
@@ -199,6 +204,9 @@ def load_series(
         frame = frame[frame["force_code"].notna() & frame["category"].notna()]
         if force_code is not None:
             frame = frame[frame["force_code"] == force_code]
+        if keep is not None:
+            kept = [keep(sid, pd.Timestamp(p).date()) for p in frame["period"]]
+            frame = frame[pd.Series(kept, index=frame.index, dtype=bool)]
         for (force, category), rows in frame.groupby(["force_code", "category"], sort=True):
             out.append(build(source, str(force), str(category), rows))
     return out

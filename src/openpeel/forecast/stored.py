@@ -40,7 +40,8 @@ class StoredSeries:
     @property
     def title(self) -> str:
         # the source as its publisher writes it ("ONS", "Home Office"), after the category
-        return f"{self.category}, {self.source.title[:1].lower()}{self.source.title[1:]}"
+        category = self.category[:1].upper() + self.category[1:]  # it opens the chart title
+        return f"{category}, {self.source.title[:1].lower()}{self.source.title[1:]}"
 
     @property
     def doubts(self) -> list[str]:

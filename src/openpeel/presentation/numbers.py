@@ -19,9 +19,14 @@ def format_value(unit: str, value: float | None) -> str:
 
 
 def format_interval(unit: str, lower: float | None, upper: float | None) -> str | None:
-    """'16.7% to 17.1%', or None when either end is missing."""
+    """'16.7% to 17.1%', '11.7 to 12.0 per 1,000' (a worded unit said once, at the end), or
+    None when either end is missing."""
     if lower is None or upper is None or not (math.isfinite(lower) and math.isfinite(upper)):
         return None
+    declared = load_catalogue().unit(unit)
+    if declared.suffix.startswith(" "):
+        bare = f"{lower * declared.multiplier:,.{declared.decimals}f}"
+        return f"{bare} to {format_value(unit, upper)}"
     return f"{format_value(unit, lower)} to {format_value(unit, upper)}"
 
 

@@ -22,6 +22,7 @@ from openpeel.framework.model import load_framework
 from openpeel.publishing.context import FINDING_ORDER, force_contexts
 from openpeel.publishing.outputs import publication_of
 from openpeel.publishing.render import context_hash
+from openpeel.publishing.renditions import PRESS_RENDITION
 from openpeel.publishing.versions import (
     Version,
     label,
@@ -139,8 +140,14 @@ def national_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict
 
 
 def _said(contexts: dict[str, Any]) -> str:
+    """What the outputs say, leaving out stamps (the press rendition is the press release
+    with its embargo line)."""
     return context_hash(
-        {k: {n: v for n, v in c.items() if n not in UNSAID} for k, c in contexts.items()}
+        {
+            k: {n: v for n, v in c.items() if n not in UNSAID}
+            for k, c in contexts.items()
+            if k != PRESS_RENDITION
+        }
     )
 
 

@@ -87,7 +87,7 @@ def postpone(
     detail: dict[str, Any] = {"from": before.isoformat(), "to": to.isoformat(), "reason": why}
     if isinstance(version, Correction):
         stamp(version, to)
-    stamp_embargo(version, to)
+    detail["renditions_sha256"] = stamp_embargo(version, to)
     detail["context_sha256"] = version.context_sha256
     log_step(session, actor, "postpone", version, **detail)
     return version
@@ -110,7 +110,7 @@ def withdraw(session: Session, slug: str, actor: str, now: datetime, why: str) -
     before = access.aware(version.embargo_until) if version.embargo_until else None
     version.state = "fact_check" if pub.kind == "force" else "draft"
     version.embargo_until = None
-    stamp_embargo(version, None)
+    kept = stamp_embargo(version, None)
     log_step(
         session,
         actor,
@@ -119,6 +119,7 @@ def withdraw(session: Session, slug: str, actor: str, now: datetime, why: str) -
         embargo_until=before.isoformat() if before else None,
         state=version.state,
         context_sha256=version.context_sha256,
+        renditions_sha256=kept,
         reason=why.strip(),
     )
     return version

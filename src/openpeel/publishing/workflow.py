@@ -12,7 +12,6 @@ access log (the public's refused reads are only counted, in memory).
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from openpeel.assess.service import get_assessment
 from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
+from openpeel.publishing import renditions
 from openpeel.publishing.context import force_contexts, quality_register
 from openpeel.publishing.national import national_context
 from openpeel.publishing.outputs import OUTPUTS, publication_of
@@ -119,18 +119,14 @@ def freeze(version: Version, contexts: dict[str, Any], now: datetime) -> None:
     version.built_at = now
 
 
-def stamp_embargo(version: Version, at: datetime | None) -> None:
-    """Write the embargo line ("Embargoed until 00:01 Thursday 2 March 2017") into a force's
-    press release when its release is scheduled (or moved; None when withdrawn), freezing its
-    context again."""
-    from openpeel.publishing.spoken import release_line
-
-    if "press_release" not in version.context:
-        return
-    contexts = copy.deepcopy(version.context)
-    contexts["press_release"]["embargo"] = release_line(at.isoformat() if at else None)
+def stamp_embargo(version: Version, at: datetime | None) -> dict[str, str]:
+    """Freeze both renditions of a force's press release when its release is scheduled (or
+    moved; None when withdrawn): the press one with the embargo line, the public one without
+    (``renditions``). Returns their hashes, for the audit log."""
+    contexts = renditions.stamp(version.context, at)
     version.context = contexts
     version.context_sha256 = context_hash(contexts)
+    return renditions.hashes(contexts)
 
 
 def _refuse_frozen(pub: Publication, now: datetime) -> None:
@@ -361,7 +357,7 @@ def schedule(
     detail: dict[str, Any] = {"embargo_until": at.isoformat(), "access": access or []}
     if isinstance(version, Correction):
         stamp(version, at)
-    stamp_embargo(version, at)
+    detail["renditions_sha256"] = stamp_embargo(version, at)
     detail["context_sha256"] = version.context_sha256
     log_step(session, actor, "schedule", version, **detail)
     return version
@@ -440,10 +436,12 @@ def read(
     who: Viewer,
     now: datetime,
     version: int | None = None,
+    rendition: str | None = None,
 ) -> bytes:
     """One output of a publication for one reader: the newest version they may read (or
-    version ``version``); every read of a version before its publication is logged."""
-    return read_version(session, slug, output, fmt, who, now, version)[0]
+    version ``version``; for a press release, the ``rendition`` or the one for the reader and
+    time); every read of a version before its publication is logged."""
+    return read_version(session, slug, output, fmt, who, now, version, rendition)[0]
 
 
 def read_version(
@@ -454,6 +452,7 @@ def read_version(
     who: Viewer,
     now: datetime,
     version: int | None = None,
+    rendition: str | None = None,
 ) -> tuple[bytes, Version]:
     """``read``, with the version that was read."""
     pub = find(session, slug)
@@ -489,7 +488,11 @@ def read_version(
             f"{who.name or 'the public'} may not read it yet",
             hint="ask an inspector for pre-release access" if current == "embargoed" else None,
         )
-    return render(chosen.context[outputs[output]], fmt), chosen
+    try:
+        context = renditions.choose(chosen.context, outputs[output], rendition, current, who)
+    except renditions.RenditionError as e:
+        raise PublishError(e.message, hint=e.hint) from e
+    return render(context, fmt), chosen
 
 
 def _asked(pub: Publication, number: int | None) -> Version:

@@ -11,7 +11,7 @@ schema) and as JSON at /api + the address (documented there).
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -334,6 +334,13 @@ def publication_output(
         int | None,
         Query(ge=0, le=10000, description="A version: 0 the original, N correction N."),
     ] = None,
+    rendition: Annotated[
+        Literal["press", "public"] | None,
+        Query(
+            description="A press release's rendition: press (with the embargo line, for "
+            "pre-release readers) or public; by default press while embargoed, public after."
+        ),
+    ] = None,
 ) -> Response:
     from openpeel import access
     from openpeel.publishing import workflow
@@ -344,14 +351,17 @@ def publication_output(
     if known is None or output not in OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
         raise views.unreadable(slug)
     try:
-        data, served = workflow.read_version(session, slug, output, fmt, who, now, version)
+        data, served = workflow.read_version(
+            session, slug, output, fmt, who, now, version, rendition
+        )
     except workflow.PublishError:
         # answered, not raised, so that a signed-in user's refused read stays in the access
         # log; the answer is the one an unknown slug gets
         refused = views.unreadable(slug)
         return respond(request, 404, refused.message, refused.hint)
-    public = access.state(served, now) == access.PUBLISHED
-    etag = f'"{served.context_sha256}-{output}-{fmt}"'
+    # the press rendition is never cached where another reader could be given it
+    public = access.state(served, now) == access.PUBLISHED and rendition != "press"
+    etag = f'"{served.context_sha256}-{output}-{fmt}-{rendition or ""}"'
     headers = (
         {"Cache-Control": "public, max-age=3600", "ETag": etag}
         if public
