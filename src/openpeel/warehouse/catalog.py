@@ -18,6 +18,7 @@ DDL (``ddl.py``), validation SQL (``validation.py``) and ``docs/data-dictionary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -134,6 +135,11 @@ class Table:
             if col.name == name:
                 return col
         raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The columns' names, in declared order."""
+        return tuple(c.name for c in self.columns)
 
     @property
     def published_columns(self) -> tuple[Column, ...]:
@@ -257,9 +263,15 @@ class Schema:
 @cache
 def load_schema() -> Schema:
     """Read every ``schema/*.toml`` file of the package, in name order."""
+    return read_schema(toml_documents("openpeel.warehouse", "schema", SchemaError))
+
+
+def read_schema(documents: Iterable[tuple[str, dict[str, Any]]]) -> Schema:
+    """The schema declared by (where, parsed TOML document) pairs, in order."""
     tables: dict[str, Table] = {}
     constants: dict[str, float] = {}
-    for where, doc in toml_documents("openpeel.warehouse", "schema", SchemaError):
+    for where, document in documents:
+        doc = dict(document)
         for name, value in doc.pop(CONSTANTS_KEY, {}).items():
             if name in constants or not isinstance(value, int | float) or isinstance(value, bool):
                 raise SchemaError(
