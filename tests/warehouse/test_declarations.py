@@ -21,6 +21,7 @@ from openpeel.warehouse.catalog import Column, Schema, SchemaError, load_schema,
 from openpeel.warehouse.code_tables import CODE_TABLES
 from openpeel.warehouse.db import UndeclaredColumns, Warehouse
 from openpeel.warehouse.ddl import create_table
+from openpeel.warehouse.parquet import DERIVED, export_parquet
 from tests.conftest import load
 
 
@@ -155,3 +156,27 @@ def test_rows_with_an_undeclared_column_are_refused(warehouse: Warehouse) -> Non
     assert warehouse.records("SELECT path, problem, hint FROM meta_refused_file") == [
         {"path": "a.csv", "problem": "p", "hint": None}
     ]
+
+
+# -- the street counts: one declaration, the same rows on every engine ------------------------
+
+
+def test_the_street_counts_are_the_same_in_the_warehouse_and_over_parquet(tmp_path: Path) -> None:
+    from openpeel.indicators.engine import ParquetEngine
+
+    assert set(DERIVED) == {"core_policeuk__street_counts", "core_policeuk__street_type_counts"}
+    with Warehouse(tmp_path / "home") as wh:
+        load(wh, sample_path() / "police_uk")
+        exported = {e.table for e in export_parquet(wh, tmp_path / "pq")}
+        assert not set(DERIVED) & exported
+        engine = ParquetEngine(tmp_path / "pq")
+        for name, sql in DERIVED.items():
+            view = wh.arrow(f"SELECT * FROM {name} ORDER BY ALL")
+            assert view.num_rows > 100, name
+            # the warehouse's view (counted from the raw rows) is what its declaration says
+            assert wh.arrow(f"SELECT * FROM ({sql}) ORDER BY ALL").equals(view), name
+            over_parquet = engine.table(f"SELECT * FROM {name} ORDER BY ALL")
+            assert over_parquet.column_names == view.column_names, name
+            assert over_parquet.to_pylist() == view.to_pylist(), name
+            total = wh.scalar(f"SELECT sum(records) FROM {name}")
+            assert total == wh.scalar("SELECT count(*) FROM core_policeuk__street")

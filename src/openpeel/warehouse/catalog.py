@@ -105,6 +105,17 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """A core view that counts the rows of another core view (``rows_of``) by its other
+    columns, into ``column``. Engines reading the Parquet tree derive it from that definition
+    (warehouse/parquet.py); the warehouse's own view may count faster from the raw table, and
+    a test checks that the two agree."""
+
+    rows_of: str
+    column: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     description: str
@@ -121,6 +132,8 @@ class Table:
     lookups: tuple[Lookup, ...] = ()
     #: ref tables: a CSV file in openpeel/reference/data loaded into the table on every open
     data: str | None = None
+    #: core views: what the view counts, for engines that define it from the exported rows
+    counts: Counts | None = None
 
     @property
     def layer(self) -> str:
@@ -228,6 +241,7 @@ def _table(name: str, raw: dict[str, Any], where: str) -> Table:
         primary_key=tuple(raw.get("primary_key", ())),
         lookups=tuple(Lookup(**lk) for lk in raw.get("lookups", ())),
         data=raw.get("data"),
+        counts=Counts(**raw["counts"]) if "counts" in raw else None,
     )
 
 
