@@ -1,13 +1,28 @@
-"""Facts the warehouse declares once: the schema's constants and the list of code tables."""
+"""Facts the warehouse declares once: the schema's constants, the list of code tables, and the
+columns every row is inserted into by name."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from openpeel.declarations import toml_documents
+from openpeel.indicators.compare import OUT_COLUMNS
+from openpeel.indicators.recent_trend import TREND_COLUMNS
+from openpeel.indicators.run import store
+from openpeel.indicators.spc import SPC_COLUMNS
+from openpeel.sample import sample_path
 from openpeel.warehouse import quality
-from openpeel.warehouse.catalog import load_schema
+from openpeel.warehouse.catalog import Column, Schema, SchemaError, load_schema, read_schema
 from openpeel.warehouse.code_tables import CODE_TABLES
-from openpeel.warehouse.db import Warehouse
+from openpeel.warehouse.db import UndeclaredColumns, Warehouse
+from openpeel.warehouse.ddl import create_table
+from openpeel.warehouse.parquet import DERIVED, export_parquet
+from tests.conftest import load
 
 
 def test_small_month_share_is_one_schema_constant(warehouse: Warehouse) -> None:
@@ -33,3 +48,135 @@ def test_every_code_table_has_its_alias_view_and_spellings(warehouse: Warehouse)
     lookups = {lk.code for t in load_schema().tables.values() for lk in t.lookups}
     codes = {c.code for t in load_schema().tables.values() for c in t.columns if c.code}
     assert lookups | codes <= set(CODE_TABLES)
+
+
+# -- rows go into their columns by name -------------------------------------------------------
+
+
+#: a value of each declared type, distinct per column (the column's position in the list)
+def _value(column: Column, number: int) -> object:
+    samples: dict[str, object] = {
+        "VARCHAR": f"{column.name}-{number}",
+        "INTEGER": number,
+        "BIGINT": number,
+        "DOUBLE": number + 0.25,
+        "BOOLEAN": number % 2 == 0,
+    }
+    return samples[column.type]
+
+
+def _frame(table: str, rows: int) -> pd.DataFrame:
+    columns = load_schema()[table].columns
+    data = {
+        c.name: [_value(c, 1000 + 100 * i + n) for i in range(rows)] for n, c in enumerate(columns)
+    }
+    data["indicator_id"] = [INDICATOR] * rows
+    return pd.DataFrame(data)
+
+
+INDICATOR = "arrests_per_1000"
+OUT_TABLES = ("out_indicator_values", "out_indicator_recent_trends", "out_indicator_spc")
+
+
+def _reordered(tables: tuple[str, ...]) -> Schema:
+    """The package's schema with the columns of ``tables`` declared in reverse order."""
+    documents = []
+    for where, doc in toml_documents("openpeel.warehouse", "schema", SchemaError):
+        changed = {
+            name: {**raw, "columns": list(reversed(raw["columns"]))} if name in tables else raw
+            for name, raw in doc.items()
+        }
+        documents.append((where, changed))
+    return read_schema(documents)
+
+
+def _use(wh: Warehouse, schema: Schema, tables: tuple[str, ...]) -> None:
+    """Make the warehouse's ``tables`` as ``schema`` declares them."""
+    wh.schema = schema
+    for table in tables:
+        wh.execute(f"DROP TABLE {table}")
+        wh.execute(create_table(schema[table]))
+
+
+def test_the_column_lists_are_the_declared_ones() -> None:
+    schema = load_schema()
+    assert schema["out_indicator_values"].column_names == OUT_COLUMNS
+    assert schema["out_indicator_recent_trends"].column_names == TREND_COLUMNS
+    assert schema["out_indicator_spc"].column_names == SPC_COLUMNS
+
+
+def test_reordered_output_columns_keep_their_values(warehouse: Warehouse) -> None:
+    schema = _reordered(OUT_TABLES)
+    first = schema["out_indicator_values"].columns[0].name
+    assert first == load_schema()["out_indicator_values"].columns[-1].name
+    _use(warehouse, schema, OUT_TABLES)
+    frames = {table: _frame(table, 3) for table in OUT_TABLES}
+    store(warehouse, {INDICATOR: frames["out_indicator_values"]}, markers=False)
+    warehouse.insert_rows("out_indicator_recent_trends", frames["out_indicator_recent_trends"])
+    warehouse.insert_rows("out_indicator_spc", frames["out_indicator_spc"])
+    for table, frame in frames.items():
+        names = ", ".join(frame.columns)
+        stored = warehouse.records(f"SELECT {names} FROM {table} ORDER BY {frame.columns[-1]}")
+        assert stored == frame.to_dict("records"), table
+
+
+LEDGER_TABLES = ("meta_load_ledger", "meta_quarantine")
+
+
+def _ledger(wh: Warehouse) -> list[dict[str, object]]:
+    rows = wh.records("SELECT * FROM meta_load_ledger ORDER BY file_id")
+    return [{k: v for k, v in r.items() if k not in {"loaded_at", "seconds"}} for r in rows]
+
+
+def test_reordered_ledger_columns_keep_their_values(tmp_path: Path) -> None:
+    files = [sample_path() / "hmic" / "peel_grades.csv"]
+    with Warehouse(tmp_path / "declared") as wh:
+        load(wh, *files)
+        expected = _ledger(wh)
+    with Warehouse(tmp_path / "reordered") as wh:
+        _use(wh, _reordered(LEDGER_TABLES), LEDGER_TABLES)
+        load(wh, *files)
+        assert _ledger(wh) == expected
+    [row] = expected
+    assert row["status"] == "loaded"
+    assert str(row["path"]).endswith("peel_grades.csv")
+    assert row["rows_read"] == int(str(row["rows_loaded"])) + int(str(row["rows_quarantined"]))
+
+
+def test_rows_with_an_undeclared_column_are_refused(warehouse: Warehouse) -> None:
+    row = {"path": "a.csv", "problem": "p", "refused_at": datetime.now(UTC), "typo": 1}
+    with pytest.raises(UndeclaredColumns, match="typo"):
+        warehouse.insert_rows("meta_refused_file", [row])
+    frame = _frame("out_indicator_spc", 1).rename(columns={"mean": "average"})
+    with pytest.raises(UndeclaredColumns, match="average"):
+        warehouse.insert_rows("out_indicator_spc", frame)
+    assert warehouse.scalar("SELECT count(*) FROM meta_refused_file") == 0
+    del row["typo"]
+    warehouse.insert_rows("meta_refused_file", [row])
+    assert warehouse.records("SELECT path, problem, hint FROM meta_refused_file") == [
+        {"path": "a.csv", "problem": "p", "hint": None}
+    ]
+
+
+# -- the street counts: one declaration, the same rows on every engine ------------------------
+
+
+def test_the_street_counts_are_the_same_in_the_warehouse_and_over_parquet(tmp_path: Path) -> None:
+    from openpeel.indicators.engine import ParquetEngine
+
+    assert set(DERIVED) == {"core_policeuk__street_counts", "core_policeuk__street_type_counts"}
+    with Warehouse(tmp_path / "home") as wh:
+        load(wh, sample_path() / "police_uk")
+        exported = {e.table for e in export_parquet(wh, tmp_path / "pq")}
+        assert not set(DERIVED) & exported
+        engine = ParquetEngine(tmp_path / "pq")
+        for name, sql in DERIVED.items():
+            view = wh.arrow(f"SELECT * FROM {name} ORDER BY ALL")
+            assert view.num_rows > 100, name
+            # the warehouse's view (counted from the raw rows) is what its declaration says
+            assert wh.arrow(f"SELECT * FROM ({sql}) ORDER BY ALL").equals(view), name
+            over_parquet = engine.table(f"SELECT * FROM {name} ORDER BY ALL")
+            assert over_parquet.column_names == view.column_names, name
+            assert over_parquet.to_pylist() == view.to_pylist(), name
+            total = wh.scalar(f"SELECT sum(records) FROM {name}")
+            assert total == wh.scalar("SELECT count(*) FROM core_policeuk__street")

@@ -230,22 +230,19 @@ def _record(wh: Warehouse, done: Refreshed, cache: Cache) -> None:
         for path, sha in f.files:
             if path in new and (str(path), sha) not in there:
                 rows.append(
-                    [
-                        f.dataset,
-                        f.url,
-                        f.release,
-                        entry.sha256,
-                        entry.bytes,
-                        entry.etag,
-                        entry.last_modified,
-                        str(path),
-                        sha,
-                        datetime.fromisoformat(entry.fetched_at),
-                        now,
-                    ]
+                    {
+                        "dataset": f.dataset,
+                        "url": f.url,
+                        "release": f.release,
+                        "download_sha256": entry.sha256,
+                        "download_bytes": entry.bytes,
+                        "etag": entry.etag,
+                        "last_modified": entry.last_modified,
+                        "path": str(path),
+                        "sha256": sha,
+                        "fetched_at": datetime.fromisoformat(entry.fetched_at),
+                        "refreshed_at": now,
+                    }
                 )
     with wh.transaction():
-        for row in rows:
-            wh.execute(
-                "INSERT INTO meta_fetch_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
-            )
+        wh.insert_rows("meta_fetch_ledger", rows)

@@ -26,6 +26,7 @@ from openpeel.indicators.stats import (
     wilson_interval,
 )
 from openpeel.indicators.trends import trend_many
+from openpeel.warehouse.catalog import load_schema
 
 #: the ONS code of England and Wales: a measure row with it is the published national value
 NATIONAL = "K04000001"
@@ -34,37 +35,8 @@ ALPHA = 0.05
 #: the trend is judged over at most this many periods, ending with the period itself
 TREND_WINDOW = 6
 
-OUT_COLUMNS = (
-    "indicator_id",
-    "definition_version",
-    "period_type",
-    "period",
-    "breakdown",
-    "breakdown_value",
-    "force_code",
-    "numerator",
-    "denominator",
-    "value",
-    "lower",
-    "upper",
-    "is_suppressed",
-    "ew_value",
-    "peer_value",
-    "rank",
-    "forces_ranked",
-    "is_highest",
-    "is_lowest",
-    "funnel_95",
-    "funnel_998",
-    "is_overdispersed",
-    "previous_period",
-    "change_p",
-    "change",
-    "trend",
-    "trend_p",
-    "trend_periods",
-    "denominator_note",
-)
+#: the columns of out_indicator_values, as declared in warehouse/schema/60_out.toml
+OUT_COLUMNS = load_schema()["out_indicator_values"].column_names
 
 PeersFn = Callable[[str], list[str]]
 

@@ -109,13 +109,13 @@ def _density(row: tuple[Any, ...]) -> float:
 #: 2016 LAD -> PFA lookup (England and Wales). Six 2011 LA codes were replaced after 2011
 #: (Northumberland, Gateshead and four Hertfordshire districts); those match the lookup by name.
 LSOA_FORCE_SQL = """
-    WITH lad AS (SELECT DISTINCT lad_code, force_code, lower(trim(lad_name)) AS lad_name
+    WITH lad AS (SELECT DISTINCT lad_code, force_code, norm_code(lad_name) AS lad_name
                  FROM core_ons__lad_to_pfa)
     SELECT l.*, coalesce(c.force_code, n.force_code) AS force_code
     FROM core_ons__census2011_lsoa_population l
     LEFT JOIN lad c ON c.lad_code = l.la_code
     LEFT JOIN lad n ON c.lad_code IS NULL
-        AND n.lad_name = lower(regexp_replace(trim(l.la_name), ' UA$', ''))
+        AND n.lad_name = norm_code(regexp_replace(trim(l.la_name), ' UA$', ''))
 """
 
 CHARACTERISTICS: tuple[Characteristic, ...] = (

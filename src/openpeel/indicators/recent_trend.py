@@ -33,6 +33,7 @@ from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.markers import markers
 from openpeel.indicators.periods import ordinal, per_period, phase
 from openpeel.reference.places import resolve
+from openpeel.warehouse.catalog import load_schema
 from openpeel.warehouse.db import Warehouse
 
 FloatArray = npt.NDArray[np.float64]
@@ -53,23 +54,8 @@ METHOD = {
     "per_1000": "chi-squared test for trend in counts over a population (Poisson)",
 }
 
-TREND_COLUMNS = (
-    "indicator_id",
-    "definition_version",
-    "period_type",
-    "period",
-    "breakdown",
-    "breakdown_value",
-    "force_code",
-    "first_period",
-    "points",
-    "trend",
-    "judgement",
-    "statistic",
-    "p_value",
-    "method",
-    "reason",
-)
+#: the columns of out_indicator_recent_trends, as declared in warehouse/schema/60_out.toml
+TREND_COLUMNS = load_schema()["out_indicator_recent_trends"].column_names
 
 
 def chi2_trend(

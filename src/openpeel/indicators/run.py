@@ -64,11 +64,7 @@ def compute(
 
 def _insert(wh: Warehouse, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
     """Insert a frame's columns into a table, matched by name."""
-    wh.con.register("_indicator_rows", frame.loc[:, list(columns)])
-    try:
-        wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _indicator_rows")
-    finally:
-        wh.con.unregister("_indicator_rows")
+    wh.insert_rows(table, frame.loc[:, list(columns)])
 
 
 def store(

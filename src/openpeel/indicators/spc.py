@@ -37,6 +37,7 @@ from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.markers import markers
 from openpeel.indicators.periods import month_index
 from openpeel.reference.places import resolve
+from openpeel.warehouse.catalog import load_schema
 from openpeel.warehouse.db import Warehouse
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,30 +58,8 @@ IMPROVING, CONCERNING = "special cause improving", "special cause concerning"
 HIGHER, LOWER = "special cause higher", "special cause lower"
 VARIATIONS = (COMMON, IMPROVING, CONCERNING, HIGHER, LOWER)
 
-SPC_COLUMNS = (
-    "indicator_id",
-    "definition_version",
-    "force_code",
-    "period",
-    "value",
-    "segment",
-    "segment_start",
-    "segment_points",
-    "break_reason",
-    "mean",
-    "moving_range",
-    "mean_moving_range",
-    "lower_limit",
-    "upper_limit",
-    "near_lower",
-    "near_upper",
-    "is_outside_limits",
-    "is_run",
-    "is_trend",
-    "is_two_in_three",
-    "is_special_cause",
-    "variation",
-)
+#: the columns of out_indicator_spc, as declared in warehouse/schema/60_out.toml
+SPC_COLUMNS = load_schema()["out_indicator_spc"].column_names
 
 
 # -- the rules, on one stretch of consecutive months (plain sequences, as the package) -------

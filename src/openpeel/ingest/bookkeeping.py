@@ -3,10 +3,7 @@ refusal log, and the removal of the slices that newer files replace."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-
-import pyarrow as pa
 
 from openpeel import __version__
 from openpeel.errors import FileRefused
@@ -16,9 +13,6 @@ from openpeel.reference import forces
 from openpeel.sources.base import Source
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import quote
-
-#: position of status and replaced_by_file_id in a meta_load_ledger row
-_STATUS, _REPLACED_BY = 16, 18
 
 #: a bulk-read file with more rows to quarantine than this is read again line by line, where
 #: the lines come with the rows (finding them by content keeps them all in memory)
@@ -74,7 +68,7 @@ def quarantine(wh: Warehouse, batch: Batch) -> None:
         batch.id_range,
     ):
         bad_by_file.setdefault(int(row[0]), []).append(tuple(row[1:]))
-    rows: list[tuple[int, int | None, str | None, str]] = []
+    rows: list[dict[str, object]] = []
     for fid, item in batch.items():
         bad = bad_by_file.get(fid)
         if not bad:
@@ -91,8 +85,15 @@ def quarantine(wh: Warehouse, batch: Batch) -> None:
                 header_rows=batch.header_rows,
             )
         for (line, text), row in zip(where, bad, strict=True):
-            rows.append((fid, line or None, text or None, str(row[-1])))
-    _insert_rows(wh, "meta_quarantine", rows)
+            rows.append(
+                {
+                    "file_id": fid,
+                    "line": line or None,
+                    "raw_text": text or None,
+                    "reason": str(row[-1]),
+                }
+            )
+    wh.insert_rows("meta_quarantine", rows)
 
 
 def check_names(wh: Warehouse, batch: Batch, stats: Stats) -> None:
@@ -187,7 +188,7 @@ def write_ledger(
         holders.setdefault(key, []).append((int(fid), raw_table))
         loaded_rows[int(fid)] = (str(path), int(rows))
     results: list[FileResult] = []
-    pending: dict[int, list[object]] = {}
+    pending: dict[int, dict[str, object]] = {}
     for fid, item in batch.items():
         n, q, periods, codes = stats[fid]
         structural = batch.structural.get(fid, 0)
@@ -232,28 +233,28 @@ def write_ledger(
         replaced = _replace(wh, old, fid, pending)
         # a later file of this batch for the same slice replaces this one in turn
         holders[keys[fid]] = [(fid, item.source.raw_table)]
-        pending[fid] = [
-            fid,
-            item.input.display,
-            item.sha256,
-            item.size,
-            item.source.kind,
-            item.layout.name,
-            item.source.raw_table,
-            item.source.period_type,
-            periods,
-            codes,
-            keys[fid],
-            read,
-            read - quarantined,
-            quarantined,
-            seconds * item.size / total,
-            now,
-            "loaded",
-            replaced,
-            None,
-            __version__,
-        ]
+        pending[fid] = {
+            "file_id": fid,
+            "path": item.input.display,
+            "sha256": item.sha256,
+            "bytes": item.size,
+            "kind": item.source.kind,
+            "layout": item.layout.name,
+            "raw_table": item.source.raw_table,
+            "period_type": item.source.period_type,
+            "periods": periods,
+            "forces": codes,
+            "slice_key": keys[fid],
+            "rows_read": read,
+            "rows_loaded": read - quarantined,
+            "rows_quarantined": quarantined,
+            "seconds": seconds * item.size / total,
+            "loaded_at": now,
+            "status": "loaded",
+            "replaces_file_id": replaced,
+            "replaced_by_file_id": None,
+            "openpeel_version": __version__,
+        }
         results.append(
             FileResult(
                 item.input.display,
@@ -266,12 +267,12 @@ def write_ledger(
                 f"replaced file {replaced}" if replaced else "",
             )
         )
-    _insert_rows(wh, "meta_load_ledger", list(pending.values()))
+    wh.insert_rows("meta_load_ledger", list(pending.values()))
     return results
 
 
 def _replace(
-    wh: Warehouse, old: list[tuple[int, str]], new_id: int, pending: dict[int, list[object]]
+    wh: Warehouse, old: list[tuple[int, str]], new_id: int, pending: dict[int, dict[str, object]]
 ) -> int | None:
     """Remove the rows of earlier files for the same slice; return the latest one's id.
 
@@ -282,8 +283,8 @@ def _replace(
         wh.execute(f"DELETE FROM {quote(raw_table)} WHERE file_id = ?", [old_id])
         wh.execute("DELETE FROM meta_quarantine WHERE file_id = ?", [old_id])
         if old_id in pending:
-            pending[old_id][_STATUS] = "replaced"
-            pending[old_id][_REPLACED_BY] = new_id
+            pending[old_id]["status"] = "replaced"
+            pending[old_id]["replaced_by_file_id"] = new_id
         else:
             wh.execute(
                 "UPDATE meta_load_ledger SET status = 'replaced', "
@@ -291,19 +292,6 @@ def _replace(
                 [new_id, old_id],
             )
     return old[-1][0] if old else None
-
-
-def _insert_rows(wh: Warehouse, table: str, rows: Sequence[Sequence[object]]) -> None:
-    """Insert rows in one statement (executemany is slow in DuckDB)."""
-    if not rows:
-        return
-    names = [c.name for c in wh.schema[table].columns]
-    frame = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
-    wh.con.register("_rows", frame)
-    try:
-        wh.execute(f"INSERT INTO {quote(table)} SELECT * FROM _rows")
-    finally:
-        wh.con.unregister("_rows")
 
 
 def slice_key(source: Source, periods: list[str], codes: list[str]) -> str:
@@ -318,7 +306,15 @@ def slice_key(source: Source, periods: list[str], codes: list[str]) -> str:
 
 
 def record_refusal(wh: Warehouse, refused: FileRefused, sha256: str | None) -> None:
-    wh.execute(
-        "INSERT INTO meta_refused_file VALUES (?, ?, ?, ?, ?)",
-        [refused.path, sha256, refused.problem, refused.hint, datetime.now(UTC)],
+    wh.insert_rows(
+        "meta_refused_file",
+        [
+            {
+                "path": refused.path,
+                "sha256": sha256,
+                "problem": refused.problem,
+                "hint": refused.hint,
+                "refused_at": datetime.now(UTC),
+            }
+        ],
     )

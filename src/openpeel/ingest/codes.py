@@ -5,9 +5,9 @@ from __future__ import annotations
 from openpeel.errors import FileRefused, UnknownCodeError
 from openpeel.ingest.batch import Batch, Prepared, Refusal
 from openpeel.ingest.bookkeeping import line_of
-from openpeel.reference import forces
+from openpeel.reference import forces, normalise
 from openpeel.warehouse.db import Warehouse
-from openpeel.warehouse.ddl import quote, sql_key
+from openpeel.warehouse.ddl import quote
 
 
 def check_codes(wh: Warehouse, batch: Batch) -> None:
@@ -35,7 +35,7 @@ def check_codes(wh: Warehouse, batch: Batch) -> None:
             bad = sorted(
                 v
                 for v in seen
-                if v is not None and v.strip() and v not in markers and sql_key(v) not in aliases
+                if v is not None and v.strip() and v not in markers and normalise(v) not in aliases
             )
             if bad:
                 item = batch.item(file_id)

@@ -299,14 +299,16 @@ class Loader:
             raise Refusal(self._explain_read_error(batch, exc)) from exc
         if batch.careful:
             self.wh.execute(
-                f"INSERT INTO meta_quarantine SELECT {file_id}, t._line, t._text, "
-                f"{reason_sql(table, headers)} AS reason FROM {scan} WHERE reason IS NOT NULL"
+                f"INSERT INTO meta_quarantine BY NAME SELECT {file_id} AS file_id, "
+                f"t._line AS line, t._text AS raw_text, {reason_sql(table, headers)} AS reason "
+                f"FROM {scan} WHERE reason IS NOT NULL"
             )
 
     def _insert_rejects(self, batch: Batch, rejects: Path) -> None:
         """The lines a careful read quarantined, from its rejects file."""
         self.wh.execute(
-            f"INSERT INTO meta_quarantine SELECT {batch.first_id}, line, raw_text, reason "
+            f"INSERT INTO meta_quarantine BY NAME SELECT {batch.first_id} AS file_id, line, "
+            "raw_text, reason "
             f"FROM read_csv({literal(str(rejects))}, columns = {{'line': 'BIGINT', "
             "'raw_text': 'VARCHAR', 'reason': 'VARCHAR'}, header = true, auto_detect = false, "
             f"delim = ',', quote = '\"', escape = '\"', max_line_size = {8 * MAX_LINE_BYTES})"

@@ -5,7 +5,7 @@ value comes from). Contains public sector information licensed under the Open Go
 Licence v3.0.
 """
 
-from openpeel.reference._datafile import ReferenceDataError, normalise
+from openpeel.reference._datafile import WHITESPACE_RANGES, ReferenceDataError, normalise
 from openpeel.reference.codes import (
     OUTCOME_GROUPS,
     CodeTable,
@@ -24,6 +24,7 @@ from openpeel.reference.forces import Force, ForceRegistry, forces
 
 __all__ = [
     "OUTCOME_GROUPS",
+    "WHITESPACE_RANGES",
     "CodeTable",
     "CrimeType",
     "Force",

@@ -20,9 +20,28 @@ DATA_PACKAGE = "openpeel.reference"
 DATA_README = "src/openpeel/reference/data/README.md"
 
 
+#: the characters ``str.split()`` treats as whitespace (every ``c`` with ``c.isspace()``), as
+#: inclusive code point ranges; the SQL twin of :func:`normalise` (``norm_code``, generated in
+#: warehouse/ddl.py) collapses exactly these
+WHITESPACE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x09, 0x0D),
+    (0x1C, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+
+
 def normalise(name: str) -> str:
-    """The form used for matching: stripped, inner whitespace collapsed to one space, casefolded."""
-    return " ".join(name.split()).casefold()
+    """The one form every spelling is matched in: stripped, inner whitespace collapsed to one
+    space, lower-cased. Code tables store their spellings in it, and every lookup (in Python,
+    and in SQL through the ``norm_code`` macro) normalises the published value the same way."""
+    return " ".join(name.split()).lower()
 
 
 class ReferenceDataError(OpenPeelError):

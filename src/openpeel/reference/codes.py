@@ -2,7 +2,7 @@
 Home Office offence codes and the offences of the rolling-year recorded crime table, each read
 from a CSV file in ``openpeel/reference/data``.
 
-Matching is exact after :func:`normalise` (strip, collapse inner whitespace, casefold); each
+Matching is exact after :func:`normalise` (strip, collapse inner whitespace, lower-case); each
 table also accepts the spellings listed in its aliases file.
 
 ``outcome_group`` of a data.police.uk outcome string (``policeuk_outcomes.csv``) is one of:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Literal, cast
 
 from openpeel.errors import FileRefused
+from openpeel.warehouse.catalog import load_schema
 
 PeriodType = Literal[
     "month", "quarter", "financial_year", "year", "rolling_12_months", "date", "none"
@@ -28,6 +29,18 @@ POLICEUK_NAME = re.compile(
     r"^(?P<month>\d{4}-\d{2})-(?P<slug>[a-z0-9-]+?)-(?P<kind>street|outcomes|stop-and-search)"
     r"\.csv(?:\.gz)?$"
 )
+
+
+def published_header(raw_table: str) -> tuple[str, ...]:
+    """The header a publisher's file has, as the raw table declares its published columns
+    (``header`` of each column in warehouse/schema, in order): the layout a source's files were
+    first seen in. Later or other layouts, which differ, are written out in the source."""
+    return tuple(str(c.header) for c in load_schema()[raw_table].published_columns)
+
+
+def raw_columns(raw_table: str) -> tuple[str, ...]:
+    """The names of the raw table's published columns, in declared (header) order."""
+    return tuple(c.name for c in load_schema()[raw_table].published_columns)
 
 
 @dataclass(frozen=True)

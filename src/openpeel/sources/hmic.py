@@ -21,9 +21,9 @@ from pathlib import Path
 
 from openpeel.reference import normalise
 from openpeel.sources._readers import Row, as_row, csv_records, refuse
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header
 
-PEEL_GRADES_HEADER = ("force", "year", "pillar", "question", "grade", "published", "source")
+PEEL_GRADES_HEADER = published_header("raw_hmic__peel_grades")
 
 #: the grading scale of PEEL 2015 to 2018/19 (four grades; "not graded" where HMIC said so)
 GRADES_2015_TO_2018 = ("outstanding", "good", "requires improvement", "inadequate", "not graded")

@@ -16,32 +16,18 @@ their date (``2022-03-31``).
 
 from __future__ import annotations
 
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header, raw_columns
 
 PUBLISHER = "Home Office"
 
 # -- crime outcomes open data ----------------------------------------------------------------
 
 #: raw column names of raw_homeoffice__outcomes, in header order (both layouts)
-OUTCOMES_COLUMNS = (
-    "financial_year",
-    "financial_quarter",
-    "force_name",
-    "offence_description",
-    "offence_group",
-    "offence_subgroup",
-    "offence_code",
-    "offence_code_expired",
-    "outcome_description",
-    "outcome_group",
-    "outcome_type",
-    "force_outcomes_for_offences_recorded_in_quarter",
-    "force_outcomes_recorded_in_quarter",
-)
+OUTCOMES_COLUMNS = raw_columns("raw_homeoffice__outcomes")
 #: 2017/18 tidy file: the count "Force outcomes for offences recorded in quarter" renamed
 OUTCOMES_2017_18_HEADER = (*OUTCOMES_COLUMNS[:11], "offences", OUTCOMES_COLUMNS[12])
 #: 2018/19 tidy file: the publisher's names, snake_cased
-OUTCOMES_2018_19_HEADER = OUTCOMES_COLUMNS
+OUTCOMES_2018_19_HEADER = published_header("raw_homeoffice__outcomes")
 #: the table as the Home Office publishes it (the data sheet of the ODS, or its CSV export):
 #: its own column names; expired codes marked "x", their first count "N/A - offence code
 #: expired"; outcome type 0's second count "NA"
@@ -64,70 +50,24 @@ OUTCOMES_PUBLISHED_HEADER = (
 # -- police recorded crime by police force area -----------------------------------------------
 
 #: the first header cell is empty: a row index written by the tidier (pandas)
-RECORDED_CRIME_HEADER = (
-    "",
-    "Financial_Year",
-    "Financial_Quarter",
-    "Force_Name",
-    "Offence_Description",
-    "Offence_Group",
-    "Offence_Subgroup",
-    "Offence_Code",
-    "Number_of_Offences",
-    "Policeuk_Cat",
-)
+RECORDED_CRIME_HEADER = published_header("raw_homeoffice__recorded_crime")
 
 # -- police powers and procedures: stop and search, arrests -----------------------------------
 
-STOP_SEARCH_HEADER = (
-    "year_ending",
-    "force_name",
-    "legislation",
-    "reason_for_search_arrest",
-    "ethnic_group_self_defined",
-    "ethnicity_self_defined",
-    "searches",
-    "resultant_arrests",
-    "weapons_arrests_s60_only",
-    "other_arrests_s60_only",
-    "persons_found_to_be_carrying_a_weapon_s60_only",
-)
-ARRESTS_HEADER = (
-    "financial_year",
-    "force_name",
-    "offence_group",
-    "ethnic_group",
-    "age_group",
-    "sex",
-    "arrests",
-    "year_ending",
-)
+STOP_SEARCH_HEADER = published_header("raw_homeoffice__stop_search")
+ARRESTS_HEADER = published_header("raw_homeoffice__arrests")
 
 # -- police workforce -------------------------------------------------------------------------
 
-WORKFORCE_HEADER = (
-    "date",
-    "geo_code",
-    "force_name",
-    "region",
-    "sex",
-    "rank_description",
-    "worker_type",
-    "total_headcount",
-    "total_fte",
-)
+WORKFORCE_HEADER = published_header("raw_homeoffice__workforce")
 
 # -- Ethnicity facts and figures: stop and search ---------------------------------------------
 
 EFF_ETHNIC_GROUPS = ("All", "Asian", "Black", "Mixed", "White", "Other")
 #: the header has an empty first cell; the row under it gives the units
-EFF_BY_AREA_HEADER = ("", *EFF_ETHNIC_GROUPS)
+EFF_BY_AREA_HEADER = published_header("raw_homeoffice__eff_stop_search_by_area")
 EFF_BY_AREA_UNITS = ("Police force area", *("Rate per 1,000",) * len(EFF_ETHNIC_GROUPS))
-EFF_ENGLAND_WALES_HEADER = (
-    "Ethnicity",
-    "Rate of stop and search",
-    "Number of stop and searches",
-)
+EFF_ENGLAND_WALES_HEADER = published_header("raw_homeoffice__eff_stop_search_england_wales")
 
 
 def financial_year_of(date_text: str) -> str:

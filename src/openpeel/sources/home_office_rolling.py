@@ -21,16 +21,10 @@ recorded in the 12 months ending on the date, yearly to March 2007, then each qu
 
 from __future__ import annotations
 
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header
 
 #: the header of rec-crime-pfa.csv, as published
-REC_CRIME_PFA_HEADER = (
-    "12 months ending",
-    "PFA",
-    "Region",
-    "Offence",
-    "Rolling year total number of offences",
-)
+REC_CRIME_PFA_HEADER = published_header("raw_homeoffice__recorded_crime_rolling")
 #: the label of a row's period: "12 months to YYYY-MM" (uk_date is a warehouse macro)
 ROLLING_PERIOD_SQL = "'12 months to ' || strftime(uk_date(r.period_end), '%Y-%m')"
 

@@ -28,12 +28,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpeel.sources._readers import Row, refuse
-from openpeel.sources.base import FileFacts, Layout, Source, describe_mismatch, open_bytes
+from openpeel.sources.base import (
+    FileFacts,
+    Layout,
+    Source,
+    describe_mismatch,
+    open_bytes,
+    published_header,
+)
 
 # -- population and lookups ------------------------------------------------------------------
 
-MYE_HEADER = ("code", "name", "year", "population")
-LAD_CSP_PFA_HEADER = ("LAD16CD", "LAD16NM", "CSP16CD", "CSP16NM", "PFA16CD", "PFA16NM", "FID")
+MYE_HEADER = published_header("raw_ons__mye_lad_population")
+LAD_CSP_PFA_HEADER = published_header("raw_ons__lad16_csp16_pfa16_lookup")
 
 # -- 2011 Census -----------------------------------------------------------------------------
 
@@ -94,42 +101,11 @@ ETHNIC_GROUP_COLUMNS = (
 )
 ETHNIC_GROUP_HEADERS = tuple(header for _, header in ETHNIC_GROUP_COLUMNS)
 
-CENSUS_PFA_ETHNIC_HEADER = ("PFA16NM", *ETHNIC_GROUP_HEADERS)
-CENSUS_PFA_POLICE_ETHNICITY_HEADER = (
-    "Police force",
-    "White",
-    "Black (or Black British)",
-    "Asian (or Asian British)",
-    "Chinese",
-    "Mixed",
-    "Other",
-)
-CENSUS_LA_ETHNIC_HEADER = (
-    "date",
-    "geography",
-    "geography code",
-    "Rural Urban",
-    *ETHNIC_GROUP_HEADERS,
-)
+CENSUS_PFA_ETHNIC_HEADER = published_header("raw_ons__census2011_pfa_ethnic_group")
+CENSUS_PFA_POLICE_ETHNICITY_HEADER = published_header("raw_ons__census2011_pfa_police_ethnicity")
+CENSUS_LA_ETHNIC_HEADER = published_header("raw_ons__census2011_la_ethnic_group")
 #: the LSOA table repeats "Persons" three times and has a column with an empty header
-CENSUS_LSOA_HEADER = (
-    "Region code",
-    "Region name",
-    "Local authority code",
-    "Local authority name",
-    "MSOA Code",
-    "MSOA Name",
-    "LSOA Code",
-    "LSOA Name",
-    "",
-    "Persons",
-    "Persons",
-    "Persons",
-    "Hectares",
-    "Persons per hectare",
-    "Households",
-    "Persons per household",
-)
+CENSUS_LSOA_HEADER = published_header("raw_ons__census2011_lsoa_population")
 #: distinct raw names for the LSOA table's columns, in header order
 CENSUS_LSOA_COLUMNS = (
     "region_code",
@@ -152,7 +128,7 @@ CENSUS_LSOA_COLUMNS = (
 
 # -- crime severity score ----------------------------------------------------------------------
 
-CSS_HEADER = ("offence_group", "code", "name", "year", "severity_score", "year_ending")
+CSS_HEADER = published_header("raw_ons__crime_severity_score")
 #: the financial year a "year ending 31 March YYYY" falls in, e.g. 2021/22 for 2022-03-31
 CSS_PERIOD_SQL = (
     "CAST(TRY_CAST(left(r.year_ending, 4) AS INTEGER) - 1 AS VARCHAR) || '/' || "
@@ -168,7 +144,7 @@ CSS_FORCE_SQL = (
 # -- boundaries (GeoJSON) ------------------------------------------------------------------------
 
 PFA20_PROPERTIES = ("OBJECTID", "PFA20CD", "PFA20NM", "BNG_E", "BNG_N", "LONG", "LAT", "GlobalID")
-PFA_GEOJSON_HEADER = (*PFA20_PROPERTIES, "geometry")
+PFA_GEOJSON_HEADER = published_header("raw_ons__pfa_boundaries")
 #: a police force area code property of any vintage (PFA20CD, PFA23CD ...)
 PFA_CODE_PROPERTY = re.compile(r"PFA\d\dCD")
 

@@ -7,51 +7,11 @@ Read as published; plain ``.csv``, ``.csv.gz``, folders in the archive layout an
 
 from __future__ import annotations
 
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header
 
-STREET_HEADER = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
-OUTCOMES_HEADER = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-)
-STOP_SEARCH_HEADER = (
-    "Type",
-    "Date",
-    "Part of a policing operation",
-    "Policing operation",
-    "Latitude",
-    "Longitude",
-    "Gender",
-    "Age range",
-    "Self-defined ethnicity",
-    "Officer-defined ethnicity",
-    "Legislation",
-    "Object of search",
-    "Outcome",
-    "Outcome linked to object of search",
-    "Removal of more than just outer clothing",
-)
+STREET_HEADER = published_header("raw_policeuk__street")
+OUTCOMES_HEADER = published_header("raw_policeuk__outcomes")
+STOP_SEARCH_HEADER = published_header("raw_policeuk__stop_search")
 
 SOURCES = (
     Source(

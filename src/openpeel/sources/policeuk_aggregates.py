@@ -14,18 +14,10 @@ PROVENANCE.md sections 10 and 12.
 
 from __future__ import annotations
 
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header
 
-ALRABABAH_HEADER = (
-    "crime.type",
-    "num_crimes",
-    "county",
-    "month",
-    "hate_crime_sample",
-    "police_area_pop",
-    "crimes_pc",
-)
-BBC_OUTCOMES_HEADER = ("Year", "f0_", "crime_type", "reported_by", "last_outcome_category")
+ALRABABAH_HEADER = published_header("raw_policeuk_agg__street_counts_monthly")
+BBC_OUTCOMES_HEADER = published_header("raw_policeuk_agg__outcomes_yearly")
 
 SOURCES = (
     Source(

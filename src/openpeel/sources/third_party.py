@@ -15,29 +15,11 @@ period, so a newer file of the same kind replaces the one loaded before.
 
 from __future__ import annotations
 
-from openpeel.sources.base import Layout, Source
+from openpeel.sources.base import Layout, Source, published_header
 
-MOST_SIMILAR_GROUPS_HEADER = ("vintage", "force", "msg_member", "rank", "source")
-OFFENCE_CODE_MAPPING_HEADER = (
-    "",
-    "Offence_Group",
-    "Offence_Code",
-    "Offence_Description",
-    "Offence_Subgroup",
-    "Police.uk_Cat",
-)
-LSOA_FORCE_HEADER = (
-    "",
-    "Region code",
-    "Region name",
-    "Local authority code",
-    "Local authority name",
-    "MSOA Code",
-    "MSOA Name",
-    "LSOA Code",
-    "LSOA Name",
-    "Police_force",
-)
+MOST_SIMILAR_GROUPS_HEADER = published_header("raw_reference__most_similar_groups")
+OFFENCE_CODE_MAPPING_HEADER = published_header("raw_reference__offence_code_policeuk_category")
+LSOA_FORCE_HEADER = published_header("raw_reference__lsoa2011_police_force")
 
 SOURCES = (
     Source(

@@ -18,6 +18,7 @@ DDL (``ddl.py``), validation SQL (``validation.py``) and ``docs/data-dictionary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -104,6 +105,17 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """A core view that counts the rows of another core view (``rows_of``) by its other
+    columns, into ``column``. Engines reading the Parquet tree derive it from that definition
+    (warehouse/parquet.py); the warehouse's own view may count faster from the raw table, and
+    a test checks that the two agree."""
+
+    rows_of: str
+    column: str
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     description: str
@@ -120,6 +132,8 @@ class Table:
     lookups: tuple[Lookup, ...] = ()
     #: ref tables: a CSV file in openpeel/reference/data loaded into the table on every open
     data: str | None = None
+    #: core views: what the view counts, for engines that define it from the exported rows
+    counts: Counts | None = None
 
     @property
     def layer(self) -> str:
@@ -134,6 +148,11 @@ class Table:
             if col.name == name:
                 return col
         raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The columns' names, in declared order."""
+        return tuple(c.name for c in self.columns)
 
     @property
     def published_columns(self) -> tuple[Column, ...]:
@@ -222,6 +241,7 @@ def _table(name: str, raw: dict[str, Any], where: str) -> Table:
         primary_key=tuple(raw.get("primary_key", ())),
         lookups=tuple(Lookup(**lk) for lk in raw.get("lookups", ())),
         data=raw.get("data"),
+        counts=Counts(**raw["counts"]) if "counts" in raw else None,
     )
 
 
@@ -257,9 +277,15 @@ class Schema:
 @cache
 def load_schema() -> Schema:
     """Read every ``schema/*.toml`` file of the package, in name order."""
+    return read_schema(toml_documents("openpeel.warehouse", "schema", SchemaError))
+
+
+def read_schema(documents: Iterable[tuple[str, dict[str, Any]]]) -> Schema:
+    """The schema declared by (where, parsed TOML document) pairs, in order."""
     tables: dict[str, Table] = {}
     constants: dict[str, float] = {}
-    for where, doc in toml_documents("openpeel.warehouse", "schema", SchemaError):
+    for where, document in documents:
+        doc = dict(document)
         for name, value in doc.pop(CONSTANTS_KEY, {}).items():
             if name in constants or not isinstance(value, int | float) or isinstance(value, bool):
                 raise SchemaError(

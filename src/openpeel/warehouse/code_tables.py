@@ -59,7 +59,7 @@ def load_data_files(con: duckdb.DuckDBPyConnection) -> None:
         con.register("_ref_data", frame)
         try:
             con.execute(f"DELETE FROM {quote(table.name)}")
-            con.execute(f"INSERT INTO {quote(table.name)} SELECT * FROM _ref_data")
+            con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM _ref_data")
         finally:
             con.unregister("_ref_data")
 
@@ -90,9 +90,9 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_ref_forces", force_table)
     try:
         con.execute("DELETE FROM ref_code_alias")
-        con.execute("INSERT INTO ref_code_alias SELECT * FROM _ref_aliases")
+        con.execute("INSERT INTO ref_code_alias BY NAME SELECT * FROM _ref_aliases")
         con.execute("DELETE FROM ref_force")
-        con.execute("INSERT INTO ref_force SELECT * FROM _ref_forces")
+        con.execute("INSERT INTO ref_force BY NAME SELECT * FROM _ref_forces")
     finally:
         con.unregister("_ref_aliases")
         con.unregister("_ref_forces")

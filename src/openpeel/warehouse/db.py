@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
 from openpeel.faults import fault_point
 from openpeel.warehouse.catalog import Schema, load_schema
-from openpeel.warehouse.ddl import all_ddl, literal
+from openpeel.warehouse.ddl import all_ddl, literal, quote
 from openpeel.warehouse.versions import CURRENT, data_version, no_warehouse_hint
 from openpeel.warehouse.writer_lock import WarehouseBusy, writer_lock
 
@@ -29,6 +30,14 @@ READER_ALIAS = "wh"
 
 class NoWarehouse(OpenPeelError):
     """There is no complete warehouse in the home (yet)."""
+
+
+class UndeclaredColumns(OpenPeelError):
+    """Rows for a warehouse table with a column its declaration does not have."""
+
+
+#: rows for Warehouse.insert_rows: a frame, or one mapping of column name -> value per row
+Rows: TypeAlias = pa.Table | pd.DataFrame | Sequence[Mapping[str, object]]
 
 
 class Warehouse:
@@ -112,6 +121,40 @@ class Warehouse:
         log.debug("%.3fs %s", time.perf_counter() - start, " ".join(sql.split())[:500])
         return table
 
+    def insert_rows(self, table: str, rows: Rows) -> None:
+        """Insert rows into a declared table, each value into the column of its name (``INSERT
+        ... BY NAME``): a column the declaration does not have is refused, and a declared
+        column the rows leave out is null."""
+        declared = self.schema[table].column_names
+        frame: pa.Table | pd.DataFrame
+        if isinstance(rows, pd.DataFrame):
+            frame, names = rows, [str(n) for n in rows.columns]
+        elif isinstance(rows, pa.Table):
+            frame, names = rows, list(rows.column_names)
+        else:
+            if not rows:
+                return
+            names = list(rows[0])
+            for number, row in enumerate(rows):
+                if list(row) != names:
+                    raise UndeclaredColumns(
+                        f"rows for {table}: row {number} has the columns {sorted(row)}, "
+                        f"the first row {sorted(names)}",
+                        hint="give every row the same columns",
+                    )
+            frame = pa.table({n: [row[n] for row in rows] for n in names})
+        undeclared = [n for n in names if n not in declared]
+        if undeclared:
+            raise UndeclaredColumns(
+                f"rows for {table} have columns its declaration does not have: {undeclared}",
+                hint=f"declare them in warehouse/schema (the table has {list(declared)})",
+            )
+        self.con.register("_insert_rows", frame)
+        try:
+            self.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM _insert_rows")
+        finally:
+            self.con.unregister("_insert_rows")
+
     def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.execute(sql, params).fetchall()
 
@@ -121,8 +164,9 @@ class Warehouse:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        # fetched to the end: DuckDB refuses other work on a connection with a result unread
+        rows = self.execute(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from openpeel.reference import WHITESPACE_RANGES
 from openpeel.warehouse.catalog import Column, Schema, Table
 
 
@@ -47,23 +48,22 @@ def create_view(table: Table) -> str:
     return sql
 
 
-#: SQL macros the core views use. norm_code is how a published spelling is matched to the code
-#: tables: trimmed of spaces and lower-cased, nothing more (a cheap key: views apply it to every
-#: row). Any other variant (a double space, a tab) must be listed as an alias; the load-time code
-#: check uses the same key (sql_key), so such a value refuses the file rather than load unmatched.
+#: a regular expression class of the whitespace normalise() collapses (RE2 syntax)
+_WHITESPACE = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in WHITESPACE_RANGES) + "]+"
+
+#: SQL macros the core views use. norm_code is reference.normalise in SQL: how a published
+#: spelling is matched to the code tables (whitespace runs collapsed to one space, trimmed,
+#: lower-cased). Views apply it to every row, so plain printable ASCII without a double space
+#: (nearly every value) takes the cheap path; tests/reference/test_normalise.py checks the two.
 MACROS = (
-    "CREATE OR REPLACE MACRO norm_code(x) AS lower(trim(x))",
+    "CREATE OR REPLACE MACRO norm_code(x) AS CASE WHEN regexp_matches(x, '[^ -~]|  ') "
+    f"THEN lower(trim(regexp_replace(x, '{_WHITESPACE}', ' ', 'g'))) ELSE lower(trim(x)) END",
     "CREATE OR REPLACE MACRO num(x) AS TRY_CAST(replace(x, ',', '') AS DOUBLE)",
     # a date as the Home Office's CSV files write it (DD/MM/YYYY), or as a spreadsheet's date
     # cell reads (YYYY-MM-DD); null when it is neither
     "CREATE OR REPLACE MACRO uk_date(x) AS CAST(coalesce(TRY_STRPTIME(x, '%d/%m/%Y'), "
     "TRY_CAST(x AS TIMESTAMP)) AS DATE)",
 )
-
-
-def sql_key(value: str) -> str:
-    """The Python twin of the norm_code macro."""
-    return value.strip(" ").lower()
 
 
 def alias_views(code_tables: Iterable[str]) -> list[str]:

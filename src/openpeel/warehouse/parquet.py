@@ -8,23 +8,28 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpeel.warehouse.catalog import SchemaError, Table, load_schema
 from openpeel.warehouse.db import Warehouse
 
 PARTITION_COLUMN = "month"
 
+
+def counting_sql(table: Table) -> str:
+    """The definition of a counting view (one that declares ``counts``) over the rows it counts,
+    in DuckDB's dialect: its other declared columns are the keys."""
+    if table.counts is None:
+        raise SchemaError(f"{table.name} does not declare what it counts")
+    keys = [c.name for c in table.columns if c.name != table.counts.column]
+    return (
+        f"SELECT {', '.join(keys)}, CAST(count(*) AS BIGINT) AS {table.counts.column} "
+        f"FROM {table.counts.rows_of} GROUP BY ALL"
+    )
+
+
 #: tables not exported but defined over exported ones (DuckDB's dialect; every engine reading
-#: the tree defines them): the engine does the aggregation from the rows, so a national archive
-#: lives in the tree once, row by row
-DERIVED = {
-    "core_policeuk__street_counts": (
-        "SELECT force_code, month, crime_type, last_outcome_category, "
-        "CAST(count(*) AS BIGINT) AS records FROM core_policeuk__street GROUP BY ALL"
-    ),
-    "core_policeuk__street_type_counts": (
-        "SELECT force_code, month, crime_type, "
-        "CAST(count(*) AS BIGINT) AS records FROM core_policeuk__street GROUP BY ALL"
-    ),
-}
+#: the tree defines them), generated from the views' ``counts`` declarations: the engine does
+#: the aggregation from the rows, so a national archive lives in the tree once, row by row
+DERIVED = {t.name: counting_sql(t) for t in load_schema().layer("core") if t.counts is not None}
 
 
 def tables_in(parquet: Path) -> list[Path]:

@@ -18,21 +18,15 @@ from fastapi.responses import Response
 from openpeel.csvsafe import write_csv
 from openpeel.framework.model import load_framework
 from openpeel.indicators import profile, recent_trend, spc
+from openpeel.presentation.comparison import wording
 from openpeel.presentation.numbers import format_value
 from openpeel.reference import forces
 from openpeel.web.deps import WH, Who
 from openpeel.web.render import cache_headers
 
 #: each comparison class in words, for the key and for the text hidden in each coloured cell
-CLASS_WORDS = {
-    profile.BETTER: "Better than England and Wales (95% interval entirely on the better side)",
-    profile.SIMILAR: "Similar to England and Wales (95% interval includes it)",
-    profile.WORSE: "Worse than England and Wales (95% interval entirely on the worse side)",
-    profile.HIGHER: "Higher than England and Wales (no better or worse for this indicator)",
-    profile.LOWER: "Lower than England and Wales (no better or worse for this indicator)",
-    profile.NOT_COMPARED: "Not compared (suppressed, missing, a score or no England and Wales "
-    "value; the reason is given in the cell)",
-}
+#: (presentation/wording.toml, section profile_classes), in the order of profile.CLASSES
+CLASS_WORDS = {c: str(wording()["profile_classes"][c]) for c in profile.CLASSES}
 
 
 def short_value(unit: str, value: float | None) -> str:
