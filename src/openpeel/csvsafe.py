@@ -11,8 +11,10 @@ their cells exactly as they are and do not use this module.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import IO, Any
 
 #: the first characters that make a spreadsheet read a cell as a formula
@@ -88,11 +90,14 @@ def xlsx_cell(value: Any) -> tuple[Any, bool]:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         return text, text.startswith(FORMULA_STARTS)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None), False  # XLSX has no time zones: the clock time
     return value, False
 
 
 def write_xlsx(
-    out: IO[bytes] | str | Any, sheets: Sequence[tuple[str, Sequence[str], Iterable[Iterable[Any]]]]
+    out: IO[bytes] | str | os.PathLike[str],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Iterable[Any]]]],
 ) -> None:
     """Sheets of (name, header, rows) as one XLSX workbook, written to a binary file or a path.
     No cell is ever a formula: text that begins like one is stored as text (``xlsx_cell``)."""
