@@ -68,7 +68,7 @@ def listing(declared: tables.PageDownloads, context: dict[str, Any], base: str) 
             {
                 "id": t.id,
                 "title": t.title,
-                "links": {f: f"{base}/{t.id}.{f}" for f in TABLE_FORMATS},
+                "links": {f.upper(): f"{base}/{t.id}.{f}" for f in TABLE_FORMATS},
             }
             for t in declared.tables
         ],
@@ -76,9 +76,12 @@ def listing(declared: tables.PageDownloads, context: dict[str, Any], base: str) 
             {
                 "id": item.id,
                 "title": item.title,
-                "links": {f: f"{base}/{item.id}.{f}" for f in CHART_FORMATS}
+                "links": {f.upper(): f"{base}/{item.id}.{f}" for f in CHART_FORMATS}
                 | (
-                    {f"data {f}": f"{base}/{item.id}-data.{f}" for f in TABLE_FORMATS}
+                    {
+                        f"its data as {f.upper()}": f"{base}/{item.id}-data.{f}"
+                        for f in TABLE_FORMATS
+                    }
                     if tables.chart_table(item) is not None
                     else {}
                 ),
