@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -21,6 +22,7 @@ from openpeel.web.downloads import table_bytes
 
 HTML = {"Accept": "text/html"}
 PNG = b"\x89PNG\r\n\x1a\n"
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 LINK = re.compile(r'href="(/download/[^"]+)"')
 
 
@@ -134,6 +136,8 @@ def test_the_spine_downloads_as_a_picture(shared_site: Site) -> None:
     assert len(boxes) == placed <= drawn
     png = shared_site.client.get("/download/forces/hampshire/spine.png")
     assert png.content.startswith(PNG)
+    SHOTS.mkdir(parents=True, exist_ok=True)  # kept to look at, as the browser tests' shots
+    (SHOTS / "downloads-spine.png").write_bytes(png.content)
 
 
 def test_the_overview_and_indicator_tables_match_their_twins(shared_site: Site) -> None:

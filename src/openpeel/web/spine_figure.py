@@ -12,6 +12,8 @@ from openpeel.web.profiles import SPINE_WIDTH
 
 #: the picture's geometry, in pixels
 LABEL, BAR, ROW, HEADING, MARGIN = 430, 480, 24, 30, 16
+#: an indicator's name is cut to this many characters, so that its value and markers fit
+TITLE_CHARS = 44
 
 #: the colour of the force's box by comparison (as openpeel.css colours the page's)
 FILLS = {
@@ -55,8 +57,10 @@ def spine_svg(force_name: str, groups: list[dict[str, Any]]) -> str:
                     notes.append(r["spread_footnote"])
                 mark = "*" * (notes.index(r["spread_footnote"]) + 1)
             symbols = " ".join(m["symbol"] for m in r.get("marks", []))
-            label = f"{r['title']}{mark} ({r['texts']['value']}) {symbols}"
-            parts.append(_text(MARGIN, y + 16, label[:70], 12))
+            title = str(r["title"])
+            title = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+            label = f"{title}{mark} ({r['texts']['value']}) {symbols}"
+            parts.append(_text(MARGIN, y + 16, label, 12))
             geo = r.get("geometry")
             left = MARGIN + LABEL
             if geo:
