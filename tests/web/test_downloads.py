@@ -209,3 +209,42 @@ def test_write_xlsx_keeps_numbers_and_drops_what_xml_cannot_hold() -> None:
     write_xlsx(out, [("a", ["n", "t"], [[-1.5, "a\x01b"], [None, "=1"]])])
     sheet = _xlsx(out.getvalue())["a"]
     assert sheet == [["n", "t"], [-1.5, "ab"], [None, "=1"]]
+
+
+def test_the_forecasts_and_a_charts_data_match_their_twins(shared_site: Site) -> None:
+    twin = shared_site.client.get("/api/forces/hampshire/forecasts").json()
+    rows = _csv(shared_site.client.get("/download/forces/hampshire/forecasts/summary.csv").content)
+    declared = tables.BY_PAGE["forecasts"].tables[0]
+    assert rows[0] == [c.heading for c in declared.columns]
+    assert [r[0] for r in rows[1:]] == [s["id"] for s in twin["series"]]  # none in this home
+    # a series as the forecasts page holds it: every declared column finds its field
+    series = {
+        "id": "series-1",
+        "source_title": "Police recorded crime",
+        "category": "burglary",
+        "plain": {"direction": "rising", "how_sure": "fairly sure", "beat_baseline": "yes"},
+        "flags": ["emerging", "new high"],
+        "model": "ets",
+        "mase": 0.8,
+        "baseline_mase": 1.0,
+        "smape": 0.1,
+        "coverage_95": 0.95,
+        "p_value": 0.01,
+    }
+    _, got = tables.table_data(declared, {"series": [series]})
+    measures = ("model", "mase", "baseline_mase", "smape", "coverage_95", "p_value")
+    plain = series["plain"]
+    assert isinstance(plain, dict)
+    assert got == [
+        [
+            *(series[k] for k in ("id", "source_title", "category")),
+            *(plain[k] for k in ("direction", "how_sure", "beat_baseline")),
+            "emerging; new high",
+            *(series[k] for k in measures),
+        ]
+    ]
+    # a chart's data table is the table the page prints under it
+    force = shared_site.client.get("/api/forces/hampshire").json()
+    table = force["key_chart"]["table"]
+    rows = _csv(shared_site.client.get("/download/forces/hampshire/key-chart-data.csv").content)
+    assert rows == [table["columns"], *table["rows"]]

@@ -126,8 +126,6 @@ def create_app(
     app.include_router(profiles.router)
     app.include_router(pages.router)
     app.include_router(downloads.router)
-    # each page's templates list its downloads (templates/downloads.html.j2)
-    ENV.globals["downloads"] = downloads.page_listing
     app.include_router(workspace.router)
     app.include_router(admin.router)
     return app
