@@ -170,6 +170,8 @@ def test_the_rug_downloads_as_xlsx_with_its_filters(shared_site: Site, path: str
             cell = force["cells"][iid]
             assert row[heading.index(iid)] == pytest.approx(cell["value"])
             assert row[heading.index(f"{iid}:comparison")] == cell["comparison"]
+    page = shared_site.client.get("/indicators/all", params=query, headers=HTML).text
+    assert 'href="/indicators/all.xlsx?pillar=effectiveness&amp;region=South%20East"' in page
     # the CSV holds the same table
     rows = _csv(shared_site.client.get("/indicators/all.csv", params=query).content)
     assert rows[0] == heading
