@@ -149,6 +149,11 @@ def test_the_overview_and_indicator_tables_match_their_twins(shared_site: Site) 
     twin = shared_site.client.get(f"/api/indicators/{indicator}").json()
     book = _xlsx(shared_site.client.get(f"/download/indicators/{indicator}.xlsx").content)
     values = book["values"]
+    answer = shared_site.client.get(f"/download/indicators/{indicator}/values.csv?force=hampshire")
+    stem = re.sub(
+        r"[^a-z0-9]+", "-", f"indicator {indicator} hampshire {twin['period']} values".lower()
+    )
+    assert f'filename="{stem}.csv"' in answer.headers["content-disposition"]
     assert [r[0] for r in values[1:]] == [f["code"] for f in twin["forces"]]
     got = [r[values[0].index("Value")] for r in values[1:]]
     assert got == pytest.approx([f["value"] for f in twin["forces"]])

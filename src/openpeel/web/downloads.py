@@ -140,11 +140,17 @@ def chart_png(svg: str) -> bytes:
 
 
 def _name(context: dict[str, Any], page: str) -> str:
-    """The stem of a downloaded file's name: the page and what it is of."""
-    of = (context.get("force") or {}) if isinstance(context.get("force"), dict) else {}
-    parts = [page, str(of.get("slug") or ""), str((context.get("indicator") or {}).get("id", ""))]
-    parts += [str(context.get(k) or "") for k in ("period", "year", "pillar", "region")]
-    return tables.slug("-".join(p for p in parts if p))
+    """The stem of a downloaded file's name: the page and what it is of, e.g.
+    ``indicator-arrests-per-1000-2017-18-hampshire`` or ``force-hampshire-2016``."""
+    force = context.get("force")  # a force page's {"slug", ...}; an indicator page's slug
+    indicator = context.get("indicator")
+    parts = [
+        page,
+        indicator.get("id") if isinstance(indicator, dict) else None,
+        force.get("slug") if isinstance(force, dict) else force,
+        *(context.get(k) for k in ("period", "year", "pillar", "region")),
+    ]
+    return tables.slug("-".join(str(p) for p in parts if p))
 
 
 def _answer(data: bytes, fmt: str, filename: str, who: Any) -> Response:
