@@ -11,8 +11,10 @@ their cells exactly as they are and do not use this module.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import IO, Any
 
 #: the first characters that make a spreadsheet read a cell as a formula
@@ -71,3 +73,54 @@ def frame_csv(frame: Any) -> str:
     )
     write_csv(out, [str(c) for c in frame.columns], rows)
     return out.getvalue()
+
+
+#: an XLSX sheet holds at most this many rows (the header included)
+XLSX_MAX_ROWS = 1_048_576
+
+
+def xlsx_cell(value: Any) -> tuple[Any, bool]:
+    """(the value an XLSX cell holds, whether it must be written as text). Text a spreadsheet
+    would run as a formula is written as text, not as a formula; characters XML cannot hold
+    (control characters) are dropped; missing values are empty cells."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or (isinstance(value, float) and value != value):
+        return None, False
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return text, text.startswith(FORMULA_STARTS)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None), False  # XLSX has no time zones: the clock time
+    return value, False
+
+
+def write_xlsx(
+    out: IO[bytes] | str | os.PathLike[str],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Iterable[Any]]]],
+) -> None:
+    """Sheets of (name, header, rows) as one XLSX workbook, written to a binary file or a path.
+    No cell is ever a formula: text that begins like one is stored as text (``xlsx_cell``)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from openpeel.errors import OpenPeelError
+
+    book = Workbook(write_only=True)
+    for name, header, rows in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        for count, row in enumerate([header, *rows], start=1):
+            if count > XLSX_MAX_ROWS:
+                raise OpenPeelError(
+                    f"sheet {name!r} has more rows than an XLSX sheet holds ({XLSX_MAX_ROWS:,})",
+                    hint="write it as CSV or Parquet, or a part of it",
+                )
+            cells = []
+            for value in row:
+                held, as_text = xlsx_cell(value)
+                cell = WriteOnlyCell(sheet, value=held)
+                if as_text:
+                    cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                cells.append(cell)
+            sheet.append(cells)
+    book.save(out)

@@ -109,8 +109,9 @@ def test_operations_are_tagged_by_audience_the_public_reads_first(shared_site: S
         if op["tags"] == ["public"]
     ]
     assert all(method == "get" for _, method in public), "the public only reads"
-    # the twins, the two CSVs (an indicator's, every force on every indicator) and the outputs
-    assert len(public) == len(PAGES) + 3
+    # the twins, the two CSVs (an indicator's, every force on every indicator), the rug's
+    # XLSX and the outputs
+    assert len(public) == len(PAGES) + 4
 
 
 def test_the_sign_in_and_error_pages_link_no_json_twin(shared_site: Site) -> None:

@@ -80,6 +80,7 @@ PARAMETERS = {
     "output": "report",
     "fmt": "html",
     "edition": "2016",
+    "item": "spine",
 }
 
 

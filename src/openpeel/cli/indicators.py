@@ -314,7 +314,7 @@ def export(
     """Export out_indicator_values (all or one indicator) to CSV, Parquet or Excel."""
     import itertools
 
-    from openpeel.csvsafe import write_csv
+    from openpeel.csvsafe import XLSX_MAX_ROWS, write_csv, write_xlsx
     from openpeel.errors import OpenPeelError
     from openpeel.warehouse.db import Warehouse
     from openpeel.warehouse.ddl import literal
@@ -335,14 +335,15 @@ def export(
             batches = iter(lambda: result.fetchmany(10_000), [])
             with target.open("w", encoding="utf-8", newline="") as fh:
                 write_csv(fh, header, itertools.chain.from_iterable(batches))
-        else:
-            frame = wh.execute(query).df()
-            if len(frame) > 1_048_575:
+        else:  # cells that look like formulas written as text (openpeel.csvsafe)
+            rows = int(wh.scalar(f"SELECT count(*) FROM ({query})"))
+            if rows >= XLSX_MAX_ROWS:
                 raise OpenPeelError(
-                    f"{len(frame):,} rows do not fit in one Excel sheet",
+                    f"{rows:,} rows do not fit in one Excel sheet",
                     hint="export one indicator with --id, or use .csv or .parquet",
                 )
-            for col in frame.select_dtypes(include=["datetimetz"]).columns:
-                frame[col] = frame[col].dt.tz_localize(None)
-            frame.to_excel(target, index=False, sheet_name="indicators")
+            result = wh.execute(query)
+            header = [str(d[0]) for d in result.description]
+            batches = iter(lambda: result.fetchmany(10_000), [])
+            write_xlsx(target, [("indicators", header, itertools.chain.from_iterable(batches))])
     out.print(f"wrote {target}")

@@ -23,7 +23,7 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.private import private_file
 from openpeel.settings import setting
-from openpeel.web import admin, errors, pages, profiles, workspace
+from openpeel.web import admin, downloads, errors, pages, profiles, workspace
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
 from openpeel.web.models import TAGS
@@ -125,6 +125,7 @@ def create_app(
     # /indicators/{indicator}
     app.include_router(profiles.router)
     app.include_router(pages.router)
+    app.include_router(downloads.router)
     app.include_router(workspace.router)
     app.include_router(admin.router)
     return app

@@ -15,9 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from openpeel.csvsafe import write_csv
+from openpeel.csvsafe import write_csv, write_xlsx
 from openpeel.framework.model import load_framework
 from openpeel.indicators import profile, recent_trend, spc
+from openpeel.presentation import tables
 from openpeel.presentation.comparison import wording
 from openpeel.presentation.numbers import format_value
 from openpeel.reference import forces
@@ -37,6 +38,8 @@ def short_value(unit: str, value: float | None) -> str:
         return f"{100 * value:.1f}%"
     return f"{value:,.1f}" if unit == "per_1000" else f"{value:,.2f}"
 
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 UNIT_WORDS = {"share": "%", "per_1000": "per 1,000"}
 
@@ -152,27 +155,21 @@ def rug(
     }
 
 
+def rug_table(
+    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The rug as shown (filtered and sorted): one row per force, per indicator its value, its
+    comparison and why it is not compared (as declared in presentation/tables.py)."""
+    return tables.table_data(tables.BY_PAGE["rug"].tables[0], rug(wh, pillar, region, sort))
+
+
 def rug_csv_text(
     wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
 ) -> str:
-    """The rug as shown, as CSV: one row per force, per indicator its value and comparison."""
-    context = rug(wh, pillar, region, sort)
-    header = ["force_code", "force_name", "region"]
-    for i in context["indicators"]:
-        header += [i["id"], f"{i['id']}:comparison", f"{i['id']}:not_compared_reason"]
-    rows = []
-    for f in context["forces"]:
-        row: list[Any] = [f["code"], f["name"], f["region"]]
-        for i in context["indicators"]:
-            cell = f["cells"][i["id"]]
-            row += [
-                "" if cell["value"] is None else cell["value"],
-                cell["comparison"],
-                cell["not_compared_reason"] or "",
-            ]
-        rows.append(row)
+    """The rug as shown, as CSV."""
+    header, rows = rug_table(wh, pillar, region, sort)
     text = io.StringIO()
-    write_csv(text, header, rows)  # formula-like cells neutralised
+    write_csv(text, header, ([("" if v is None else v) for v in r] for r in rows))
     return text.getvalue()
 
 
@@ -203,6 +200,30 @@ def rug_csv(
         rug_csv_text(wh, pillar, region, sort),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **cache_headers(who)},
+    )
+
+
+@router.get("/indicators/all.xlsx", include_in_schema=False)
+@router.get(
+    "/api/indicators/all.xlsx",
+    summary="Every force on every indicator as an XLSX workbook (as filtered)",
+    tags=["public"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def rug_xlsx(
+    wh: WH, who: Who, pillar: Pillar = None, region: Region = None, sort: Sort = None
+) -> Response:
+    name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
+    out = io.BytesIO()
+    write_xlsx(out, [("forces", *rug_table(wh, pillar, region, sort))])
+    return Response(
+        out.getvalue(),
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
+            **cache_headers(who),
+        },
     )
 
 

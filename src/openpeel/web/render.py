@@ -35,7 +35,16 @@ def _environment() -> jinja2.Environment:
     env.filters["day"] = uk_day  # "27 April 2017": every date a page shows
     env.filters["chart_tables"] = chart_tables
     env.filters["link"] = web_link
+    env.globals["downloads"] = _downloads
     return env
+
+
+def _downloads(template: str, context: dict[str, Any], path: str, query: str) -> Any:
+    """What a page offers to download, for templates/downloads.html.j2 (imported when first
+    asked: openpeel.web.downloads serves the pages' contexts, which render pages)."""
+    from openpeel.web.downloads import page_listing
+
+    return page_listing(template, context, path, query)
 
 
 def _parse(value: Any) -> Any:
