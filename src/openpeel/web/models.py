@@ -303,21 +303,36 @@ class IndicatorRow(Model):
     id: str
     title: str
     unit: str
+    unit_words: str = Field(description="The unit in words.")
+    plain: str = Field(description="The definition in plain words, one line.")
     computed: bool
+    latest_period: str | None = Field(description="The period shown; null: not computed.")
+    pillars: list[str] = Field(description="The PEEL pillars whose questions it informs.")
+
+
+class PillarIndicators(Model):
+    pillar: str
+    indicators: list[IndicatorRow]
 
 
 class IndicatorList(Model):
     title: str
     indicators: ListPage[IndicatorRow]
+    pillars: list[PillarIndicators] = Field(description="Every indicator, grouped by pillar.")
 
 
 class IndicatorInfo(Model):
     id: str
     title: str
     unit: str
+    unit_words: str
+    plain: str = Field(description="The definition in plain words, one line.")
+    description: str = Field(description="The technical definition.")
+    polarity: str = Field(description="Whether higher is better, worse or neither, in words.")
     numerator: str
     denominator: str
     caveats: list[str]
+    interval_heading: str = Field(description="The interval column's heading, with its unit.")
 
 
 class IndicatorValue(Model):
@@ -327,8 +342,14 @@ class IndicatorValue(Model):
     value_text: str
     lower: float | None
     upper: float | None
+    interval_text: str = Field(description="The 95% interval in words; empty when none.")
     rank: int | None
     flags: str = Field(description="Funnel flags and extremes, in words.")
+    comparison: str = Field(
+        description="Against England and Wales: better, similar, worse, higher, lower or "
+        "not compared."
+    )
+    not_compared_reason: str | None = Field(description="Why it is not compared, when not.")
 
 
 class IndicatorChart(Chart):
@@ -351,6 +372,7 @@ class IndicatorPage(Model):
     title: str
     indicator: IndicatorInfo
     period: str
+    period_type: str
     periods: list[str]
     force: str | None = Field(description="The force charted (slug).")
     force_code: str | None

@@ -21,7 +21,7 @@ from openpeel import access
 from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import models, profiles, views
+from openpeel.web import indicator_pages, models, profiles, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -94,7 +94,7 @@ def indicators_context(
     page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    return paginate(views.indicator_list(wh), "indicators", page_no, per_page)
+    return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
 
 
 def rug_context(
@@ -114,7 +114,7 @@ def indicator_context(
     period: Annotated[str | None, Query(description="Period (default: the latest).")] = None,
     force: Annotated[str | None, Query(description="A force to chart, by name or slug.")] = None,
 ) -> dict[str, Any]:
-    context = views.indicator_page(wh, indicator, period, force)
+    context = indicator_pages.indicator_page(wh, indicator, period, force)
     # an inspector may attach the force's value to one of its assessments from here
     context["attach"] = (
         views.attachable(session, context["force_code"])
@@ -300,7 +300,7 @@ MEDIA_TYPES = {
 def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -> Response:
     from openpeel.indicators.api import values
 
-    context = views.indicator_page(wh, indicator, period)
+    context = indicator_pages.indicator_page(wh, indicator, period)
     frame = values(wh, context["indicator"]["id"], period=context["period"])
     name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
     return Response(

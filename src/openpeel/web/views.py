@@ -21,7 +21,6 @@ from openpeel.assess.models import RESPONDENTS, Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation.numbers import format_value
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.figures import key_figures
 from openpeel.publishing.outputs import OUTPUTS
@@ -375,85 +374,6 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
         "description": str(spec.get("description", "")),
         "spec": spec,
         "table": spec_table(spec),
-    }
-
-
-def indicator_page(
-    wh: Warehouse, indicator_id: str, period: str | None = None, force: str | None = None
-) -> dict[str, Any]:
-    """An indicator for every force in a period: values with intervals, benchmarks, ranks and
-    funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
-    from openpeel.indicators.api import periods, values
-    from openpeel.presentation.charts import indicator_charts, spec_table, spec_title
-
-    catalogue = load_catalogue()
-    try:
-        ind = catalogue.indicator(indicator_id)
-    except OpenPeelError as exc:
-        raise NotFound(f"no indicator {indicator_id!r}", hint="see /indicators") from exc
-    chosen = find_force(force) if force else None
-    frame = values(wh, ind.id, period=period)
-    period = str(frame.period.iloc[0])
-    rows = [
-        {
-            "code": r["force_code"],
-            "name": r["force_name"],
-            "value": None if r["is_suppressed"] else _num(r["value"]),
-            "value_text": format_value(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
-            "lower": _num(r["lower"]),
-            "upper": _num(r["upper"]),
-            "rank": _int(r["rank"]),
-            "flags": r["flags"],
-        }
-        for r in frame.to_dict("records")
-    ]
-    charts = [
-        {
-            "heading": heading,
-            "title": spec_title(spec),
-            "description": str(spec.get("description", "")),
-            "spec": spec,
-            "table": spec_table(spec),
-        }
-        for heading, spec in (
-            indicator_charts(wh, ind.id, period, chosen.code, str(frame.period_type.iloc[0]))
-            if chosen is not None
-            else []
-        )
-    ]
-    first = frame.iloc[0]
-    return {
-        "title": ind.title,
-        "indicator": {
-            "id": ind.id,
-            "title": ind.title,
-            "unit": ind.unit,
-            "numerator": ind.numerator_words,
-            "denominator": ind.denominator_words,
-            "caveats": list(ind.caveats),
-        },
-        "period": period,
-        "periods": [p["period"] for p in periods(wh, ind.id)],
-        "force": chosen.policeuk_slug if chosen else None,
-        "force_code": chosen.code if chosen else None,
-        "ew_value": _num(first["ew_value"]),
-        "ew_text": format_value(ind.unit, _num(first["ew_value"])),
-        "forces": rows,
-        "charts": charts,
-    }
-
-
-def indicator_list(wh: Warehouse) -> dict[str, Any]:
-    computed = {
-        str(i) for (i,) in wh.rows("SELECT DISTINCT indicator_id FROM out_indicator_values")
-    }
-    catalogue = load_catalogue()
-    return {
-        "title": "Indicators",
-        "indicators": [
-            {"id": i.id, "title": i.title, "unit": i.unit, "computed": i.id in computed}
-            for i in catalogue.indicators.values()
-        ],
     }
 
 
