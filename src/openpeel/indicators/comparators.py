@@ -246,7 +246,7 @@ def classify(
     return comparison, reason
 
 
-def stored_rows(records: Sequence[Mapping[str, Any]]) -> dict[str, Stored]:
+def stored_rows(records: Sequence[Mapping[Any, Any]]) -> dict[str, Stored]:
     """Stored rows (``force_code``, ``value``, ``numerator``, ``denominator``,
     ``is_suppressed``, ``ew_value``) by force code."""
 

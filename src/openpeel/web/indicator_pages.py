@@ -13,15 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import altair as alt
 
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
-from openpeel.indicators import profile
+from openpeel.indicators import comparators, profile
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.docs import POLARITY_WORDS
 from openpeel.presentation.numbers import column, format_cell_interval, format_value
+from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.views import NotFound, find_force
@@ -77,12 +79,14 @@ def _num(value: Any) -> float | None:
     return None if number != number else number  # NaN is missing
 
 
-def _row(ind: Indicator, r: dict[Any, Any]) -> dict[str, Any]:
+def _row(
+    ind: Indicator, r: dict[Any, Any], benchmark: float | None, benchmark_label: str
+) -> dict[str, Any]:
     suppressed = bool(r["is_suppressed"])
     value = None if suppressed else _num(r["value"])
     lower, upper = _num(r["lower"]), _num(r["upper"])
-    comparison, reason = profile.compare_with_ew(
-        value, lower, upper, _num(r["ew_value"]), suppressed, ind.polarity
+    comparison, reason = comparators.classify(
+        value, lower, upper, benchmark, suppressed, ind.polarity, benchmark_label
     )
     rank = _num(r["rank"])
     return {
@@ -101,10 +105,16 @@ def _row(ind: Indicator, r: dict[Any, Any]) -> dict[str, Any]:
 
 
 def indicator_page(
-    wh: Warehouse, indicator_id: str, period: str | None = None, force: str | None = None
+    wh: Warehouse,
+    indicator_id: str,
+    period: str | None = None,
+    force: str | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> dict[str, Any]:
     """An indicator for every force in a period: its definitions, every force's value with its
-    95% interval, rank, funnel flags and comparison with England and Wales, its periods, and its
+    95% interval, rank, funnel flags and comparison with the comparator chosen (England and
+    Wales unless ``compare`` says otherwise; ``comparators.parse``), its periods, and its
     charts (the chosen force, when given, highlighted)."""
     from openpeel.indicators.api import periods, values
 
@@ -113,12 +123,18 @@ def indicator_page(
         ind = catalogue.indicator(indicator_id)
     except OpenPeelError as exc:
         raise NotFound(f"no indicator {indicator_id!r}", hint="see /indicators") from exc
+    choice = comparators.parse(compare, compare_forces)
     chosen = find_force(force) if force else None
+    code = chosen.code if chosen else None
     frame = values(wh, ind.id, period=period)
     period = str(frame.period.iloc[0])
     period_type = str(frame.period_type.iloc[0])
-    rows = [_row(ind, r) for r in frame.to_dict("records")]
+    records = frame.to_dict("records")
+    benchmark = comparators.value(choice, ind.unit, comparators.stored_rows(records), code)
+    benchmark_label = comparators.label(choice, code)
+    rows = [_row(ind, r, benchmark, benchmark_label) for r in records]
     ew = _num(frame.iloc[0]["ew_value"])
+    query = choice.query()
     return {
         "title": ind.title,
         "indicator": {
@@ -141,9 +157,31 @@ def indicator_page(
         "force_code": chosen.code if chosen else None,
         "ew_value": ew,
         "ew_text": format_value(ind.unit, ew),
+        "comparator": {
+            "id": choice.comparator.id,
+            "label": benchmark_label,
+            "description": choice.comparator.description,
+            "value": benchmark,
+            "value_text": format_value(ind.unit, benchmark),
+            "members": [f.policeuk_slug for f in (forces().get(c) for c in _members(choice, code))],
+            "forces": [forces().get(c).policeuk_slug for c in choice.forces],
+            "query": urlencode(query),
+            "choices": [
+                {"id": c.id, "label": c.label, "needs_force": c.needs_force}
+                for c in comparators.comparators().values()
+            ],
+        },
+        "all_forces": [
+            {"slug": f.policeuk_slug, "name": f.name}
+            for f in sorted(forces().territorial(), key=lambda f: f.name)
+        ],
         "forces": rows,
-        "charts": _charts(wh, ind, period, period_type, rows, ew, chosen),
+        "charts": _charts(wh, ind, period, period_type, rows, (benchmark, benchmark_label), chosen),
     }
+
+
+def _members(choice: comparators.Choice, code: str | None) -> tuple[str, ...]:
+    return () if choice.comparator.members == "all" else comparators.members(choice, code)
 
 
 def _charts(
@@ -152,7 +190,7 @@ def _charts(
     period: str,
     period_type: str,
     rows: list[dict[str, Any]],
-    ew: float | None,
+    benchmark: tuple[float | None, str],
     chosen: Force | None,
 ) -> list[dict[str, Any]]:
     """The page's charts as (heading, Vega-Lite spec); one the data cannot draw is left out,
@@ -167,10 +205,10 @@ def _charts(
     makers: list[tuple[str, Callable[[], alt.TopLevelMixin | dict[str, Any]]]] = [
         (
             "Every force in order",
-            lambda: ranked_comparison_chart(ind.id, period, rows, ew, chosen=code),
+            lambda: ranked_comparison_chart(ind.id, period, rows, *benchmark, chosen=code),
         ),
         ("Funnel plot", lambda: funnel_chart(wh, ind.id, period, code)),
-        ("Map of the force areas", lambda: _map(wh, ind, period, rows, code)),
+        ("Map of the force areas", lambda: _map(wh, ind, period, rows, code, benchmark[1])),
         (
             "Trend",
             lambda: (
@@ -201,9 +239,14 @@ def _charts(
 
 
 def _map(
-    wh: Warehouse, ind: Indicator, period: str, rows: list[dict[str, Any]], chosen: str | None
+    wh: Warehouse,
+    ind: Indicator,
+    period: str,
+    rows: list[dict[str, Any]],
+    chosen: str | None,
+    benchmark_label: str,
 ) -> dict[str, Any]:
-    """The force areas coloured by their comparison with England and Wales."""
+    """The force areas coloured by their comparison with the comparator."""
     from openpeel.presentation.indicator_charts import COMPARISON_COLOURS
     from openpeel.publishing.maps import grade_map
 
@@ -212,7 +255,7 @@ def _map(
     named = next((r["name"] for r in rows if r["code"] == chosen), None)
     description = (
         f"Map of the police force areas of England and Wales coloured by how their "
-        f"{ind.title.lower()} in {period} compares with England and Wales: "
+        f"{ind.title.lower()} in {period} compares with {benchmark_label}: "
         + "; ".join(f"{n} {c}" for c, n in counts.items() if n)
         + "."
         + (f" {named}: {classes[str(chosen)]}." if named else "")
@@ -225,6 +268,6 @@ def _map(
         f"{ind.title}, {period}",
         description,
         colours=COMPARISON_COLOURS,
-        legend="Compared with England and Wales",
+        legend=f"Compared with {benchmark_label}",
     )
     return chart.to_dict()

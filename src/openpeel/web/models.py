@@ -346,10 +346,35 @@ class IndicatorValue(Model):
     rank: int | None
     flags: str = Field(description="Funnel flags and extremes, in words.")
     comparison: str = Field(
-        description="Against England and Wales: better, similar, worse, higher, lower or "
-        "not compared."
+        description="Against the comparator (England and Wales by default): better, similar, "
+        "worse, higher, lower or not compared."
     )
     not_compared_reason: str | None = Field(description="Why it is not compared, when not.")
+
+
+class ComparatorChoice(Model):
+    id: str
+    label: str
+    needs_force: bool = Field(description="It depends on the force: choose a force to use it.")
+
+
+class Comparator(Model):
+    """The comparator every comparison of the page is made against."""
+
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str = Field(description="The comparator in words, for the force charted.")
+    description: str
+    value: float | None = Field(description="Its value; null when no member has one.")
+    value_text: str
+    members: list[str] = Field(description="Its forces (slugs); empty for England and Wales.")
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
+
+
+class ForceName(Model):
+    slug: str
+    name: str
 
 
 class IndicatorChart(Chart):
@@ -378,6 +403,8 @@ class IndicatorPage(Model):
     force_code: str | None
     ew_value: float | None = Field(description="England and Wales.")
     ew_text: str
+    comparator: Comparator
+    all_forces: list[ForceName] = Field(description="Every territorial force, to choose from.")
     forces: list[IndicatorValue]
     charts: list[IndicatorChart]
     attach: list[Attachable] = Field(description="Inspectors: assessments to attach it to.")

@@ -106,6 +106,24 @@ def rug_context(
     return profiles.rug(wh, pillar, region, sort)
 
 
+Compare = Annotated[
+    str | None,
+    Query(
+        description="The comparator: ew (England and Wales, the default), msg (the force's "
+        "most similar group), region (the force's region) or forces (the forces listed).",
+        max_length=20,
+    ),
+]
+CompareForces = Annotated[
+    list[str] | None,
+    Query(
+        description="With compare=forces: the forces to compare with, by name or slug, "
+        "comma-separated (forces=kent,surrey) or repeated (forces=kent&forces=surrey).",
+        max_length=43,
+    ),
+]
+
+
 def indicator_context(
     indicator: str,
     wh: WH,
@@ -113,8 +131,12 @@ def indicator_context(
     who: Who,
     period: Annotated[str | None, Query(description="Period (default: the latest).")] = None,
     force: Annotated[str | None, Query(description="A force to chart, by name or slug.")] = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> dict[str, Any]:
-    context = indicator_pages.indicator_page(wh, indicator, period, force)
+    context = indicator_pages.indicator_page(
+        wh, indicator, period, force, compare, ",".join(forces) if forces else None
+    )
     # an inspector may attach the force's value to one of its assessments from here
     context["attach"] = (
         views.attachable(session, context["force_code"])
