@@ -160,3 +160,80 @@ def test_a_bad_parameter_is_refused_with_400(shared_site: Site, query: str, word
     assert 'class="govuk-error-summary"' in page.text
     summary = html.unescape(page.text.split('class="govuk-error-summary"', 1)[1])
     assert words[1:] in summary.split("</ul>", 1)[0]
+
+
+def _all_stored(home: Path) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """(indicator, period, force) -> (value, lower, upper, numerator, denominator, suppressed)."""
+    with Warehouse(home, read_only=True) as wh:
+        return {
+            (str(r[0]), str(r[1]), str(r[2])): tuple(r[3:])
+            for r in wh.rows(
+                "SELECT indicator_id, period, force_code, value, lower, upper, numerator, "
+                "denominator, is_suppressed FROM out_indicator_values WHERE breakdown = 'all'"
+            )
+        }
+
+
+def _benchmark(rows: list[tuple[Any, ...]], unit: str, pooled: bool) -> float | None:
+    shown = [r for r in rows if not r[5] and r[0] is not None]
+    if not shown:
+        return None
+    if pooled and unit in ("share", "per_1000"):
+        per = 1000.0 if unit == "per_1000" else 1.0
+        return per * sum(float(r[3]) for r in shown) / sum(float(r[4]) for r in shown)
+    return sum(float(r[0]) for r in shown) / len(shown)
+
+
+@pytest.mark.parametrize("compare", ["forces", "msg", "region"])
+def test_every_cell_of_the_rug_follows_the_comparator(shared_site: Site, compare: str) -> None:
+    params = {"compare": compare} | ({"forces": "kent,surrey"} if compare == "forces" else {})
+    twin = shared_site.client.get("/api/indicators/all", params=params).json()
+    assert twin["comparator"]["id"] == compare
+    stored = _all_stored(shared_site.home)
+    catalogue = load_catalogue().indicators
+    territorial = forces().territorial()
+    seen = set()
+    for force in twin["forces"]:
+        if compare == "forces":
+            members = [KENT, SURREY]
+        elif compare == "msg":
+            members = peer_group(force["code"], include_self=True)
+        else:
+            region = forces().get(force["code"]).region
+            members = [f.code for f in territorial if f.region == region]
+        for ind in twin["indicators"]:
+            rows = [stored[k] for c in members if (k := (ind["id"], ind["period"], c)) in stored]
+            value = _benchmark(rows, ind["unit"], pooled=compare != "msg")
+            cell = force["cells"][ind["id"]]
+            if value is None:
+                assert cell["comparator_value"] is None
+            else:
+                assert cell["comparator_value"] == pytest.approx(value, rel=1e-9)
+            own = stored.get((ind["id"], ind["period"], force["code"]))
+            expected = _expected(
+                None if own is None else (*own[:3], value, own[5]),
+                catalogue[ind["id"]].polarity,
+            )
+            assert cell["comparison"] == expected, (force["code"], ind["id"])
+            seen.add(expected)
+    assert seen & {"better", "worse", "higher", "lower"}
+    page = shared_site.client.get("/indicators/all", params=params, headers=HTML)
+    assert page.status_code == 200
+    parsed = _Comparisons()
+    parsed.feed(page.text)
+    by_slug = {f["slug"]: f for f in twin["forces"]}
+    shown = [
+        by_slug[f["slug"]]["cells"][i["id"]]["comparison"]
+        for f in twin["forces"]
+        for i in twin["indicators"]
+    ]
+    assert parsed.cells == shown
+    # the sort links keep the comparison, so that a sorted view can be shared
+    assert any("sort=" in h and f"compare={compare}" in h for h in parsed.links)
+
+
+def test_a_bad_comparator_on_the_rug_is_refused(shared_site: Site) -> None:
+    assert shared_site.client.get("/api/indicators/all?compare=nope").status_code == 400
+    page = shared_site.client.get("/indicators/all?compare=forces", headers=HTML)
+    assert page.status_code == 400
+    assert 'class="govuk-error-summary"' in page.text

@@ -526,6 +526,19 @@ class RugCell(Model):
     css: str
     text: str
     trend: str | None
+    comparator_value: float | None = Field(
+        description="The comparator's value this cell is compared with (England and Wales by "
+        "default; the force's own most similar group or region for msg and region)."
+    )
+
+
+class RugComparator(Model):
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str
+    description: str
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
 
 
 class RugForce(ForceRef):
@@ -557,6 +570,7 @@ class RugPage(Model):
     pillars: list[str]
     regions: list[str]
     key: list[RugKey]
+    comparator: RugComparator
     indicators: list[RugIndicator]
     forces: list[RugForce]
 

@@ -97,15 +97,6 @@ def indicators_context(
     return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
 
 
-def rug_context(
-    wh: WH,
-    pillar: profiles.Pillar = None,
-    region: profiles.Region = None,
-    sort: profiles.Sort = None,
-) -> dict[str, Any]:
-    return profiles.rug(wh, pillar, region, sort)
-
-
 Compare = Annotated[
     str | None,
     Query(
@@ -122,6 +113,17 @@ CompareForces = Annotated[
         max_length=43,
     ),
 ]
+
+
+def rug_context(
+    wh: WH,
+    pillar: profiles.Pillar = None,
+    region: profiles.Region = None,
+    sort: profiles.Sort = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
+) -> dict[str, Any]:
+    return profiles.rug(wh, pillar, region, sort, compare, ",".join(forces) if forces else None)
 
 
 def indicator_context(
