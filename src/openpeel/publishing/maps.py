@@ -124,6 +124,7 @@ def grade_map(
     *,
     colours: dict[str, str] | None = None,
     legend: str = "Grade",
+    highlight: str | None = None,
 ) -> alt.Chart:
     """The force areas of England and Wales coloured by grade.
 
@@ -131,7 +132,8 @@ def grade_map(
     labels for the legend, best first. A force without a grade is drawn grey as "no grade";
     a code with no boundary (a national force) is left out. ``description`` is the chart's
     text alternative. ``colours`` maps a label to its colour where the grades' own colours do
-    not apply (an indicator's comparison classes), ``legend`` titles the legend.
+    not apply (an indicator's comparison classes), ``legend`` titles the legend, and the area
+    of the force ``highlight`` (a code) is outlined.
     """
     unknown = sorted(set(grades.values()) - set(order))
     if unknown:
@@ -163,7 +165,17 @@ def grade_map(
                     else _colours(domain),
                 ),
                 sort=domain,
-                legend=alt.Legend(title=legend, orient="top-left"),
+                legend=alt.Legend(title=legend, orient="top-left", titleLimit=0),
+            ),
+            stroke=alt.condition(
+                alt.datum["properties"]["force_code"] == (highlight or ""),
+                alt.value("#0b0c0c"),
+                alt.value("white"),
+            ),
+            strokeWidth=alt.condition(
+                alt.datum["properties"]["force_code"] == (highlight or ""),
+                alt.value(2.5),
+                alt.value(0.5),
             ),
             # each area's aria-label, read aloud: "Cumbria Constabulary: good"
             description="properties.label:N",

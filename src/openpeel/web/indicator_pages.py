@@ -195,7 +195,13 @@ def _charts(
 ) -> list[dict[str, Any]]:
     """The page's charts as (heading, Vega-Lite spec); one the data cannot draw is left out,
     with a note in the log."""
-    from openpeel.presentation.charts import funnel_chart, spec_table, spec_title, trend_chart
+    from openpeel.presentation.charts import (
+        EW,
+        funnel_chart,
+        spec_table,
+        spec_title,
+        trend_chart,
+    )
     from openpeel.presentation.indicator_charts import (
         england_and_wales_trend_chart,
         ranked_comparison_chart,
@@ -207,7 +213,10 @@ def _charts(
             "Every force in order",
             lambda: ranked_comparison_chart(ind.id, period, rows, *benchmark, chosen=code),
         ),
-        ("Funnel plot", lambda: funnel_chart(wh, ind.id, period, code)),
+        (
+            "Funnel plot" + ("" if benchmark[1] == EW else ", around England and Wales"),
+            lambda: funnel_chart(wh, ind.id, period, code),
+        ),
         ("Map of the force areas", lambda: _map(wh, ind, period, rows, code, benchmark[1])),
         (
             "Trend",
@@ -258,7 +267,7 @@ def _map(
         f"{ind.title.lower()} in {period} compares with {benchmark_label}: "
         + "; ".join(f"{n} {c}" for c, n in counts.items() if n)
         + "."
-        + (f" {named}: {classes[str(chosen)]}." if named else "")
+        + (f" {named}: {classes[str(chosen)]} (outlined)." if named else "")
         + " The table below gives every force's value and comparison."
     )
     chart = grade_map(
@@ -269,5 +278,6 @@ def _map(
         description,
         colours=COMPARISON_COLOURS,
         legend=f"Compared with {benchmark_label}",
+        highlight=chosen,
     )
     return chart.to_dict()
