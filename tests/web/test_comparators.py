@@ -237,3 +237,47 @@ def test_a_bad_comparator_on_the_rug_is_refused(shared_site: Site) -> None:
     page = shared_site.client.get("/indicators/all?compare=forces", headers=HTML)
     assert page.status_code == 400
     assert 'class="govuk-error-summary"' in page.text
+
+
+@pytest.mark.parametrize("compare", ["msg", "region", "forces"])
+def test_the_spine_is_coloured_by_the_comparator(shared_site: Site, compare: str) -> None:
+    params = {"compare": compare} | ({"forces": "kent,surrey"} if compare == "forces" else {})
+    twin = shared_site.client.get("/api/forces/hampshire", params=params).json()
+    assert twin["comparator"]["id"] == compare
+    stored = _all_stored(shared_site.home)
+    catalogue = load_catalogue().indicators
+    if compare == "forces":
+        members = [KENT, SURREY]
+    elif compare == "msg":
+        members = peer_group(HAMPSHIRE, include_self=True)
+    else:
+        region = forces().get(HAMPSHIRE).region
+        members = [f.code for f in forces().territorial() if f.region == region]
+    rows = [r for g in twin["spine"] for r in g["rows"]]
+    assert rows
+    for row in rows:
+        key = (row["indicator_id"], row["period"])
+        value = _benchmark(
+            [stored[(*key, c)] for c in members if (*key, c) in stored],
+            row["unit"],
+            pooled=compare != "msg",
+        )
+        if value is None:
+            assert row["comparator_value"] is None
+        else:
+            assert row["comparator_value"] == pytest.approx(value, rel=1e-9)
+        own = stored.get((*key, HAMPSHIRE))
+        expected = _expected(
+            None if own is None else (*own[:3], value, own[5]),
+            catalogue[row["indicator_id"]].polarity,
+        )
+        assert row["comparison"] == expected, row["indicator_id"]
+        colour = "op-c-none" if expected == "not compared" else f"op-c-{expected}"
+        assert row["css"] == colour
+    page = shared_site.client.get("/forces/hampshire", params=params, headers=HTML)
+    assert page.status_code == 200
+    assert f"Compared with {twin['comparator']['label']}</th>" in html.unescape(page.text)
+    parsed = _Comparisons()
+    parsed.feed(page.text)
+    assert parsed.cells == [r["comparison"] for r in rows]
+    assert shared_site.client.get("/api/forces/hampshire?compare=nope").status_code == 400

@@ -76,3 +76,35 @@ def recolour_rug(
                 css=css(comparison),
                 comparator_value=benchmark,
             )
+
+
+def recolour_spine(
+    wh: Warehouse, spine: list[dict[str, Any]], choice: Choice, force_code: str, css: Any
+) -> dict[str, Any]:
+    """Colour each row of a force's spine chart by its comparison with the comparator (the
+    force's own most similar group or region); each row says the comparator's value. The
+    spread and the England and Wales line are drawn as before. Returns the choice's summary,
+    labelled for the force."""
+    from openpeel.presentation.numbers import format_value
+
+    out = summary(choice) | {"label": comparators.label(choice, force_code)}
+    for group in spine:
+        for row in group["rows"]:
+            if choice.comparator.id == comparators.DEFAULT:
+                benchmark = row["ew_value"]
+            else:
+                stored = _stored(wh, row["indicator_id"], row["period"])
+                benchmark = comparators.value(choice, row["unit"], stored, force_code)
+                comparison, reason = comparators.classify(
+                    row["value"],
+                    row.get("lower"),
+                    row.get("upper"),
+                    benchmark,
+                    bool(row.get("is_suppressed")),
+                    row.get("polarity") or "neither",
+                    out["label"],
+                )
+                row.update(comparison=comparison, not_compared_reason=reason, css=css(comparison))
+            row["comparator_value"] = benchmark
+            row["texts"]["comparator_value"] = format_value(row["unit"], benchmark)
+    return out

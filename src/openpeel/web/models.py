@@ -218,6 +218,35 @@ class SpineGeometry(Model):
     value: float | None
 
 
+class ComparatorChoice(Model):
+    id: str
+    label: str
+    needs_force: bool = Field(description="It depends on the force: choose a force to use it.")
+
+
+class ComparatorSummary(Model):
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str
+    description: str
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
+
+
+class Comparator(Model):
+    """The comparator every comparison of the page is made against."""
+
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str = Field(description="The comparator in words, for the force charted.")
+    description: str
+    value: float | None = Field(description="Its value; null when no member has one.")
+    value_text: str
+    members: list[str] = Field(description="Its forces (slugs); empty for England and Wales.")
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
+
+
 class SpineRow(Model):
     """One indicator of a force's spine chart: the force against the spread of forces."""
 
@@ -257,6 +286,7 @@ class ForcePage(Model):
     recommendations: list[RecommendationOut]
     responses: list[ResponseOut]
     spine: list[SpineGroup] = Field(description="The spine chart, by PEEL question.")
+    comparator: ComparatorSummary = Field(description="What the spine is coloured against.")
     respondents: list[str] = Field(description="Who may respond to a report.")
     editions: list[str] = Field(description="Editions the force may respond to.")
 
@@ -350,26 +380,6 @@ class IndicatorValue(Model):
         "worse, higher, lower or not compared."
     )
     not_compared_reason: str | None = Field(description="Why it is not compared, when not.")
-
-
-class ComparatorChoice(Model):
-    id: str
-    label: str
-    needs_force: bool = Field(description="It depends on the force: choose a force to use it.")
-
-
-class Comparator(Model):
-    """The comparator every comparison of the page is made against."""
-
-    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
-    label: str = Field(description="The comparator in words, for the force charted.")
-    description: str
-    value: float | None = Field(description="Its value; null when no member has one.")
-    value_text: str
-    members: list[str] = Field(description="Its forces (slugs); empty for England and Wales.")
-    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
-    query: str = Field(description="The address parameters that choose it again.")
-    choices: list[ComparatorChoice]
 
 
 class ForceName(Model):
@@ -532,15 +542,6 @@ class RugCell(Model):
     )
 
 
-class RugComparator(Model):
-    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
-    label: str
-    description: str
-    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
-    query: str = Field(description="The address parameters that choose it again.")
-    choices: list[ComparatorChoice]
-
-
 class RugForce(ForceRef):
     region: str
     cells: dict[str, RugCell] = Field(description="By indicator id.")
@@ -570,7 +571,7 @@ class RugPage(Model):
     pillars: list[str]
     regions: list[str]
     key: list[RugKey]
-    comparator: RugComparator
+    comparator: ComparatorSummary
     indicators: list[RugIndicator]
     forces: list[RugForce]
 

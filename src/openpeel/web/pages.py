@@ -72,31 +72,6 @@ def forces_context(
     return paginate(views.force_list(q, wh), "forces", page_no, per_page)
 
 
-def force_context(
-    force: str,
-    wh: WH,
-    session: DB,
-    who: Who,
-    now: Now,
-    year: Annotated[
-        int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
-    ] = None,
-) -> dict[str, Any]:
-    return views.force_page(wh, session, who, now, force, year)
-
-
-def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
-    return views.forecast_page(wh, force)
-
-
-def indicators_context(
-    wh: WH,
-    page_no: PageNo = 1,
-    per_page: PerPage = 50,
-) -> dict[str, Any]:
-    return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
-
-
 Compare = Annotated[
     str | None,
     Query(
@@ -113,6 +88,35 @@ CompareForces = Annotated[
         max_length=43,
     ),
 ]
+
+
+def force_context(
+    force: str,
+    wh: WH,
+    session: DB,
+    who: Who,
+    now: Now,
+    year: Annotated[
+        int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
+    ] = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
+) -> dict[str, Any]:
+    return views.force_page(
+        wh, session, who, now, force, year, compare, ",".join(forces) if forces else None
+    )
+
+
+def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
+    return views.forecast_page(wh, force)
+
+
+def indicators_context(
+    wh: WH,
+    page_no: PageNo = 1,
+    per_page: PerPage = 50,
+) -> dict[str, Any]:
+    return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
 
 
 def rug_context(

@@ -235,10 +235,18 @@ def force_page(
     now: datetime,
     spelling: str,
     year: int | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> dict[str, Any]:
     """A force: its grades over the years with their changes, its key indicators against
-    England and Wales and its most similar group, its publications, its recommendations with
-    their progress, and the responses to its reports."""
+    England and Wales and its most similar group, its spine chart coloured by the comparator
+    chosen (``compare``, England and Wales by default), its publications, its recommendations
+    with their progress, and the responses to its reports."""
+    from openpeel.indicators.comparators import parse
+    from openpeel.web.comparing import recolour_spine
+    from openpeel.web.profiles import css_class
+
+    choice = parse(compare, compare_forces)
     force = find_force(spelling)
     rows = history(wh, force.code, store=shown_grades(session, viewer, now, force.code))
     years = sorted({r.peel_year for r in rows}, reverse=True)
@@ -287,7 +295,8 @@ def force_page(
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
         # the spine chart (issue 18): each indicator against the spread of forces
-        "spine": spine_section(wh, force.code),
+        "spine": (spine := spine_section(wh, force.code)),
+        "comparator": recolour_spine(wh, spine, choice, force.code, css_class),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [
