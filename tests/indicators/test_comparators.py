@@ -118,15 +118,21 @@ def test_an_interval_is_compared_with_the_chosen_value(built_home: Path) -> None
         ("nope", None, "compare", "no comparator 'nope'"),
         ("forces", None, "forces", "choose at least one force"),
         ("forces", "hampshire,atlantis", "forces", "no police force 'atlantis'"),
-        ("ew", "kent", "forces", "only with compare=forces"),
+        (None, "kent", "forces", "only with compare=forces"),
     ],
 )
 def test_a_bad_request_is_refused_naming_the_parameter(
-    compare: str, chosen: str | None, field: str, words: str
+    compare: str | None, chosen: str | None, field: str, words: str
 ) -> None:
     with pytest.raises(ComparatorError, match=words) as raised:
         parse(compare, chosen)
     assert raised.value.field == field
+
+
+def test_forces_ticked_are_left_aside_when_another_comparator_is_named() -> None:
+    choice = parse("ew", "kent,surrey")
+    assert choice.comparator.id == "ew"
+    assert choice.forces == ()
 
 
 def test_a_comparator_of_the_force_needs_a_force() -> None:

@@ -45,6 +45,7 @@ PUBLIC = (
     "/forces?q=Southampton",
     "/forces/hampshire",
     "/forces/hampshire?year=2016",
+    "/forces/hampshire?compare=msg",
     "/forces/hampshire/forecasts",
     "/indicators",
     "/indicators/arrests_per_1000",

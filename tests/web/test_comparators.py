@@ -281,3 +281,12 @@ def test_the_spine_is_coloured_by_the_comparator(shared_site: Site, compare: str
     parsed.feed(page.text)
     assert parsed.cells == [r["comparison"] for r in rows]
     assert shared_site.client.get("/api/forces/hampshire?compare=nope").status_code == 400
+
+
+def test_the_forms_ticked_forces_are_left_aside_with_another_comparator(shared_site: Site) -> None:
+    # the page's form sends the forces ticked whichever comparator is picked
+    twin = shared_site.client.get(
+        f"/api/indicators/{INDICATOR}?compare=ew&forces=kent&forces=surrey"
+    ).json()
+    assert twin["comparator"]["id"] == "ew"
+    assert twin["comparator"]["forces"] == []

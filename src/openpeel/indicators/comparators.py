@@ -124,7 +124,8 @@ def comparators() -> dict[str, Comparator]:
 
 def parse(compare: str | None, chosen: str | None) -> Choice:
     """The choice the address asks for: ``compare`` (default England and Wales) and, for
-    ``compare=forces``, ``forces``, a comma-separated list of forces by any spelling."""
+    ``compare=forces``, ``forces``, a comma-separated list of forces by any spelling
+    (refused without ``compare``, left aside with another comparator)."""
     declared = comparators()
     cid = (compare or DEFAULT).strip()
     if cid not in declared:
@@ -136,7 +137,9 @@ def parse(compare: str | None, chosen: str | None) -> Choice:
     comparator = declared[cid]
     names = [n.strip() for n in (chosen or "").split(",") if n.strip()]
     if comparator.members != "chosen":
-        if names:
+        # a form sends the forces ticked whatever comparator is picked: with another comparator
+        # named they are left aside; with none named they are a mistake, and said to be
+        if names and compare is None:
             raise ComparatorError(
                 f"forces: a list of forces is used only with compare=forces, not {cid}",
                 field="forces",
