@@ -110,6 +110,10 @@ def test_an_interval_is_compared_with_the_chosen_value(built_home: Path) -> None
         seen.add(got)
     assert {"higher", "lower", "similar"} <= seen
     assert comparators.label(choice, None) == "Kent"
+    names = ["Kent", "Surrey", "Sussex"]
+    assert comparators.label(parse("forces", ",".join(names)), None) == "Kent, Surrey and Sussex"
+    many = parse("forces", ",".join([*names, "hampshire"]))
+    assert comparators.label(many, None) == "the 4 forces chosen"
 
 
 @pytest.mark.parametrize(

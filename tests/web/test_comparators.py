@@ -76,22 +76,22 @@ def test_chosen_forces_colour_the_table_bars_and_map_in_page_and_twin(shared_sit
     assert comparator["id"] == "forces"
     assert comparator["value"] == pytest.approx(pooled, rel=1e-12)
     assert comparator["forces"] == ["kent", "surrey"]
-    assert comparator["label"] == "the 2 forces chosen"
+    assert comparator["label"] == "Kent and Surrey"
     _check_rows(twin, stored, pooled)
     england = shared_site.client.get(f"/api/indicators/{INDICATOR}").json()
     assert [r["comparison"] for r in twin["forces"]] != [r["comparison"] for r in england["forces"]]
     ranked, _, drawn_map, _ = twin["charts"]
-    assert "coloured by comparison with the 2 forces chosen" in ranked["description"]
-    assert "compares with the 2 forces chosen" in drawn_map["description"]
+    assert "coloured by comparison with Kent and Surrey" in ranked["description"]
+    assert "compares with Kent and Surrey" in drawn_map["description"]
     assert drawn_map["spec"]["encoding"]["color"]["legend"]["title"] == (
-        "Compared with the 2 forces chosen"
+        "Compared with Kent and Surrey"
     )
     page = shared_site.client.get(f"/indicators/{INDICATOR}?{query}", headers=HTML)
     assert page.status_code == 200
     parsed = _Comparisons()
     parsed.feed(page.text)
     assert parsed.cells == [r["comparison"] for r in twin["forces"]]
-    assert "Compared with the 2 forces chosen</th>" in page.text
+    assert "Compared with Kent and Surrey</th>" in page.text
     # repeated parameters, as the page's form sends them, are the same choice
     form = shared_site.client.get(
         f"/api/indicators/{INDICATOR}?compare=forces&forces=kent&forces=surrey"

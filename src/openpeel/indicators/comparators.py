@@ -31,6 +31,8 @@ MEMBERS: tuple[str, ...] = ("all", "most_similar_group", "region", "chosen")
 METHODS: tuple[str, ...] = ("stored", "mean", "pooled")
 #: at most this many forces in a chosen set (the address stays short enough to share)
 MAX_CHOSEN = 43
+#: forces chosen up to this many are named in the comparator's label
+NAMED = 3
 
 
 class ComparatorError(OpenPeelError):
@@ -190,14 +192,16 @@ def members(choice: Choice, force_code: str | None) -> tuple[str, ...]:
 
 def label(choice: Choice, force_code: str | None) -> str:
     """The comparator in words: "England and Wales", "Hampshire's most similar group",
-    "the South East region", "the 3 forces chosen"."""
+    "the South East region", "Kent and Surrey" (up to ``NAMED`` forces chosen), "the 5 forces
+    chosen"."""
     kind = choice.comparator.members
     if kind == "all":
         return choice.comparator.label
     if kind == "chosen":
-        if len(choice.forces) == 1:
-            return forces().get(choice.forces[0]).short_name
-        return f"the {len(choice.forces)} forces chosen"
+        names = [forces().get(c).short_name for c in choice.forces]
+        if len(names) > NAMED:
+            return f"the {len(names)} forces chosen"
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     if force_code is None:
         return choice.comparator.label
     force = forces().get(force_code)
