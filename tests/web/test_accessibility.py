@@ -45,17 +45,22 @@ PUBLIC = (
     "/forces?q=Southampton",
     "/forces/hampshire",
     "/forces/hampshire?year=2016",
+    "/forces/hampshire?compare=msg",
     "/forces/hampshire/forecasts",
     "/indicators",
     "/indicators/arrests_per_1000",
     "/indicators/arrests_per_1000?force=hampshire",
+    "/indicators/arrests_per_1000?force=hampshire&compare=forces&forces=kent,surrey",
+    "/indicators/arrests_per_1000?force=hampshire&compare=msg",
     "/indicators/all",
     "/indicators/all?pillar=effectiveness&region=South%20East",
+    "/indicators/all?compare=region",
     "/publications",
     "/publications/hampshire-2016",
     "/login",
 )
-ERRORS = ("/no-such-page", "/forces/atlantis", "/workspace")  # 404, 404, 401
+#: 404, 404, 401, 400 (a comparator that does not exist)
+ERRORS = ("/no-such-page", "/forces/atlantis", "/workspace", "/indicators/all?compare=nope")
 SIGNED_IN = {
     "pat": (
         "/workspace",
@@ -144,6 +149,7 @@ def test_charts_fit_the_screen_with_legible_labels_and_their_data_as_tables(
         ("/", "home"),
         ("/forces/hampshire", "force"),
         ("/indicators/arrests_per_1000?force=hampshire", "indicator"),
+        ("/indicators/arrests_per_1000", "indicator-on-arrival"),
     ):
         page.goto(address + path)
         page.wait_for_selector(".opl-chart svg", timeout=20000)

@@ -116,14 +116,24 @@ def _colours(labels: Sequence[str]) -> list[str]:
 
 
 def grade_map(
-    wh: Warehouse, grades: dict[str, str], order: Sequence[str], title: str, description: str
+    wh: Warehouse,
+    grades: dict[str, str],
+    order: Sequence[str],
+    title: str,
+    description: str,
+    *,
+    colours: dict[str, str] | None = None,
+    legend: str = "Grade",
+    highlight: str | None = None,
 ) -> alt.Chart:
     """The force areas of England and Wales coloured by grade.
 
     ``grades`` maps a force's ONS code (E23…, W15…) to its grade label; ``order`` lists the
     labels for the legend, best first. A force without a grade is drawn grey as "no grade";
     a code with no boundary (a national force) is left out. ``description`` is the chart's
-    text alternative.
+    text alternative. ``colours`` maps a label to its colour where the grades' own colours do
+    not apply (an indicator's comparison classes), ``legend`` titles the legend, and the area
+    of the force ``highlight`` (a code) is outlined.
     """
     unknown = sorted(set(grades.values()) - set(order))
     if unknown:
@@ -148,15 +158,30 @@ def grade_map(
         .encode(
             color=alt.Color(
                 "properties.grade:N",
-                scale=alt.Scale(domain=domain, range=_colours(domain)),
+                scale=alt.Scale(
+                    domain=domain,
+                    range=[colours.get(g, GRADE_COLOURS[NO_GRADE]) for g in domain]
+                    if colours
+                    else _colours(domain),
+                ),
                 sort=domain,
-                legend=alt.Legend(title="Grade", orient="top-left"),
+                legend=alt.Legend(title=legend, orient="top-left", titleLimit=0),
+            ),
+            stroke=alt.condition(
+                alt.datum["properties"]["force_code"] == (highlight or ""),
+                alt.value("#0b0c0c"),
+                alt.value("white"),
+            ),
+            strokeWidth=alt.condition(
+                alt.datum["properties"]["force_code"] == (highlight or ""),
+                alt.value(2.5),
+                alt.value(0.5),
             ),
             # each area's aria-label, read aloud: "Cumbria Constabulary: good"
             description="properties.label:N",
             tooltip=[
                 alt.Tooltip("properties.name:N", title="Force"),
-                alt.Tooltip("properties.grade:N", title="Grade"),
+                alt.Tooltip("properties.grade:N", title=legend),
             ],
         )
         .project(type="mercator")

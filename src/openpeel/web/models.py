@@ -218,6 +218,35 @@ class SpineGeometry(Model):
     value: float | None
 
 
+class ComparatorChoice(Model):
+    id: str
+    label: str
+    needs_force: bool = Field(description="It depends on the force: choose a force to use it.")
+
+
+class ComparatorSummary(Model):
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str
+    description: str
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
+
+
+class Comparator(Model):
+    """The comparator every comparison of the page is made against."""
+
+    id: str = Field(description="ew, msg, region or forces (indicators/comparators.toml).")
+    label: str = Field(description="The comparator in words, for the force charted.")
+    description: str
+    value: float | None = Field(description="Its value; null when no member has one.")
+    value_text: str
+    members: list[str] = Field(description="Its forces (slugs); empty for England and Wales.")
+    forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
+    query: str = Field(description="The address parameters that choose it again.")
+    choices: list[ComparatorChoice]
+
+
 class SpineRow(Model):
     """One indicator of a force's spine chart: the force against the spread of forces."""
 
@@ -263,6 +292,7 @@ class ForcePage(Model):
     recommendations: list[RecommendationOut]
     responses: list[ResponseOut]
     spine: list[SpineGroup] = Field(description="The spine chart, by PEEL question.")
+    comparator: ComparatorSummary = Field(description="What the spine is coloured against.")
     respondents: list[str] = Field(description="Who may respond to a report.")
     editions: list[str] = Field(description="Editions the force may respond to.")
 
@@ -309,21 +339,36 @@ class IndicatorRow(Model):
     id: str
     title: str
     unit: str
+    unit_words: str = Field(description="The unit in words.")
+    plain: str = Field(description="The definition in plain words, one line.")
     computed: bool
+    latest_period: str | None = Field(description="The period shown; null: not computed.")
+    pillars: list[str] = Field(description="The PEEL pillars whose questions it informs.")
+
+
+class PillarIndicators(Model):
+    pillar: str
+    indicators: list[IndicatorRow]
 
 
 class IndicatorList(Model):
     title: str
     indicators: ListPage[IndicatorRow]
+    pillars: list[PillarIndicators] = Field(description="Every indicator, grouped by pillar.")
 
 
 class IndicatorInfo(Model):
     id: str
     title: str
     unit: str
+    unit_words: str
+    plain: str = Field(description="The definition in plain words, one line.")
+    description: str = Field(description="The technical definition.")
+    polarity: str = Field(description="Whether higher is better, worse or neither, in words.")
     numerator: str
     denominator: str
     caveats: list[str]
+    interval_heading: str = Field(description="The interval column's heading, with its unit.")
 
 
 class IndicatorValue(Model):
@@ -333,8 +378,19 @@ class IndicatorValue(Model):
     value_text: str
     lower: float | None
     upper: float | None
+    interval_text: str = Field(description="The 95% interval in words; empty when none.")
     rank: int | None
     flags: str = Field(description="Funnel flags and extremes, in words.")
+    comparison: str = Field(
+        description="Against the comparator (England and Wales by default): better, similar, "
+        "worse, higher, lower or not compared."
+    )
+    not_compared_reason: str | None = Field(description="Why it is not compared, when not.")
+
+
+class ForceName(Model):
+    slug: str
+    name: str
 
 
 class IndicatorChart(Chart):
@@ -357,11 +413,14 @@ class IndicatorPage(Model):
     title: str
     indicator: IndicatorInfo
     period: str
+    period_type: str
     periods: list[str]
     force: str | None = Field(description="The force charted (slug).")
     force_code: str | None
     ew_value: float | None = Field(description="England and Wales.")
     ew_text: str
+    comparator: Comparator
+    all_forces: list[ForceName] = Field(description="Every territorial force, to choose from.")
     forces: list[IndicatorValue]
     charts: list[IndicatorChart]
     attach: list[Attachable] = Field(description="Inspectors: assessments to attach it to.")
@@ -483,6 +542,10 @@ class RugCell(Model):
     css: str
     text: str
     trend: str | None
+    comparator_value: float | None = Field(
+        description="The comparator's value this cell is compared with (England and Wales by "
+        "default; the force's own most similar group or region for msg and region)."
+    )
 
 
 class RugForce(ForceRef):
@@ -514,6 +577,7 @@ class RugPage(Model):
     pillars: list[str]
     regions: list[str]
     key: list[RugKey]
+    comparator: ComparatorSummary
     indicators: list[RugIndicator]
     forces: list[RugForce]
 

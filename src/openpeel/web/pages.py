@@ -21,7 +21,7 @@ from openpeel import access
 from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import models, profiles, views
+from openpeel.web import indicator_pages, models, profiles, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.render import cache_headers, page, twin
@@ -72,6 +72,24 @@ def forces_context(
     return paginate(views.force_list(q, wh), "forces", page_no, per_page)
 
 
+Compare = Annotated[
+    str | None,
+    Query(
+        description="The comparator: ew (England and Wales, the default), msg (the force's "
+        "most similar group), region (the force's region) or forces (the forces listed).",
+        max_length=20,
+    ),
+]
+CompareForces = Annotated[
+    list[str] | None,
+    Query(
+        description="With compare=forces: the forces to compare with, by name or slug, "
+        "comma-separated (forces=kent,surrey) or repeated (forces=kent&forces=surrey).",
+        max_length=43,
+    ),
+]
+
+
 def force_context(
     force: str,
     wh: WH,
@@ -81,8 +99,12 @@ def force_context(
     year: Annotated[
         int | None, Query(ge=2014, le=2100, description="PEEL year of the key indicators.")
     ] = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> dict[str, Any]:
-    return views.force_page(wh, session, who, now, force, year)
+    return views.force_page(
+        wh, session, who, now, force, year, compare, ",".join(forces) if forces else None
+    )
 
 
 def forecasts_context(force: str, wh: WH) -> dict[str, Any]:
@@ -94,7 +116,7 @@ def indicators_context(
     page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    return paginate(views.indicator_list(wh), "indicators", page_no, per_page)
+    return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
 
 
 def rug_context(
@@ -102,8 +124,10 @@ def rug_context(
     pillar: profiles.Pillar = None,
     region: profiles.Region = None,
     sort: profiles.Sort = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> dict[str, Any]:
-    return profiles.rug(wh, pillar, region, sort)
+    return profiles.rug(wh, pillar, region, sort, compare, ",".join(forces) if forces else None)
 
 
 def indicator_context(
@@ -113,8 +137,12 @@ def indicator_context(
     who: Who,
     period: Annotated[str | None, Query(description="Period (default: the latest).")] = None,
     force: Annotated[str | None, Query(description="A force to chart, by name or slug.")] = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> dict[str, Any]:
-    context = views.indicator_page(wh, indicator, period, force)
+    context = indicator_pages.indicator_page(
+        wh, indicator, period, force, compare, ",".join(forces) if forces else None
+    )
     # an inspector may attach the force's value to one of its assessments from here
     context["attach"] = (
         views.attachable(session, context["force_code"])
@@ -300,7 +328,7 @@ MEDIA_TYPES = {
 def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -> Response:
     from openpeel.indicators.api import values
 
-    context = views.indicator_page(wh, indicator, period)
+    context = indicator_pages.indicator_page(wh, indicator, period)
     frame = values(wh, context["indicator"]["id"], period=context["period"])
     name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
     return Response(

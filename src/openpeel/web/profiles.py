@@ -88,12 +88,22 @@ def _regions() -> list[str]:
 
 
 def rug(
-    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+    wh: WH,
+    pillar: str | None = None,
+    region: str | None = None,
+    sort: str | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> dict[str, Any]:
     """The context of /indicators/all: the forces (rows) by indicators (columns), each cell the
-    value and its comparison with England and Wales (or why it is not compared). Forces are in
-    name order, or by ``sort`` (an indicator id) highest first, forces without a value last."""
+    value and its comparison with England and Wales, or the comparator ``compare`` chooses (or
+    why it is not compared). Forces are in name order, or by ``sort`` (an indicator id) highest
+    first, forces without a value last."""
+    from openpeel.indicators.comparators import parse
+    from openpeel.web.comparing import recolour_rug
     from openpeel.web.views import NotFound
+
+    choice = parse(compare or None, compare_forces)
 
     pillar, region, sort = pillar or None, region or None, sort or None  # "" is the form's "all"
     if pillar is not None and pillar not in _pillars():
@@ -142,7 +152,7 @@ def rug(
         table.sort(key=lambda f: (values[f["code"]] is None, -(values[f["code"]] or 0.0)))
     for f in table:
         f["slug"] = slugs[f["code"]]
-    return {
+    context = {
         "title": "Every force on every indicator",
         "pillar": pillar,
         "region": region,
@@ -153,6 +163,8 @@ def rug(
         "indicators": list(columns.values()),
         "forces": table,
     }
+    recolour_rug(wh, context, choice, css_class, CLASS_WORDS)
+    return context
 
 
 def rug_table(

@@ -21,7 +21,6 @@ from openpeel.assess.models import RESPONDENTS, Assessment, Publication
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation.numbers import format_value
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.figures import key_figures
 from openpeel.publishing.outputs import OUTPUTS
@@ -236,10 +235,18 @@ def force_page(
     now: datetime,
     spelling: str,
     year: int | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> dict[str, Any]:
     """A force: its grades over the years with their changes, its key indicators against
-    England and Wales and its most similar group, its publications, its recommendations with
-    their progress, and the responses to its reports."""
+    England and Wales and its most similar group, its spine chart coloured by the comparator
+    chosen (``compare``, England and Wales by default), its publications, its recommendations
+    with their progress, and the responses to its reports."""
+    from openpeel.indicators.comparators import parse
+    from openpeel.web.comparing import recolour_spine
+    from openpeel.web.profiles import css_class
+
+    choice = parse(compare, compare_forces)
     force = find_force(spelling)
     rows = history(wh, force.code, store=shown_grades(session, viewer, now, force.code))
     years = sorted({r.peel_year for r in rows}, reverse=True)
@@ -288,7 +295,8 @@ def force_page(
         "key_indicators": (figures := _key_indicators(wh, force.code, year) if year else []),
         "key_chart": _key_chart(wh, force, figures),
         # the spine chart (issue 18): each indicator against the spread of forces
-        "spine": spine_section(wh, force.code),
+        "spine": (spine := spine_section(wh, force.code)),
+        "comparator": recolour_spine(wh, spine, choice, force.code, css_class),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [
@@ -375,85 +383,6 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
         "description": str(spec.get("description", "")),
         "spec": spec,
         "table": spec_table(spec),
-    }
-
-
-def indicator_page(
-    wh: Warehouse, indicator_id: str, period: str | None = None, force: str | None = None
-) -> dict[str, Any]:
-    """An indicator for every force in a period: values with intervals, benchmarks, ranks and
-    funnel flags, its periods, and (for a force) its funnel, ranked bars and trend charts."""
-    from openpeel.indicators.api import periods, values
-    from openpeel.presentation.charts import indicator_charts, spec_table, spec_title
-
-    catalogue = load_catalogue()
-    try:
-        ind = catalogue.indicator(indicator_id)
-    except OpenPeelError as exc:
-        raise NotFound(f"no indicator {indicator_id!r}", hint="see /indicators") from exc
-    chosen = find_force(force) if force else None
-    frame = values(wh, ind.id, period=period)
-    period = str(frame.period.iloc[0])
-    rows = [
-        {
-            "code": r["force_code"],
-            "name": r["force_name"],
-            "value": None if r["is_suppressed"] else _num(r["value"]),
-            "value_text": format_value(ind.unit, None if r["is_suppressed"] else _num(r["value"])),
-            "lower": _num(r["lower"]),
-            "upper": _num(r["upper"]),
-            "rank": _int(r["rank"]),
-            "flags": r["flags"],
-        }
-        for r in frame.to_dict("records")
-    ]
-    charts = [
-        {
-            "heading": heading,
-            "title": spec_title(spec),
-            "description": str(spec.get("description", "")),
-            "spec": spec,
-            "table": spec_table(spec),
-        }
-        for heading, spec in (
-            indicator_charts(wh, ind.id, period, chosen.code, str(frame.period_type.iloc[0]))
-            if chosen is not None
-            else []
-        )
-    ]
-    first = frame.iloc[0]
-    return {
-        "title": ind.title,
-        "indicator": {
-            "id": ind.id,
-            "title": ind.title,
-            "unit": ind.unit,
-            "numerator": ind.numerator_words,
-            "denominator": ind.denominator_words,
-            "caveats": list(ind.caveats),
-        },
-        "period": period,
-        "periods": [p["period"] for p in periods(wh, ind.id)],
-        "force": chosen.policeuk_slug if chosen else None,
-        "force_code": chosen.code if chosen else None,
-        "ew_value": _num(first["ew_value"]),
-        "ew_text": format_value(ind.unit, _num(first["ew_value"])),
-        "forces": rows,
-        "charts": charts,
-    }
-
-
-def indicator_list(wh: Warehouse) -> dict[str, Any]:
-    computed = {
-        str(i) for (i,) in wh.rows("SELECT DISTINCT indicator_id FROM out_indicator_values")
-    }
-    catalogue = load_catalogue()
-    return {
-        "title": "Indicators",
-        "indicators": [
-            {"id": i.id, "title": i.title, "unit": i.unit, "computed": i.id in computed}
-            for i in catalogue.indicators.values()
-        ],
     }
 
 
