@@ -2,18 +2,18 @@
 
 Rendering is a pure function of the context: the same context gives the same bytes. For the
 PDF, the creation time is the context's build time and the document identifier its hash, and
-the fonts' timestamps come from ``SOURCE_DATE_EPOCH`` (set while rendering), so a report
-rebuilt later from its frozen context is byte-identical.
+the embedded fonts are dated at the build time too (not from the process-wide
+``SOURCE_DATE_EPOCH``, so concurrent renders share no state), and a report rebuilt later from
+its frozen context is byte-identical.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import logging
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -25,6 +25,8 @@ from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 
 FORMATS = ("html", "pdf", "md", "json")
+#: how an embedded TrueType (two spellings) or OpenType font file begins
+SFNT_TAGS = (b"\x00\x01\x00\x00", b"true", b"OTTO")
 #: the template of each kind of context
 TEMPLATES = {
     "report": "report",
@@ -124,17 +126,42 @@ def render(context: dict[str, Any], fmt: str) -> bytes:
     raise OpenPeelError(f"unknown format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
 
 
-@contextmanager
-def _source_date(epoch: int) -> Iterator[None]:
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
+def _font_dated(font: bytes, epoch: int) -> bytes:
+    """An embedded font with its ``head`` modified time set to ``epoch`` (Unix seconds).
+
+    fontTools stamps a subset font with the time it was saved, or ``SOURCE_DATE_EPOCH``; that
+    variable is process-wide and the web renders PDFs from several threads, so the time is set
+    here instead, font by font."""
+    from fontTools.misc.timeTools import timestampSinceEpoch  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    parsed = TTFont(io.BytesIO(font), recalcTimestamp=False, lazy=False)
+    parsed["head"].modified = timestampSinceEpoch(epoch)
+    out = io.BytesIO()
+    parsed.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def _date_fonts(epoch: int) -> Callable[[Any, Any], None]:
+    """A WeasyPrint finisher that dates every embedded TrueType or OpenType font at ``epoch``."""
+    import pydyf  # type: ignore[import-untyped]
+
+    def finish(_document: Any, pdf: Any) -> None:
+        for stream in pdf.objects:
+            extra = getattr(stream, "extra", None)
+            if not isinstance(stream, pydyf.Stream) or extra is None:
+                continue
+            if "Length1" not in extra and extra.get("Subtype") != "/OpenType":
+                continue
+            content = b"".join(bytes(part) for part in stream.stream)
+            if content[:4] not in SFNT_TAGS:
+                continue
+            dated = _font_dated(content, epoch)
+            stream.stream = [dated]
+            if "Length1" in extra:
+                extra["Length1"] = len(dated)
+
+    return finish
 
 
 def _pdf(html: str, context: dict[str, Any]) -> bytes:
@@ -144,10 +171,10 @@ def _pdf(html: str, context: dict[str, Any]) -> bytes:
     # WeasyPrint warns that it subsets fonts with fontTools where HarfBuzz-Subset is missing
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     built = datetime.fromisoformat(str(context["built_at"]))
-    with _source_date(int(built.timestamp())):
-        document = weasyprint.HTML(string=html)
-        pdf: bytes = document.write_pdf(
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=context_hash(context)[:32].encode(),
-        )
+    document = weasyprint.HTML(string=html)
+    pdf: bytes = document.write_pdf(
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=context_hash(context)[:32].encode(),
+        finisher=_date_fonts(int(built.timestamp())),
+    )
     return pdf
