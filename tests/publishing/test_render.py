@@ -46,8 +46,15 @@ def contexts(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
         store.close()
 
 
+def _whole_font_sum(font: bytes) -> int:
+    padded = font + bytes(-len(font) % 4)
+    words = (int.from_bytes(padded[i : i + 4], "big") for i in range(0, len(padded), 4))
+    return sum(words) % 2**32
+
+
 def _font_times(pdf: bytes) -> set[int]:
-    """The ``head`` modified time of every font embedded in a PDF (fontTools' epoch)."""
+    """The ``head`` modified time of every font embedded in a PDF (fontTools' epoch), each
+    font's table checksums and checksum adjustment checked on the way."""
     times: set[int] = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         resources: Any = page["/Resources"]
@@ -60,7 +67,10 @@ def _font_times(pdf: bytes) -> set[int]:
             for key in ("/FontFile2", "/FontFile3"):
                 if key in descriptor:
                     data = descriptor[key].get_object().get_data()
-                    times.add(TTFont(io.BytesIO(data))["head"].modified)
+                    # checkChecksums=2 makes fontTools raise on a table whose checksum is wrong
+                    times.add(TTFont(io.BytesIO(data), checkChecksums=2)["head"].modified)
+                    # the OpenType rule: a whole font, adjustment included, sums to 0xB1B0AFBA
+                    assert _whole_font_sum(data) == 0xB1B0AFBA
     return times
 
 
