@@ -65,7 +65,7 @@ def web_link(url: Any) -> str:
 def _environment(markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("openpeel.publishing", "templates"),
-        autoescape=not markdown,
+        autoescape=not markdown,  # noqa: S701  (Markdown: markdown_text escapes)
         finalize=markdown_text if markdown else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
