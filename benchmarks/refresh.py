@@ -316,7 +316,7 @@ def main() -> None:
 
 
 def report(
-    args: argparse.Namespace,
+    args: argparse.Namespace,  # noqa: ARG001  (every benchmark's report takes its arguments)
     files: list[Path],
     archive: Path,
     refreshes: list[dict[str, float]],

@@ -105,7 +105,7 @@ def _layer(module: str) -> int:
     )
 
 
-def _imports(module: str, path: Path) -> set[str]:
+def _imports(path: Path) -> set[str]:
     """Every ``openpeel`` module imported, at the top or inside a function."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -146,7 +146,7 @@ def test_every_unit_is_in_one_layer() -> None:
 def test_no_lower_layer_imports_a_higher_one() -> None:
     upward = set()
     for module, path in _modules().items():
-        for imported in _imports(module, path):
+        for imported in _imports(path):
             if _layer(imported) > _layer(module):
                 upward.add((module, imported))
     assert upward - set(UPWARD) == set(), "a lower layer imports a higher one"

@@ -14,7 +14,7 @@ from openpeel.assess.store import Store
 from openpeel.indicators.run import compute, store
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
-from tests.conftest import load
+from tests.conftest import load, need
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 EXAMPLE_INDICATORS = [
@@ -41,7 +41,7 @@ def wh(sample_home: Path) -> Iterator[Warehouse]:
 
 
 def _postgres_url() -> str:
-    """A fresh schema on the PostgreSQL server (skips where there is none)."""
+    """A fresh schema on the PostgreSQL server (skips where there is none, fails under CI)."""
     try:
         engine = create_engine(POSTGRES)
         with engine.begin() as con:
@@ -49,7 +49,7 @@ def _postgres_url() -> str:
             con.execute(text(f"CREATE SCHEMA {schema}"))
         engine.dispose()
     except Exception as exc:
-        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432 (database test): {exc}")
+        need("postgresql", f"PostgreSQL is not reachable at 127.0.0.1:5432: {exc}")
     return f"{POSTGRES}?options=-csearch_path%3D{schema}"
 
 

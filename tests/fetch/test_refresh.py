@@ -41,7 +41,7 @@ def publisher() -> Iterator[Mirror]:
         yield m
 
 
-def _refresh(home: Path, m: Mirror, *extra: str) -> tuple[int, str, str]:
+def _refresh(home: Path, m: Mirror) -> tuple[int, str, str]:
     done = run("refresh", "--source", "policeuk", "--base-url", m.base_url, "--home", str(home))
     return done.returncode, done.stdout, done.stderr
 

@@ -57,7 +57,7 @@ def test_every_measure_compiles_for_other_engines(dialect: str) -> None:
         assert "SELECT" in compiled.upper(), measure.id
 
 
-def test_a_bad_declaration_is_refused_naming_the_problem(tmp_path: Path) -> None:
+def test_a_bad_declaration_is_refused_naming_the_problem() -> None:
     measures = load_catalogue().measures
     good = {
         "title": "t",

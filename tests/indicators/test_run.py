@@ -65,6 +65,21 @@ def test_one_row_per_force_and_every_spelling_resolved(wh: Warehouse) -> None:
         assert "E23000034" in forces
 
 
+def test_each_run_records_its_rows_and_the_seconds_it_took(wh: Warehouse) -> None:
+    runs = {
+        r[0]: r[1:]
+        for r in wh.rows("SELECT indicator_id, engine, rows, seconds FROM out_indicator_runs")
+    }
+    assert set(runs) == set(IDS)
+    for indicator_id, (engine, rows, seconds) in runs.items():
+        stored = wh.scalar(
+            "SELECT count(*) FROM out_indicator_values WHERE indicator_id = ?", [indicator_id]
+        )
+        assert (engine, rows) == ("duckdb", stored)
+        # comparing an indicator takes time; 0.0 was the value written when it was not measured
+        assert 0.0 < seconds < 600.0
+
+
 def test_suppressed_values_are_hidden_and_left_out(wh: Warehouse) -> None:
     rows = wh.execute(
         "SELECT * FROM out_indicator_values WHERE indicator_id = 'stop_search_arrest_share' "

@@ -75,7 +75,7 @@ def test_a_pillar_without_concern_is_praised_first_in_varied_words() -> None:
         "id": "legitimacy", "grade": "good", "change": "unchanged", "narrative": "Good.",
         "findings": [improve, *strengths], "questions": [],
     }  # fmt: skip
-    said = spoken("Kent Police", [pillar], None, None)
+    said = spoken([pillar], None)
     texts = [s["text"] for s in said.paragraphs[0]]
     assert texts[0] == "Good."
     assert texts[1] == "I am pleased that the force does thing 0 well."

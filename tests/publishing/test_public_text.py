@@ -47,7 +47,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
+    def handle_starttag(self, tag: str, attrs: Any) -> None:  # noqa: ARG002  (HTMLParser's)
         if tag in ("style", "script", "svg"):
             self._skip += 1
 

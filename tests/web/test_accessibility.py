@@ -2,7 +2,8 @@
 (served from /static/axe like the other assets) against WCAG 2.2 A and AA, and on a phone
 (390 px wide) for sideways scrolling: public pages, signed-in pages and error pages.
 
-Skipped, with the reason, where chromium or Playwright is absent (`.ci/run` installs chromium).
+Skipped, with the reason, where chromium or Playwright is absent; under CI=true a missing
+chromium fails them (`.ci/run` installs it). Both come from test_browser's ``browser``.
 """
 
 # ruff: noqa: F811  (the fixtures ``address`` and ``browser`` are test_browser's, imported)
@@ -14,7 +15,6 @@ from typing import Any
 import pytest
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import (  # the server and the browser are theirs
-    CHROMIUM,
     _shot,
     address,  # noqa: F401
     browser,  # noqa: F401
@@ -22,10 +22,7 @@ from tests.web.test_browser import (  # the server and the browser are theirs
 
 from openpeel.web.app import static_folder
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.slow
 
 AXE = "/static/axe/axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -78,7 +78,7 @@ def test_loads_while_serving_answer_every_request_and_show_the_new_state(
         _check(crowd, at_least=30)
         assert after_ingest > before  # answered while the ingest ran
         assert server.process.poll() is None  # the same server, never restarted
-        print(f"{during} requests answered during the loads, {dict(crowd.statuses)}")
+        print(f"{during} requests answered during the loads, {dict(crowd.statuses)}")  # noqa: T201  (reported with -s)
 
 
 @pytest.mark.parametrize("point", ["copied", "inserted", "before-commit", "swapping"])

@@ -47,7 +47,7 @@ class Keep:
 
 
 def _workflow(state: str) -> Callable[[Detail], Fields]:
-    return lambda d: {"state": state}
+    return lambda _detail: {"state": state}
 
 
 def _schedule(d: Detail) -> Fields:
@@ -147,7 +147,7 @@ RULES: dict[tuple[str, str], Callable[[Detail], Fields]] = {
     ("user", "change role"): lambda d: _user(d["to"]),
     # ``openpeel users disable`` / ``enable``: {"name", "at"} / {"name"}
     ("user", "disable"): lambda d: {"disabled_at": d["at"]},
-    ("user", "enable"): lambda d: {"disabled_at": None},
+    ("user", "enable"): lambda _detail: {"disabled_at": None},
 }
 #: access lists: (entity, action) -> (detail key, added or removed)
 ACCESS: dict[tuple[str, str], tuple[str, bool]] = {

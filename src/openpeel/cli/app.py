@@ -71,7 +71,7 @@ def main_options(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log each step and SQL statement with its time.")
     ] = False,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001  (typer's eager --version callback does the work)
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."

@@ -22,7 +22,7 @@ def run_ingest(
         if plain():
             last = [-1]
 
-            def report(done: int, total: int, what: str) -> None:
+            def report(done: int, total: int, what: str) -> None:  # noqa: ARG001  (the bar shows it)
                 pct = int(100 * done / total) if total else 100
                 if pct // 10 != last[0] // 10 or done == total:
                     last[0] = pct

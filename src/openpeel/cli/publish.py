@@ -74,7 +74,7 @@ def publish_draft(
     try:
         with Warehouse(home, read_only=True) as wh, _session(home) as session:
             if all_forces:
-                assert edition is not None
+                assert edition is not None  # noqa: S101  (narrows the type: the options checked above)
                 drafts = workflow.draft_edition(
                     session, wh, edition, _actor(), at, skipped=lambda why: err.print(why)
                 )
@@ -87,7 +87,7 @@ def publish_draft(
                     ]
                 )
             else:
-                assert national is not None
+                assert national is not None  # noqa: S101  (narrows the type: the options checked above)
                 drafts = iter([workflow.draft_national(session, wh, national, _actor(), at)])
             written = _render(home, drafts, jobs, staging)
     except BaseException:

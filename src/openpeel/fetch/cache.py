@@ -64,7 +64,7 @@ class Cache:
         self.entries: dict[str, Entry] = _read(self.root / LEDGER)
 
     def file_for(self, dataset: str, url: str) -> Path:
-        key = hashlib.sha1(url.encode()).hexdigest()[:10]
+        key = hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:10]
         name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "download"
         return self.root / "files" / dataset / key / name
 

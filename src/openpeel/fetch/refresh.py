@@ -183,7 +183,7 @@ def _load(
     from openpeel.ingest.run import ingest
     from openpeel.warehouse.writing import writing
 
-    tell = notify or (lambda message: None)
+    tell = notify or (lambda _message: None)
     t = time.perf_counter()
     with writing(home, "openpeel refresh", wait=wait, notify=tell) as wh:
         done.seconds["copy"] = time.perf_counter() - t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -23,6 +23,15 @@ log = logging.getLogger("openpeel.indicators")
 Progress = Callable[[str], None]
 
 
+class Computed(dict[str, pd.DataFrame]):
+    """Each computed indicator's comparison frame, by indicator id, and in ``seconds`` the time
+    each took to compare (after the measures were computed), which ``store`` records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: dict[str, float] = {}
+
+
 def _peers(code: str) -> list[str]:
     return peer_group(code, include_self=True)
 
@@ -33,8 +42,8 @@ def compute(
     *,
     engine: Engine | None = None,
     progress: Progress | None = None,
-) -> dict[str, pd.DataFrame]:
-    """Compute indicators (all by default); return each one's comparison frame."""
+) -> Computed:
+    """Compute indicators (all by default); return each one's comparison frame and timing."""
     catalogue = load_catalogue()
     chosen = [catalogue.indicator(i) for i in ids] if ids else list(catalogue.indicators.values())
     engine = engine or DuckDBEngine(wh)
@@ -51,14 +60,15 @@ def compute(
     territorial = {
         code for (code,) in wh.rows("SELECT force_code FROM ref_force WHERE is_territorial")
     }
-    results: dict[str, pd.DataFrame] = {}
+    results = Computed()
     for ind in chosen:
         if progress:
             progress(f"indicator {ind.id}")
         start = time.perf_counter()
         frame = compare(ind, indicator_frame(engine, catalogue, ind), territorial, _peers)
         results[ind.id] = frame
-        log.info("%s: %d rows in %.2fs", ind.id, len(frame), time.perf_counter() - start)
+        results.seconds[ind.id] = time.perf_counter() - start
+        log.info("%s: %d rows in %.2fs", ind.id, len(frame), results.seconds[ind.id])
     return results
 
 
@@ -69,15 +79,16 @@ def _insert(wh: Warehouse, table: str, frame: pd.DataFrame, columns: Sequence[st
 
 def store(
     wh: Warehouse,
-    results: dict[str, pd.DataFrame],
+    results: Mapping[str, pd.DataFrame],
     engine: str = "duckdb",
-    seconds: dict[str, float] | None = None,
     *,
     markers: bool = True,
 ) -> None:
     """Replace each computed indicator's rows in out_indicator_values, in one transaction; with
     ``markers``, also its recent trends (out_indicator_recent_trends) and, for a monthly
-    indicator, its SPC charts (out_indicator_spc)."""
+    indicator, its SPC charts (out_indicator_spc). The seconds recorded in out_indicator_runs
+    are those ``compute`` measured; frames made elsewhere (a plain mapping) record 0.0."""
+    seconds = results.seconds if isinstance(results, Computed) else {}
     catalogue: Catalogue = load_catalogue()
     now = datetime.now(UTC)
     with wh.transaction():
@@ -113,7 +124,7 @@ def store(
                     ind.version,
                     engine,
                     len(frame),
-                    (seconds or {}).get(indicator_id, 0.0),
+                    seconds.get(indicator_id, 0.0),
                     now,
                 ],
             )

@@ -1,8 +1,9 @@
 """Trends for many short series at once: the same model and test as ``stats.trend_direction``
 (Poisson with the denominator as exposure, or binomial; likelihood-ratio test of the slope,
 quasi-likelihood scaled by the Pearson dispersion and referred to F(1, T - 2)), fitted by
-Newton-Raphson on all series together. ``stats.trend_direction`` is the reference; a test
-checks the two agree."""
+Newton-Raphson with step halving on all series together. Tests check it against statsmodels'
+GLM on many generated series (tests/indicators/test_against_statsmodels.py) and against
+``stats.trend_direction``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ import scipy.stats as sps  # type: ignore[import-untyped, unused-ignore]
 
 FloatArray = npt.NDArray[np.float64]
 ITERATIONS = 50
+#: the longest step (in a or b) a Newton iteration takes
+MAX_STEP = 5.0
+#: how many times a Newton step may be halved before it is taken anyway
+HALVINGS = 30
 
 
 def _xlogy(x: FloatArray, y: FloatArray) -> FloatArray:
@@ -29,6 +34,14 @@ def _deviance(
     else:
         dev = 2.0 * (_xlogy(y, y) - _xlogy(y, mu) + _xlogy(n - y, n - y) - _xlogy(n - y, n - mu))
     return np.asarray(np.sum(np.where(mask > 0, dev, 0.0), axis=1), dtype=np.float64)
+
+
+def _means(a: FloatArray, b: FloatArray, n: FloatArray, tc: FloatArray, kind: str) -> FloatArray:
+    """Fitted counts n exp(a + b t) (rate) or n / (1 + exp(-(a + b t))) (proportion)."""
+    eta = np.clip(a[:, None] + b[:, None] * tc, -700, 700)
+    if kind == "rate":
+        return np.asarray(n * np.exp(eta), dtype=np.float64)
+    return np.asarray(n / (1.0 + np.exp(-eta)), dtype=np.float64)
 
 
 def trend_many(
@@ -59,17 +72,14 @@ def trend_many(
         p0 = np.clip(p0, 1e-12, 1 - 1e-12)
         a = np.log(p0 / (1 - p0))
     b = np.zeros_like(a)
-    # Newton steps on the rows still moving: a row stops once both its steps are below 1e-10
+    # Newton steps on the rows still moving, each step halved until the deviance does not rise
+    # (plain Newton can overshoot and cycle on a logistic fit); a row stops once both its Newton
+    # steps are below 1e-10
     active = np.arange(len(a))
     for _ in range(ITERATIONS):
         ya, na, ma, ta = y[active], n[active], mask[active], tc[active]
-        eta = np.clip(a[active, None] + b[active, None] * ta, -700, 700)
-        if kind == "rate":
-            mu = na * np.exp(eta)
-            w = mu
-        else:
-            prob = 1.0 / (1.0 + np.exp(-eta))
-            mu, w = na * prob, na * prob * (1 - prob)
+        mu = _means(a[active], b[active], na, ta, kind)
+        w = mu if kind == "rate" else mu * (1 - mu / na)
         r, w = (ya - mu) * ma, w * ma
         g0, g1 = r.sum(axis=1), (r * ta).sum(axis=1)
         h00, h01, h11 = w.sum(axis=1), (w * ta).sum(axis=1), (w * ta * ta).sum(axis=1)
@@ -77,8 +87,17 @@ def trend_many(
         ok = det > 1e-300
         da = np.where(ok, (h11 * g0 - h01 * g1) / np.where(ok, det, 1.0), 0.0)
         db = np.where(ok, (h00 * g1 - h01 * g0) / np.where(ok, det, 1.0), 0.0)
-        a[active] += np.clip(da, -5, 5)
-        b[active] += np.clip(db, -5, 5)
+        before = _deviance(ya, mu, na, kind, ma)
+        # a step longer than MAX_STEP is shortened along its own direction, still downhill
+        step = np.minimum(1.0, MAX_STEP / np.maximum(np.maximum(np.abs(da), np.abs(db)), 1e-300))
+        for _ in range(HALVINGS):
+            trial = _means(a[active] + step * da, b[active] + step * db, na, ta, kind)
+            worse = _deviance(ya, trial, na, kind, ma) > before + 1e-9 * (1.0 + before)
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2.0, step)
+        a[active] += step * da
+        b[active] += step * db
         active = active[~((np.abs(db) < 1e-10) & (np.abs(da) < 1e-10))]
         if not active.size:
             break

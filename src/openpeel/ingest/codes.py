@@ -29,7 +29,7 @@ def check_codes(wh: Warehouse, batch: Batch) -> None:
     known = _aliases(wh)
     for file_id, *values in per_file:
         for col, seen in zip(coded, values, strict=True):
-            assert col.code is not None
+            assert col.code is not None  # noqa: S101  (narrows the type: only coded columns)
             aliases = known.get(col.code, {})
             markers = set(col.na) | set(col.suppressed)
             bad = sorted(

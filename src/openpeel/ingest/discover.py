@@ -269,7 +269,12 @@ def _from_zip(
                     hint="free some space, or unzip it elsewhere and ingest the folder",
                 )
                 return
-            target = workdir / hashlib.sha1(str(archive.resolve()).encode()).hexdigest()[:12]
+            target = (
+                workdir
+                / hashlib.sha1(str(archive.resolve()).encode(), usedforsecurity=False).hexdigest()[
+                    :12
+                ]
+            )
             target.mkdir(parents=True, exist_ok=True)
             for number, info in enumerate(members):
                 display = f"{archive}!{info.filename}"

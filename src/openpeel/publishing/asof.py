@@ -131,7 +131,7 @@ def _add_months(d: date, months: int) -> date:
     return _month_end(index // 12, index % 12 + 1)
 
 
-def period_end(period_type: str, label: str) -> date | None:
+def period_end(period_type: str, label: str) -> date | None:  # noqa: ARG001  (labels say their type)
     """The last day of a period ('2016/17' -> 31 March 2017); None for a label not understood."""
     text = label.removeprefix(ROLLING_PREFIX)
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):

@@ -358,7 +358,7 @@ def force_contexts(
         "annex": _annex(wh, assessment.force_code, pillars, numbers, register, asof),
     }
     report["contents"] = _contents(report)
-    said = spoken(force, pillars, opening, asof)
+    said = spoken(pillars, opening)
     summary = {
         **common,
         "kind": "summary",

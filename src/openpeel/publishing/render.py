@@ -2,18 +2,17 @@
 
 Rendering is a pure function of the context: the same context gives the same bytes. For the
 PDF, the creation time is the context's build time and the document identifier its hash, and
-the fonts' timestamps come from ``SOURCE_DATE_EPOCH`` (set while rendering), so a report
-rebuilt later from its frozen context is byte-identical.
+the embedded fonts are dated at the build time too (not from the process-wide
+``SOURCE_DATE_EPOCH``, so concurrent renders share no state), and a report rebuilt later from
+its frozen context is byte-identical.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -25,6 +24,10 @@ from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
 
 FORMATS = ("html", "pdf", "md", "json")
+#: how an embedded TrueType (two spellings) or OpenType font file begins
+SFNT_TAGS = (b"\x00\x01\x00\x00", b"true", b"OTTO")
+#: OpenType times count seconds from 1904-01-01 UTC, this many before the Unix epoch
+FONT_EPOCH_OFFSET = 2_082_844_800
 #: the template of each kind of context
 TEMPLATES = {
     "report": "report",
@@ -62,7 +65,7 @@ def web_link(url: Any) -> str:
 def _environment(markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("openpeel.publishing", "templates"),
-        autoescape=not markdown,
+        autoescape=not markdown,  # noqa: S701  (Markdown: markdown_text escapes)
         finalize=markdown_text if markdown else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -124,17 +127,53 @@ def render(context: dict[str, Any], fmt: str) -> bytes:
     raise OpenPeelError(f"unknown format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
 
 
-@contextmanager
-def _source_date(epoch: int) -> Iterator[None]:
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
+def _font_dated(font: bytes, epoch: int) -> bytes:
+    """An embedded font with its ``head`` modified time set to ``epoch`` (Unix seconds).
+
+    fontTools stamps a subset font with the time it was saved, or ``SOURCE_DATE_EPOCH``; that
+    variable is process-wide and the web renders PDFs from several threads, so the time is set
+    here instead, font by font: the eight bytes in place, then the ``head`` checksum and the
+    font's checksum adjustment (OpenType spec, "head" and "Table directory"), so the rest of
+    the font is byte for byte as embedded."""
+    data = bytearray(font)
+    tables = int.from_bytes(data[4:6], "big")
+    for record in range(12, 12 + 16 * tables, 16):
+        if data[record : record + 4] == b"head":
+            break
+    else:
+        return font
+    offset, length = (int.from_bytes(data[record + i : record + i + 4], "big") for i in (8, 12))
+    data[offset + 8 : offset + 12] = bytes(4)  # checkSumAdjustment, 0 while summing
+    data[offset + 28 : offset + 36] = (epoch + FONT_EPOCH_OFFSET).to_bytes(8, "big", signed=True)
+    data[record + 4 : record + 8] = _checksum(data[offset : offset + length]).to_bytes(4, "big")
+    adjustment = (0xB1B0AFBA - _checksum(data)) % 2**32
+    data[offset + 8 : offset + 12] = adjustment.to_bytes(4, "big")
+    return bytes(data)
+
+
+def _checksum(data: bytes | bytearray) -> int:
+    """The OpenType checksum: the sum of big-endian 32-bit words, zero-padded, modulo 2^32."""
+    padded = bytes(data) + bytes(-len(data) % 4)
+    return sum(int.from_bytes(padded[i : i + 4], "big") for i in range(0, len(padded), 4)) % 2**32
+
+
+def _date_fonts(epoch: int) -> Callable[[Any, Any], None]:
+    """A WeasyPrint finisher that dates every embedded TrueType or OpenType font at ``epoch``."""
+    import pydyf  # type: ignore[import-untyped]
+
+    def finish(_document: Any, pdf: Any) -> None:
+        for stream in pdf.objects:
+            extra = getattr(stream, "extra", None)
+            if not isinstance(stream, pydyf.Stream) or extra is None:
+                continue
+            if "Length1" not in extra and extra.get("Subtype") != "/OpenType":
+                continue
+            content = b"".join(bytes(part) for part in stream.stream)
+            if content[:4] not in SFNT_TAGS:
+                continue
+            stream.stream = [_font_dated(content, epoch)]
+
+    return finish
 
 
 def _pdf(html: str, context: dict[str, Any]) -> bytes:
@@ -144,10 +183,10 @@ def _pdf(html: str, context: dict[str, Any]) -> bytes:
     # WeasyPrint warns that it subsets fonts with fontTools where HarfBuzz-Subset is missing
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     built = datetime.fromisoformat(str(context["built_at"]))
-    with _source_date(int(built.timestamp())):
-        document = weasyprint.HTML(string=html)
-        pdf: bytes = document.write_pdf(
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=context_hash(context)[:32].encode(),
-        )
+    document = weasyprint.HTML(string=html)
+    pdf: bytes = document.write_pdf(
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=context_hash(context)[:32].encode(),
+        finisher=_date_fonts(int(built.timestamp())),
+    )
     return pdf

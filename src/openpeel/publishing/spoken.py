@@ -155,7 +155,7 @@ class _Speaker:
         return part
 
 
-def spoken(force: str, pillars: list[dict[str, Any]], opening: str | None, asof: Any) -> Spoken:
+def spoken(pillars: list[dict[str, Any]], opening: str | None) -> Spoken:
     """The inspector's summary (``Spoken``)."""
     out = Spoken()
     speaker = _Speaker(out)

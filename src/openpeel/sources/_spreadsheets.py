@@ -129,7 +129,9 @@ def extract_sheets(path: Path, display: str, workdir: Path) -> list[tuple[str, P
 
     Raises :class:`FileRefused` when the file cannot be read as a spreadsheet or is empty.
     """
-    target = workdir / hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    target = (
+        workdir / hashlib.sha1(str(path.resolve()).encode(), usedforsecurity=False).hexdigest()[:12]
+    )
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage

@@ -119,7 +119,7 @@ class LiveWarehouse:
                     self._current = held = fresh
                     self._opened.append(fresh)
                     log.info("reading version %s of the warehouse in %s", fresh.version, self.home)
-            assert held is not None
+            assert held is not None  # noqa: S101  (narrows the type: set in the branch above)
             held.users += 1
             return held
 

@@ -57,7 +57,7 @@ def writing(
 ) -> Iterator[Warehouse]:
     """A warehouse to write into for ``command`` (e.g. "openpeel ingest"); its work becomes the
     current state, at once and whole, when the block ends without an error."""
-    tell = notify or (lambda message: None)
+    tell = notify or (lambda _message: None)
     with writer_lock(home, command, wait=wait, notify=tell):
         wh = _open_next(home, command, wait, tell)
         try:

@@ -39,7 +39,7 @@ from openpeel.web.throttle import in_words
 
 log = logging.getLogger("openpeel.web")
 
-SECRET_FILE = "secret.key"
+SECRET_FILE = "secret.key"  # noqa: S105  (a file name, not a secret)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -76,7 +76,11 @@ def workspace_list(session: Session) -> dict[str, Any]:
 
 
 def assessment_context(
-    wh: Warehouse, session: Session, now: datetime, force: str, edition: str
+    wh: Warehouse,  # noqa: ARG001  (as every context builder; unused by this one today)
+    session: Session,
+    now: datetime,
+    force: str,
+    edition: str,
 ) -> dict[str, Any]:
     """Everything an inspector works on in one assessment, and what can be chosen in its forms."""
     a = _assessment(session, force, edition)
@@ -322,7 +326,7 @@ def add_evidence(data: EvidenceIn, c: Call) -> Done:
     return c.to_workspace("The indicator value is attached as evidence.")
 
 
-def propose(data: BaseModel, c: Call) -> Done:
+def propose(_data: BaseModel, c: Call) -> Done:
     require(c.who, "edit_assessment")
     service.propose(c.s, c.assessment(), c.actor)
     return c.to_workspace("Grades are proposed from the findings and evidence.")
@@ -349,7 +353,7 @@ def _release_time(data: PublishIn, c: Call) -> datetime:
 
 #: each step of the publication workflow, on the assessment's publication
 STEPS: dict[str, Callable[[PublishIn, Call, str], object]] = {
-    "check": lambda d, c, slug: workflow.send_for_check(c.s, slug, c.actor, c.now),
+    "check": lambda _d, c, slug: workflow.send_for_check(c.s, slug, c.actor, c.now),
     "schedule": lambda d, c, slug: workflow.schedule(
         c.s, slug, _release_time(d, c), c.actor, c.now, release_now=d.now
     ),
@@ -407,7 +411,7 @@ def post_progress(data: ProgressIn, c: Call) -> Done:
     )
 
 
-def accept_progress(data: BaseModel, c: Call) -> Done:
+def accept_progress(_data: BaseModel, c: Call) -> Done:
     from openpeel.assess.models import RecommendationUpdate
 
     found = c.s.get(RecommendationUpdate, int(c.key)) if c.key.isdigit() else None
