@@ -26,7 +26,7 @@ from openpeel.presentation.numbers import column, format_cell_interval, format_v
 from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.views import NotFound, find_force
+from openpeel.web.views import NotFound, find_force, number_or_none
 
 log = logging.getLogger("openpeel.web.indicator_pages")
 
@@ -71,24 +71,16 @@ def _computed_any(wh: Warehouse) -> bool:
     return bool(wh.rows("SELECT 1 FROM out_indicator_values LIMIT 1"))
 
 
-def _num(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number  # NaN is missing
-
-
 def _row(
     ind: Indicator, r: dict[Any, Any], benchmark: float | None, benchmark_label: str
 ) -> dict[str, Any]:
     suppressed = bool(r["is_suppressed"])
-    value = None if suppressed else _num(r["value"])
-    lower, upper = _num(r["lower"]), _num(r["upper"])
+    value = None if suppressed else number_or_none(r["value"])
+    lower, upper = number_or_none(r["lower"]), number_or_none(r["upper"])
     comparison, reason = comparators.classify(
         value, lower, upper, benchmark, suppressed, ind.polarity, benchmark_label
     )
-    rank = _num(r["rank"])
+    rank = number_or_none(r["rank"])
     return {
         "code": r["force_code"],
         "name": r["force_name"],
@@ -133,7 +125,7 @@ def indicator_page(
     benchmark = comparators.value(choice, ind.unit, comparators.stored_rows(records), code)
     benchmark_label = comparators.label(choice, code)
     rows = [_row(ind, r, benchmark, benchmark_label) for r in records]
-    ew = _num(frame.iloc[0]["ew_value"])
+    ew = number_or_none(frame.iloc[0]["ew_value"])
     query = choice.query()
     return {
         "title": ind.title,

@@ -351,11 +351,11 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
         out.append(
             {k: f.get(k) for k in keep}
             | {
-                "value": None if suppressed else _num(row.get("value")),
-                "lower": None if suppressed else _num(row.get("lower")),
-                "upper": None if suppressed else _num(row.get("upper")),
-                "ew_value": _num(row.get("ew_value")),
-                "peer_value": _num(row.get("peer_value")),
+                "value": None if suppressed else number_or_none(row.get("value")),
+                "lower": None if suppressed else number_or_none(row.get("lower")),
+                "upper": None if suppressed else number_or_none(row.get("upper")),
+                "ew_value": number_or_none(row.get("ew_value")),
+                "peer_value": number_or_none(row.get("peer_value")),
                 "rank": _int(row.get("rank")),
                 "forces_ranked": _int(row.get("forces_ranked")),
             }
@@ -386,7 +386,8 @@ def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> di
     }
 
 
-def _num(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """A stored number as a float, or None where it is missing, unreadable or NaN."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -395,7 +396,7 @@ def _num(value: Any) -> float | None:
 
 
 def _int(value: Any) -> int | None:
-    number = _num(value)
+    number = number_or_none(value)
     return None if number is None else int(number)
 
 
