@@ -5,12 +5,15 @@ comparator's value is worked out here from the stored rows."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from tests.web.conftest import Site
 from tests.web.test_profiles import _expected
 
@@ -290,3 +293,49 @@ def test_the_forms_ticked_forces_are_left_aside_with_another_comparator(shared_s
     ).json()
     assert twin["comparator"]["id"] == "ew"
     assert twin["comparator"]["forces"] == []
+
+
+@pytest.mark.parametrize("compare", ["region", "forces"])
+def test_the_rugs_downloads_follow_the_comparator(shared_site: Site, compare: str) -> None:
+    """The CSV and XLSX of the rug carry the comparisons the page shows for the comparator
+    chosen, and the page links them with the comparator in their address."""
+    params = {"compare": compare} | ({"forces": "kent,surrey"} if compare == "forces" else {})
+    twin = shared_site.client.get("/api/indicators/all", params=params).json()
+    expected = {
+        (f["code"], i["id"]): f["cells"][i["id"]]["comparison"]
+        for f in twin["forces"]
+        for i in twin["indicators"]
+    }
+    default = shared_site.client.get("/api/indicators/all").json()
+    ew = {
+        (f["code"], i["id"]): f["cells"][i["id"]]["comparison"]
+        for f in default["forces"]
+        for i in default["indicators"]
+    }
+    assert expected != ew  # the comparator changes something, so the check below can fail
+    answer = shared_site.client.get("/indicators/all.csv", params=params)
+    assert answer.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    got = {
+        (r["force_code"], i["id"]): r[f"{i['id']}:comparison"]
+        for r in rows
+        for i in twin["indicators"]
+    }
+    assert got == expected
+    book = load_workbook(
+        io.BytesIO(shared_site.client.get("/indicators/all.xlsx", params=params).content)
+    )
+    sheet = list(book.worksheets[0].iter_rows(values_only=True))
+    header = list(sheet[0])
+    got_xlsx = {
+        (str(r[0]), i["id"]): r[header.index(f"{i['id']}:comparison")]
+        for r in sheet[1:]
+        for i in twin["indicators"]
+    }
+    assert got_xlsx == expected
+    page = shared_site.client.get("/indicators/all", params=params, headers=HTML)
+    parsed = _Comparisons()
+    parsed.feed(page.text)
+    downloads = [h for h in parsed.links if h.startswith("/indicators/all.")]
+    assert downloads
+    assert all(f"compare={compare}" in h for h in downloads)

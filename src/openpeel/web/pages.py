@@ -24,6 +24,7 @@ from openpeel.warehouse.db import Warehouse
 from openpeel.web import indicator_pages, models, profiles, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
+from openpeel.web.profiles import Compare, CompareForces
 from openpeel.web.render import cache_headers, page, twin
 
 PageNo = Annotated[int, Query(alias="page", ge=1, description="Page of a long list, from 1.")]
@@ -70,24 +71,6 @@ def forces_context(
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
     return paginate(views.force_list(q, wh), "forces", page_no, per_page)
-
-
-Compare = Annotated[
-    str | None,
-    Query(
-        description="The comparator: ew (England and Wales, the default), msg (the force's "
-        "most similar group), region (the force's region) or forces (the forces listed).",
-        max_length=20,
-    ),
-]
-CompareForces = Annotated[
-    list[str] | None,
-    Query(
-        description="With compare=forces: the forces to compare with, by name or slug, "
-        "comma-separated (forces=kent,surrey) or repeated (forces=kent&forces=surrey).",
-        max_length=43,
-    ),
-]
 
 
 def force_context(

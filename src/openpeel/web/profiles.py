@@ -168,23 +168,51 @@ def rug(
 
 
 def rug_table(
-    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+    wh: WH,
+    pillar: str | None = None,
+    region: str | None = None,
+    sort: str | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
-    """The rug as shown (filtered and sorted): one row per force, per indicator its value, its
-    comparison and why it is not compared (as declared in presentation/tables.py)."""
-    return tables.table_data(tables.BY_PAGE["rug"].tables[0], rug(wh, pillar, region, sort))
+    """The rug as shown (filtered, sorted and compared with the comparator chosen): one row per
+    force, per indicator its value, its comparison and why it is not compared (as declared in
+    presentation/tables.py)."""
+    context = rug(wh, pillar, region, sort, compare, compare_forces)
+    return tables.table_data(tables.BY_PAGE["rug"].tables[0], context)
 
 
 def rug_csv_text(
-    wh: WH, pillar: str | None = None, region: str | None = None, sort: str | None = None
+    wh: WH,
+    pillar: str | None = None,
+    region: str | None = None,
+    sort: str | None = None,
+    compare: str | None = None,
+    compare_forces: str | None = None,
 ) -> str:
     """The rug as shown, as CSV."""
-    header, rows = rug_table(wh, pillar, region, sort)
+    header, rows = rug_table(wh, pillar, region, sort, compare, compare_forces)
     text = io.StringIO()
     write_csv(text, header, ([("" if v is None else v) for v in r] for r in rows))
     return text.getvalue()
 
 
+Compare = Annotated[
+    str | None,
+    Query(
+        description="The comparator: ew (England and Wales, the default), msg (the force's "
+        "most similar group), region (the force's region) or forces (the forces listed).",
+        max_length=20,
+    ),
+]
+CompareForces = Annotated[
+    list[str] | None,
+    Query(
+        description="With compare=forces: the forces to compare with, by name or slug, "
+        "comma-separated (forces=kent,surrey) or repeated (forces=kent&forces=surrey).",
+        max_length=43,
+    ),
+]
 Pillar = Annotated[str | None, Query(description="Pillar id, e.g. effectiveness (default: all).")]
 Region = Annotated[str | None, Query(description="Region, e.g. South East (default: all).")]
 Sort = Annotated[
@@ -193,6 +221,11 @@ Sort = Annotated[
 ]
 
 router = APIRouter()
+
+
+def _joined(forces: list[str] | None) -> str | None:
+    """The forces chosen, as the comparators' comma-separated list (None when none is)."""
+    return ",".join(forces) if forces else None
 
 
 # registered before the pages so that /indicators/all.csv is not read as an indicator's CSV
@@ -205,11 +238,17 @@ router = APIRouter()
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def rug_csv(
-    wh: WH, who: Who, pillar: Pillar = None, region: Region = None, sort: Sort = None
+    wh: WH,
+    who: Who,
+    pillar: Pillar = None,
+    region: Region = None,
+    sort: Sort = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> Response:
     name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
     return Response(
-        rug_csv_text(wh, pillar, region, sort),
+        rug_csv_text(wh, pillar, region, sort, compare, _joined(forces)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **cache_headers(who)},
     )
@@ -224,11 +263,17 @@ def rug_csv(
     responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def rug_xlsx(
-    wh: WH, who: Who, pillar: Pillar = None, region: Region = None, sort: Sort = None
+    wh: WH,
+    who: Who,
+    pillar: Pillar = None,
+    region: Region = None,
+    sort: Sort = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
 ) -> Response:
     name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
     out = io.BytesIO()
-    write_xlsx(out, [("forces", *rug_table(wh, pillar, region, sort))])
+    write_xlsx(out, [("forces", *rug_table(wh, pillar, region, sort, compare, _joined(forces)))])
     return Response(
         out.getvalue(),
         media_type=XLSX,
