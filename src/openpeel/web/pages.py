@@ -192,7 +192,7 @@ PAGES = (
         "/indicators/all",
         "rug.html.j2",
         rug_context,
-        "Every force on every indicator, compared with England and Wales",
+        "Every force on every indicator, compared with England and Wales or the comparator chosen",
         models.RugPage,
     ),
     Page(
