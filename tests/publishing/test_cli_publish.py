@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.publishing.test_public_text import AS_OF, _dates_after
+
 
 def _openpeel(*args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENPEEL_")}
@@ -64,6 +66,20 @@ def test_demo_publishes_the_worked_example_and_the_cli_drives_the_embargo(
     kept = _openpeel(*press, "--rendition", "press", "--user", "admin")
     assert kept.returncode == 0, kept.stderr
     assert "Embargoed until 00:01 Thursday 2 March 2017" in kept.stdout
+
+    # as of its date (issue 16 points 1 and 9, on the demo's own report, which has forecasts):
+    # no output names a later period or date, except the report's forecasts, made from the data
+    # published by then, whose horizon is later by nature and is said to be expected
+    for output in ("summary", "press-release"):
+        text = (public / "hampshire-2016" / f"{output}.md").read_text(encoding="utf-8")
+        assert _dates_after(text, AS_OF) == [], output
+    report = (public / "hampshire-2016" / "report.md").read_text(encoding="utf-8")
+    demand, annex = report.index("## Demand: forecasts"), report.index("## Annex")
+    assert _dates_after(report[:demand] + report[annex:], AS_OF) == []
+    forecast_lines = [ln for ln in report[demand:annex].splitlines() if _dates_after(ln, AS_OF)]
+    assert forecast_lines  # the demo's report forecasts from the data published by its date
+    for line in forecast_lines:
+        assert " expected in " in line, line
 
     rebuilt = _openpeel("publish", "rebuild", "hampshire-2016", "--home", home)
     assert rebuilt.returncode == 0, rebuilt.stdout
