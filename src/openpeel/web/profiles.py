@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from openpeel.csvsafe import write_csv, write_xlsx
@@ -182,21 +183,6 @@ def rug_table(
     return tables.table_data(tables.BY_PAGE["rug"].tables[0], context)
 
 
-def rug_csv_text(
-    wh: WH,
-    pillar: str | None = None,
-    region: str | None = None,
-    sort: str | None = None,
-    compare: str | None = None,
-    compare_forces: str | None = None,
-) -> str:
-    """The rug as shown, as CSV."""
-    header, rows = rug_table(wh, pillar, region, sort, compare, compare_forces)
-    text = io.StringIO()
-    write_csv(text, header, ([("" if v is None else v) for v in r] for r in rows))
-    return text.getvalue()
-
-
 Compare = Annotated[
     str | None,
     Query(
@@ -228,6 +214,43 @@ def _joined(forces: list[str] | None) -> str | None:
     return ",".join(forces) if forces else None
 
 
+@dataclass(frozen=True)
+class RugQuery:
+    """What a rug download was asked for: the page's filters, order and comparator."""
+
+    pillar: str | None
+    region: str | None
+    sort: str | None
+    compare: str | None
+    forces: str | None
+
+    def table(self, wh: WH) -> tuple[list[str], list[list[Any]]]:
+        return rug_table(wh, self.pillar, self.region, self.sort, self.compare, self.forces)
+
+    def attachment(self, body: str | bytes, media_type: str, ext: str, who: Who) -> Response:
+        parts = (p.replace(" ", "-") for p in (self.pillar, self.region) if p)
+        name = "-".join(["all-indicators", *parts])
+        disposition = f'attachment; filename="{name}.{ext}"'
+        return Response(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": disposition, **cache_headers(who)},
+        )
+
+
+def rug_query(
+    pillar: Pillar = None,
+    region: Region = None,
+    sort: Sort = None,
+    compare: Compare = None,
+    forces: CompareForces = None,
+) -> RugQuery:
+    return RugQuery(pillar, region, sort, compare, _joined(forces))
+
+
+Asked = Annotated[RugQuery, Depends(rug_query)]
+
+
 # registered before the pages so that /indicators/all.csv is not read as an indicator's CSV
 @router.get("/indicators/all.csv", include_in_schema=False)
 @router.get(
@@ -237,21 +260,11 @@ def _joined(forces: list[str] | None) -> str | None:
     response_class=Response,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-def rug_csv(
-    wh: WH,
-    who: Who,
-    pillar: Pillar = None,
-    region: Region = None,
-    sort: Sort = None,
-    compare: Compare = None,
-    forces: CompareForces = None,
-) -> Response:
-    name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
-    return Response(
-        rug_csv_text(wh, pillar, region, sort, compare, _joined(forces)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"', **cache_headers(who)},
-    )
+def rug_csv(wh: WH, who: Who, asked: Asked) -> Response:
+    header, rows = asked.table(wh)
+    text = io.StringIO()
+    write_csv(text, header, ([("" if v is None else v) for v in r] for r in rows))
+    return asked.attachment(text.getvalue(), "text/csv; charset=utf-8", "csv", who)
 
 
 @router.get("/indicators/all.xlsx", include_in_schema=False)
@@ -262,26 +275,10 @@ def rug_csv(
     response_class=Response,
     responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )
-def rug_xlsx(
-    wh: WH,
-    who: Who,
-    pillar: Pillar = None,
-    region: Region = None,
-    sort: Sort = None,
-    compare: Compare = None,
-    forces: CompareForces = None,
-) -> Response:
-    name = "-".join(["all-indicators", *(p.replace(" ", "-") for p in (pillar, region) if p)])
+def rug_xlsx(wh: WH, who: Who, asked: Asked) -> Response:
     out = io.BytesIO()
-    write_xlsx(out, [("forces", *rug_table(wh, pillar, region, sort, compare, _joined(forces)))])
-    return Response(
-        out.getvalue(),
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
-            **cache_headers(who),
-        },
-    )
+    write_xlsx(out, [("forces", *asked.table(wh))])
+    return asked.attachment(out.getvalue(), XLSX, "xlsx", who)
 
 
 # the spine chart's geometry, in SVG user units
