@@ -19,13 +19,9 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators.api import values
 from openpeel.indicators.run import compute, store
 from openpeel.ingest.run import ingest
-from openpeel.presentation.charts import (
-    funnel_chart,
-    ranked_bar_chart,
-    save_chart,
-    trend_chart,
-)
+from openpeel.presentation.charts import funnel_chart, ranked_bar_chart, trend_chart
 from openpeel.presentation.numbers import format_value
+from openpeel.presentation.rendering import save_chart
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
 
@@ -194,7 +190,7 @@ def test_a_chart_drawn_twice_is_the_same_svg() -> None:
     import altair as alt
     import pandas as pd
 
-    from openpeel.presentation.charts import spec_svg
+    from openpeel.presentation.rendering import spec_svg
 
     frame = pd.DataFrame({"x": [1, 2, 3], "y": [3.0, 1.0, 2.0]})
     spec = alt.Chart(frame).mark_line(clip=True).encode(x="x:Q", y="y:Q").to_dict()

@@ -17,12 +17,11 @@ from openpeel.indicators.catalogue import load_catalogue
 from openpeel.presentation.charts import (
     VISIBLE_BAND,
     funnel_chart,
-    key_indicators_chart,
     ranked_bar_chart,
-    spec_svg,
-    spec_table,
     trend_chart,
 )
+from openpeel.presentation.key_indicators_chart import key_indicators_chart
+from openpeel.presentation.rendering import spec_svg, spec_table
 from openpeel.warehouse.db import Warehouse
 
 pytestmark = pytest.mark.slow

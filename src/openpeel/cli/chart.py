@@ -36,7 +36,8 @@ def funnel(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Funnel plot: each force's value against its denominator with 95% and 99.8% limits."""
-    from openpeel.presentation.charts import funnel_chart, save_chart
+    from openpeel.presentation.charts import funnel_chart
+    from openpeel.presentation.rendering import save_chart
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:
@@ -57,7 +58,8 @@ def bar(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Forces ranked by value with 95% intervals; the force and its peer group marked."""
-    from openpeel.presentation.charts import ranked_bar_chart, save_chart
+    from openpeel.presentation.charts import ranked_bar_chart
+    from openpeel.presentation.rendering import save_chart
     from openpeel.warehouse.db import Warehouse
 
     with Warehouse(home, read_only=True) as wh:
@@ -82,7 +84,8 @@ def trend(
 ) -> None:
     """One force over time with its interval, England and Wales and its peer group."""
     from openpeel.indicators.catalogue import load_catalogue
-    from openpeel.presentation.charts import save_chart, trend_chart
+    from openpeel.presentation.charts import trend_chart
+    from openpeel.presentation.rendering import save_chart
     from openpeel.warehouse.db import Warehouse
 
     chosen = period_type or load_catalogue().indicator(indicator_id).periods[0]
@@ -101,7 +104,7 @@ def spc(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """XmR chart of a monthly indicator for one force: mean, process limits, special causes."""
-    from openpeel.presentation.charts import save_chart
+    from openpeel.presentation.rendering import save_chart
     from openpeel.presentation.spc_chart import spc_chart
     from openpeel.warehouse.db import Warehouse
 

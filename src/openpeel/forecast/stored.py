@@ -1,6 +1,7 @@
 """A force's stored forecasts (``openpeel forecast``), read back once for whoever shows them
 (the web page, the report): each chosen model with its backtest against the baseline, its
-emerging-demand flags, the values it rests on and its forecast, and a fan chart of them."""
+emerging-demand flags, the values it rests on and its forecast (drawn as a fan chart by
+``openpeel.presentation.fan_chart``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-import altair as alt
 import duckdb
 import pandas as pd
 
-from openpeel.errors import OpenPeelError
 from openpeel.forecast.flags import ABOVE, doubts
 from openpeel.forecast.series import SeriesSource, load_sources
 from openpeel.warehouse.db import Warehouse
@@ -47,11 +46,6 @@ class StoredSeries:
     def doubts(self) -> list[str]:
         """Why its backtest does not support its forecast (none: it does)."""
         return doubts(self.model, self.mase, self.baseline_mase, self.coverage_95)
-
-    def fan(self) -> alt.LayerChart:
-        from openpeel.presentation.charts import fan_chart
-
-        return fan_chart(self.history, self.forecast, self.title, self.source.unit)
 
 
 #: the p-value older runs wrote into a flag's words (it is stored beside them now)
@@ -130,15 +124,4 @@ def stored_series(wh: Warehouse, force_code: str) -> list[StoredSeries]:
         stored.flags = [d for _, d in kept]
         out.append(stored)
     out.sort(key=lambda s: not s.flags)  # emerging demand first, as it still is
-    return out
-
-
-def charted(series: list[StoredSeries]) -> list[tuple[StoredSeries, alt.LayerChart]]:
-    """The series that can be drawn, each with its fan chart."""
-    out = []
-    for s in series:
-        try:
-            out.append((s, s.fan()))
-        except OpenPeelError:  # nothing recorded or forecast to draw
-            continue
     return out

@@ -1,38 +1,33 @@
-"""Every chart OpenPEEL draws, for the report and the web alike, declared with Altair
-(Vega-Lite) and rendered offline by vl-convert.
+"""The charts of an indicator across the forces, for the report and the web alike, declared with
+Altair (Vega-Lite):
 
 * `funnel_chart`: every force's value against its denominator, with the England and Wales value
   and the 95% and 99.8% funnel limits (the same over-dispersion adjustment as the stored flags);
 * `ranked_bar_chart`: the forces in order of value with their 95% intervals, one force and its
   peer group marked;
 * `trend_chart`: one force over the periods with its interval, England and Wales and its peers;
-* `key_indicators_chart`: a force's key indicators as an index of England and Wales;
-* `fan_chart`: a series and its forecast with 80% and 95% intervals.
+* `indicator_charts`: those three of one indicator and force, as Vega-Lite specs.
 
 Every chart has a title, a description (the text alternative) that says in words what it
 shows, and its data table (``usermeta.table``: caption, columns, rows as text, and a note),
 which the report and the web print after it. Numbers are written by ``presentation.numbers``
 from each unit's declaration; axis ranges come from the data drawn; a force that a comparison
 rule of the catalogue leaves out (City of London for rates per resident) is not drawn on the
-funnel or the ranked bars, and the rule's footnote says why. `save_chart` writes SVG, PNG or
-self-contained HTML (the JavaScript inlined) with no network access.
+funnel or the ranked bars, and the rule's footnote says why. The parts every chart shares are in
+``chart_parts``; ``rendering`` draws a chart as SVG, PNG or HTML, offline. The other charts have
+a module each: ``fan_chart``, ``key_indicators_chart``, ``indicator_charts``, ``spc_chart``.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import math
-import re
-import textwrap
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal, cast
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import vl_convert as vlc
 
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.api import values
@@ -41,6 +36,25 @@ from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
 from openpeel.presentation import comparison
+from openpeel.presentation.chart_parts import (
+    EW,
+    EW_COLOUR,
+    FORCE_COLOUR,
+    LABEL_LIMIT,
+    OTHER_COLOUR,
+    PEER_COLOUR,
+    PEERS,
+    PERIOD_TYPE_WORDS,
+    TICKS,
+    WIDTH,
+    _axis,
+    _domain,
+    _legend,
+    _num,
+    _short,
+    _table,
+    _title,
+)
 from openpeel.presentation.numbers import (
     COUNT_AXIS_FORMAT,
     axis_format,
@@ -52,36 +66,13 @@ from openpeel.presentation.numbers import (
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 
-__all__ = [
-    "chart_svg",
-    "fan_chart",
-    "funnel_chart",
-    "indicator_charts",
-    "key_indicators_chart",
-    "ranked_bar_chart",
-    "save_chart",
-    "spec_svg",
-    "spec_table",
-    "spec_title",
-    "trend_chart",
-]
+__all__ = ["funnel_chart", "indicator_charts", "ranked_bar_chart", "trend_chart"]
 
 log = logging.getLogger("openpeel.charts")
 
-EW = "England and Wales"
-PEERS = "Peer group mean"
-#: marks: the chosen force, its peers, the other forces
-FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR, EW_COLOUR = "#d95f02", "#1b9e77", "#b0b0b0", "#333333"
 GRID_POINTS = 200
-WIDTH = 520
-#: at most this many ticks on a quantitative axis, so that their labels never meet
-TICKS = 5
-#: the share of an axis's span left empty beyond the data, each side
-PAD = 0.06
 #: a band narrower than this share of its axis cannot be seen; the caption says so
 VISIBLE_BAND = 0.015
-#: legends and axis labels are never cut (0: no limit)
-LABEL_LIMIT = 0
 
 
 def _frame(
@@ -107,26 +98,11 @@ def _force_code(force: str) -> str:
     return forces().resolve(force).code
 
 
-def _short(code: str) -> str:
-    """A force's short name ('Hampshire'), for legends and axis labels that must fit."""
-    try:
-        return forces().resolve(code).short_name
-    except OpenPeelError:
-        return code
-
-
 def _force_row(frame: pd.DataFrame, code: str) -> pd.Series:
     rows = frame[frame.force_code == code]
     if rows.empty:
         raise OpenPeelError(f"no value for force {code} in this period")
     return rows.iloc[0]
-
-
-def _num(x: object) -> float | None:
-    if x is None or x is pd.NA:
-        return None
-    f = float(x)  # type: ignore[arg-type]
-    return f if math.isfinite(f) else None
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -142,56 +118,6 @@ def _compared(ind: Indicator, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[s
         {rule.footnote for code, rule in left_out.items() if code in set(frame.force_code)}
     )
     return out, notes
-
-
-#: a title or subtitle longer than this many characters is wrapped onto more lines
-TITLE_CHARACTERS = 48
-
-
-def _lines(text: str) -> str | list[str]:
-    """A title as lines that fit the chart's width (Vega-Lite draws a list as lines)."""
-    lines = textwrap.wrap(text, TITLE_CHARACTERS)
-    return lines if len(lines) > 1 else text
-
-
-def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
-    if subtitle is None:
-        return alt.TitleParams(_lines(text), anchor="start", limit=0)
-    return alt.TitleParams(_lines(text), subtitle=_lines(subtitle), anchor="start", limit=0)
-
-
-def _domain(*arrays: Any, low: float | None = None, high: float | None = None) -> list[float]:
-    """The range of the values drawn, padded each side, kept within [low, high]."""
-    found = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
-    found = found[np.isfinite(found)]
-    if not len(found):
-        return [0.0, 1.0]
-    lo, hi = float(found.min()), float(found.max())
-    pad = (hi - lo) * PAD or abs(hi) * PAD or 1.0
-    lo, hi = lo - pad, hi + pad
-    if low is not None:
-        lo = max(lo, low)
-    if high is not None:
-        hi = min(hi, high)
-    return [lo, hi]
-
-
-def _axis(fmt: str, title: str | None = None) -> alt.Axis:
-    """A quantitative axis with few ticks whose labels never overlap."""
-    return alt.Axis(
-        format=fmt, tickCount=TICKS, labelOverlap="greedy", labelLimit=LABEL_LIMIT, title=title
-    )
-
-
-def _legend(title: str | None = None) -> alt.Legend:
-    return alt.Legend(orient="bottom", direction="horizontal", labelLimit=LABEL_LIMIT, title=title)
-
-
-def _table(
-    caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None
-) -> dict[str, Any]:
-    """A chart's data table, as text: printed after the chart by the report and the web."""
-    return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
 
 
 def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
@@ -603,256 +529,9 @@ def trend_chart(
     return cast(alt.LayerChart, chart)
 
 
-#: the periods of each type, in a chart's subtitle
-PERIOD_TYPE_WORDS = {
-    "month": "months",
-    "quarter": "quarters",
-    "financial_year": "financial years",
-    "year": "years",
-    "rolling_12_months": "rolling 12 months",
-}
-
-
 def _rolling_end(label: str) -> pd.Timestamp:
     """The last day of a rolling 12 months ('12 months to 2016-06' -> 2016-06-30)."""
     return pd.Timestamp(label.removeprefix(ROLLING_PREFIX) + "-01") + pd.offsets.MonthEnd(0)
-
-
-def _vl_version() -> str | None:
-    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return wanted if wanted in vlc.get_vegalite_versions() else None
-
-
-def _with_text_alternative(svg: str, spec: dict[str, Any]) -> str:
-    """The SVG with the chart's title and description as its <title> and <desc> (read aloud)."""
-    text = spec_title(spec)
-    alt_text = (
-        f"<title>{html.escape(str(text))}</title>"
-        f"<desc>{html.escape(str(spec.get('description', '')))}</desc>"
-    )
-    start = svg.index(">", svg.index("<svg")) + 1
-    return svg[:start] + alt_text + svg[start:]
-
-
-def chart_svg(chart: alt.TopLevelMixin) -> str:
-    """``chart`` rendered offline as SVG text, its title and description as <title> and <desc>."""
-    return spec_svg(chart.to_dict())
-
-
-_CLIP_ID = re.compile(r"\bclip(\d+)\b")
-
-
-def _numbered_clips(svg: str) -> str:
-    """The SVG with its clip-path ids numbered from 1 in order of appearance: the renderer
-    numbers them across the process, so the same chart drawn twice would differ."""
-    numbers: dict[str, str] = {}
-
-    def renumber(match: re.Match[str]) -> str:
-        return "clip" + numbers.setdefault(match.group(1), str(len(numbers) + 1))
-
-    return _CLIP_ID.sub(renumber, svg)
-
-
-def spec_svg(spec: dict[str, Any]) -> str:
-    """A Vega-Lite spec (``chart.to_dict()``) rendered offline as SVG with its text alternative,
-    the same text for the same spec whenever it is drawn."""
-    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version())
-    return _with_text_alternative(_numbered_clips(svg), spec)
-
-
-def spec_table(spec: dict[str, Any]) -> dict[str, Any] | None:
-    """A chart's data table (caption, columns, rows, notes), or None if it has none."""
-    table = (spec.get("usermeta") or {}).get("table")
-    return dict(table) if table else None
-
-
-def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
-    """Write ``chart`` as .svg, .png or self-contained .html (JavaScript inlined), offline."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
-        path.write_text(chart_svg(chart), encoding="utf-8")
-        return path
-    spec = chart.to_dict()
-    version = _vl_version()
-    if suffix == ".png":
-        path.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2))
-    elif suffix == ".html":
-        html = vlc.vegalite_to_html(spec, vl_version=version, bundle=True)
-        path.write_text(html, encoding="utf-8")
-    else:
-        raise OpenPeelError(f"cannot write a chart to {path.name}", hint="use .svg, .png or .html")
-    return path
-
-
-def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.LayerChart:
-    """A force's key indicators and its peer group's, each as an index of England and Wales
-    (= 100), so that figures in different units share one axis. ``rows`` hold ``title``,
-    ``period``, ``unit``, ``value``, ``ew_value`` and ``peer_value``."""
-    points = []
-    table_rows = []
-    for r in rows:
-        ew = _num(r.get("ew_value"))
-        if not ew:
-            continue
-        unit = str(r["unit"])
-        for series, key in ((force_name, "value"), (PEERS, "peer_value")):
-            value = _num(r.get(key))
-            if value is None:
-                continue
-            points.append(
-                {
-                    "indicator": str(r["title"]),
-                    "series": series,
-                    "index": round(100 * value / ew, 1),
-                    "value": format_value(unit, value),
-                    "ew": format_value(unit, ew),
-                    "period": str(r["period"]),
-                }
-            )
-        table_rows.append(
-            [
-                str(r["title"]),
-                str(r["period"]),
-                format_value(unit, _num(r.get("value"))),
-                format_value(unit, _num(r.get("peer_value"))),
-                format_value(unit, ew),
-            ]
-        )
-    if not points:
-        raise OpenPeelError(f"no key indicator of {force_name} has an England and Wales value")
-    frame = pd.DataFrame(points)
-    y = alt.Y(
-        "indicator:N",
-        title=None,
-        sort=[str(r["title"]) for r in rows],
-        axis=alt.Axis(labelLimit=320),
-    )
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=[force_name, PEERS], range=[FORCE_COLOUR, PEER_COLOUR]),
-        legend=alt.Legend(orient="top", labelLimit=LABEL_LIMIT, title=None),
-    )
-    dots = (
-        alt.Chart(frame)
-        .mark_point(filled=True, size=110)
-        .encode(
-            x=alt.X(
-                "index:Q",
-                scale=alt.Scale(domain=_domain(frame["index"], [100.0], low=0.0), nice=False),
-                axis=_axis(",~g", f"{EW} = 100"),
-            ),
-            y=y,
-            color=colour,
-            shape=alt.Shape("series:N", legend=None),
-            tooltip=[
-                alt.Tooltip("indicator:N", title="Indicator"),
-                alt.Tooltip("series:N", title="Who"),
-                alt.Tooltip("value:N", title="Value"),
-                alt.Tooltip("ew:N", title=EW),
-                alt.Tooltip("period:N", title="Period"),
-            ],
-        )
-    )
-    line = (
-        alt.Chart(pd.DataFrame({"index": [100]}))
-        .mark_rule(color=EW_COLOUR, strokeDash=[4, 3])
-        .encode(x="index:Q")
-    )
-    force_points = [p for p in points if p["series"] == force_name]
-    description = (
-        f"{force_name}'s key indicators and its peer group's, as an index of {EW} (100): "
-        + "; ".join(f"{p['indicator']} {p['index']:g}" for p in force_points)
-        + "."
-    )
-    chart = alt.layer(line, dots).properties(
-        title=_title(f"{force_name} against {EW} and its peer group"),
-        description=description,
-        width=WIDTH,
-        height=alt.Step(26),
-        usermeta={
-            "table": _table(
-                f"{force_name}'s key indicators",
-                ["Indicator", "Period", force_name, PEERS, EW],
-                table_rows,
-            )
-        },
-    )
-    return cast(alt.LayerChart, chart)
-
-
-def fan_chart(
-    history: pd.DataFrame, forecast: pd.DataFrame, title: str, unit: str
-) -> alt.LayerChart:
-    """A series and its forecast as a fan: the 95% and 80% intervals shaded, the point forecast
-    dashed. ``history`` has ``period`` and ``y``; ``forecast`` has ``period``, ``mean``,
-    ``lo_80``, ``hi_80``, ``lo_95`` and ``hi_95``. ``unit`` names what is counted ("crimes")."""
-    if history.empty or forecast.empty:
-        raise OpenPeelError(f"nothing to draw for {title}")
-    x = alt.X("period:T", title=None, axis=alt.Axis(tickCount=TICKS, labelOverlap="greedy"))
-    y_domain = _domain(history.y, forecast.lo_95, forecast.hi_95, low=0.0)
-    y = alt.Y(
-        "lo_95:Q",
-        scale=alt.Scale(domain=y_domain, nice=False),
-        axis=_axis(COUNT_AXIS_FORMAT, unit.capitalize()),
-    )
-    base = alt.Chart(forecast)
-    layers = [
-        base.mark_area(opacity=0.18, color=FORCE_COLOUR).encode(x=x, y=y, y2="hi_95:Q"),
-        base.mark_area(opacity=0.3, color=FORCE_COLOUR).encode(x=x, y="lo_80:Q", y2="hi_80:Q"),
-        base.mark_line(color=FORCE_COLOUR, strokeDash=[5, 3]).encode(
-            x=x,
-            y="mean:Q",
-            tooltip=[
-                alt.Tooltip("period:T", title="Period", format="%b %Y"),
-                alt.Tooltip("mean:Q", title="Forecast", format=",.0f"),
-                alt.Tooltip("lo_95:Q", title="95% from", format=",.0f"),
-                alt.Tooltip("hi_95:Q", title="95% to", format=",.0f"),
-            ],
-        ),
-        alt.Chart(history)
-        .mark_line(color=EW_COLOUR)
-        .encode(
-            x=x,
-            y="y:Q",
-            tooltip=[
-                alt.Tooltip("period:T", title="Period", format="%b %Y"),
-                alt.Tooltip("y:Q", title="Recorded", format=",.0f"),
-            ],
-        ),
-    ]
-    last = forecast.iloc[-1]
-    description = (
-        f"{title}: {len(history)} periods recorded, then forecast {len(forecast)} ahead; by "
-        f"{pd.Timestamp(last['period']):%B %Y} about {last['mean']:,.0f} {unit} "
-        f"(95% interval {last['lo_95']:,.0f} to {last['hi_95']:,.0f})."
-    )
-    rows = [
-        [f"{pd.Timestamp(p):%b %Y}", f"{v:,.0f}", "", ""]
-        for p, v in zip(history.period.iloc[-4:], history.y.iloc[-4:], strict=True)
-    ] + [
-        [
-            f"{pd.Timestamp(r['period']):%b %Y}",
-            f"{r['mean']:,.0f} (forecast)",
-            f"{r['lo_80']:,.0f} to {r['hi_80']:,.0f}",
-            f"{r['lo_95']:,.0f} to {r['hi_95']:,.0f}",
-        ]
-        for r in forecast.to_dict("records")
-    ]
-    chart = alt.layer(*layers).properties(
-        title=_title(title),
-        description=description,
-        width=WIDTH,
-        height=200,
-        usermeta={
-            "table": _table(
-                f"{title}: the last periods recorded and the forecast",
-                ["Period", unit.capitalize(), "80% interval", "95% interval"],
-                rows,
-            )
-        },
-    )
-    return cast(alt.LayerChart, chart)
 
 
 #: the charts of an indicator, by name, in the order shown
@@ -891,10 +570,3 @@ def indicator_charts(
         except OpenPeelError as exc:
             log.info("%s of %s left out: %s", heading.lower(), indicator_id, exc)
     return drawn
-
-
-def spec_title(spec: dict[str, Any]) -> str:
-    """A chart's title as one line of text."""
-    title = spec.get("title", "")
-    text = title.get("text", "") if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else str(text)

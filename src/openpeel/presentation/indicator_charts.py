@@ -17,7 +17,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators import profile
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.periods import sort_key
-from openpeel.presentation.charts import (
+from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
     LABEL_LIMIT,

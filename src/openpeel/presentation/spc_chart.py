@@ -24,7 +24,7 @@ from openpeel.indicators.spc import (
     latest_variation,
     read_spc,
 )
-from openpeel.presentation.charts import WIDTH
+from openpeel.presentation.chart_parts import WIDTH
 from openpeel.presentation.numbers import axis_format, format_value
 from openpeel.warehouse.db import Warehouse
 

@@ -23,7 +23,8 @@ MAX_SERIES = 4
 
 
 def demand_section(wh: Warehouse, force_code: str, asof: AsOf) -> dict[str, Any]:
-    from openpeel.forecast.stored import charted, stored_series
+    from openpeel.forecast.stored import stored_series
+    from openpeel.presentation.fan_chart import charted
     from openpeel.publishing.figures import chart_dict
 
     words = narrative.wording()["demand"]

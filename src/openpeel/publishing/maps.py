@@ -2,7 +2,7 @@
 
 `grade_map` draws the force areas from the warehouse's ONS boundaries (coordinates rounded to
 keep the SVG small) with a fixed, colour-blind safe colour for each grade; render it with
-`openpeel.presentation.charts.chart_svg` or write it with `save_chart`.
+`openpeel.presentation.rendering.chart_svg` or write it with `save_chart`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import altair as alt
 import duckdb
 
 from openpeel.errors import OpenPeelError
-from openpeel.presentation.charts import chart_svg
+from openpeel.presentation.rendering import chart_svg
 from openpeel.warehouse.db import Warehouse
 
 __all__ = ["chart_svg", "grade_map", "simplify"]

@@ -127,7 +127,7 @@ def chart_svg(item: tables.ChartItem, context: dict[str, Any]) -> str:
         from openpeel.web.spine_figure import spine_svg
 
         return spine_svg(str(context["force"]["name"]), context["spine"])
-    from openpeel.presentation.charts import spec_svg
+    from openpeel.presentation.rendering import spec_svg
 
     return spec_svg(item.chart["spec"])
 

@@ -187,17 +187,13 @@ def _charts(
 ) -> list[dict[str, Any]]:
     """The page's charts as (heading, Vega-Lite spec); one the data cannot draw is left out,
     with a note in the log."""
-    from openpeel.presentation.charts import (
-        EW,
-        funnel_chart,
-        spec_table,
-        spec_title,
-        trend_chart,
-    )
+    from openpeel.presentation.chart_parts import EW
+    from openpeel.presentation.charts import funnel_chart, trend_chart
     from openpeel.presentation.indicator_charts import (
         england_and_wales_trend_chart,
         ranked_comparison_chart,
     )
+    from openpeel.presentation.rendering import spec_table, spec_title
 
     code = chosen.code if chosen else None
     makers: list[tuple[str, Callable[[], alt.TopLevelMixin | dict[str, Any]]]] = [

@@ -365,7 +365,8 @@ def _key_indicators(wh: Warehouse, force_code: str, year: int) -> list[dict[str,
 
 def _key_chart(wh: Warehouse, force: Force, figures: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The key indicators as one interactive chart (force and peer group against E&W = 100)."""
-    from openpeel.presentation.charts import key_indicators_chart, spec_table
+    from openpeel.presentation.key_indicators_chart import key_indicators_chart
+    from openpeel.presentation.rendering import spec_table
     from openpeel.publishing.figures import indicator_row
 
     catalogue = load_catalogue()
@@ -468,8 +469,9 @@ def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
     with a sentence, what its backtest leaves in doubt, its fan chart, and the technical
     measures (model, MASE against the seasonal naive baseline, sMAPE, interval coverage)."""
     from openpeel.forecast.plain import summary
-    from openpeel.forecast.stored import charted, stored_series
-    from openpeel.presentation.charts import spec_table
+    from openpeel.forecast.stored import stored_series
+    from openpeel.presentation.fan_chart import charted
+    from openpeel.presentation.rendering import spec_table
 
     force = find_force(spelling)
     series: list[dict[str, Any]] = []

@@ -1,0 +1,106 @@
+"""The parts every chart of ``presentation`` shares: the words and colours of the marks, the
+chart's width, its title, quantitative axes and their ranges, legends, and its data table.
+
+The chart modules (`charts`, `fan_chart`, `key_indicators_chart`, `indicator_charts`,
+`spc_chart`) draw with these, so that a chart looks and reads the same wherever it is drawn. The
+names that start with ``_`` are for those modules only, not for the layers above.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from openpeel.errors import OpenPeelError
+from openpeel.reference import forces
+
+EW = "England and Wales"
+PEERS = "Peer group mean"
+#: marks: the chosen force, its peers, the other forces
+FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR, EW_COLOUR = "#d95f02", "#1b9e77", "#b0b0b0", "#333333"
+WIDTH = 520
+#: at most this many ticks on a quantitative axis, so that their labels never meet
+TICKS = 5
+#: the share of an axis's span left empty beyond the data, each side
+PAD = 0.06
+#: legends and axis labels are never cut (0: no limit)
+LABEL_LIMIT = 0
+
+#: the periods of each type, in a chart's subtitle
+PERIOD_TYPE_WORDS = {
+    "month": "months",
+    "quarter": "quarters",
+    "financial_year": "financial years",
+    "year": "years",
+    "rolling_12_months": "rolling 12 months",
+}
+
+
+def _short(code: str) -> str:
+    """A force's short name ('Hampshire'), for legends and axis labels that must fit."""
+    try:
+        return forces().resolve(code).short_name
+    except OpenPeelError:
+        return code
+
+
+def _num(x: object) -> float | None:
+    if x is None or x is pd.NA:
+        return None
+    f = float(x)  # type: ignore[arg-type]
+    return f if math.isfinite(f) else None
+
+
+#: a title or subtitle longer than this many characters is wrapped onto more lines
+TITLE_CHARACTERS = 48
+
+
+def _lines(text: str) -> str | list[str]:
+    """A title as lines that fit the chart's width (Vega-Lite draws a list as lines)."""
+    lines = textwrap.wrap(text, TITLE_CHARACTERS)
+    return lines if len(lines) > 1 else text
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    if subtitle is None:
+        return alt.TitleParams(_lines(text), anchor="start", limit=0)
+    return alt.TitleParams(_lines(text), subtitle=_lines(subtitle), anchor="start", limit=0)
+
+
+def _domain(*arrays: Any, low: float | None = None, high: float | None = None) -> list[float]:
+    """The range of the values drawn, padded each side, kept within [low, high]."""
+    found = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    found = found[np.isfinite(found)]
+    if not len(found):
+        return [0.0, 1.0]
+    lo, hi = float(found.min()), float(found.max())
+    pad = (hi - lo) * PAD or abs(hi) * PAD or 1.0
+    lo, hi = lo - pad, hi + pad
+    if low is not None:
+        lo = max(lo, low)
+    if high is not None:
+        hi = min(hi, high)
+    return [lo, hi]
+
+
+def _axis(fmt: str, title: str | None = None) -> alt.Axis:
+    """A quantitative axis with few ticks whose labels never overlap."""
+    return alt.Axis(
+        format=fmt, tickCount=TICKS, labelOverlap="greedy", labelLimit=LABEL_LIMIT, title=title
+    )
+
+
+def _legend(title: str | None = None) -> alt.Legend:
+    return alt.Legend(orient="bottom", direction="horizontal", labelLimit=LABEL_LIMIT, title=title)
+
+
+def _table(
+    caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None
+) -> dict[str, Any]:
+    """A chart's data table, as text: printed after the chart by the report and the web."""
+    return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
