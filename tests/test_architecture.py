@@ -54,10 +54,6 @@ TOO_LONG: dict[str, str] = {
     "while the web is being changed in parallel",
     "openpeel/web/workspace.py": "the inspectors' routes; split with the web's routes above",
     "openpeel/web/models.py": "the API's response models; split with the web's routes above",
-    "openpeel/publishing/context.py": "the report's one context builder; the publishing "
-    "content is being changed in parallel",
-    "openpeel/publishing/workflow.py": "the publication steps; the publishing content is "
-    "being changed in parallel",
 }
 
 #: imports from a lower layer into a higher one that remain, and why

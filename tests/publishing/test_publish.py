@@ -20,7 +20,7 @@ from sqlalchemy import select
 from openpeel.access import PUBLIC, Viewer
 from openpeel.assess.models import AccessLogEntry, Finding, RecommendationUpdate
 from openpeel.assess.users import add_user
-from openpeel.publishing import narrative, workflow
+from openpeel.publishing import narrative, reading, workflow
 from openpeel.publishing.folders import MARKER
 from openpeel.publishing.outputs import OUTPUTS, export_public, public, write_many, write_outputs
 from openpeel.publishing.render import FORMATS, render
@@ -132,18 +132,18 @@ def test_the_embargo_before_at_and_after_its_time(published: Published) -> None:
     _schedule(published, access=["jo"])
     before, after = RELEASE - timedelta(seconds=1), RELEASE + timedelta(days=1)
     with published.store.session() as s:
-        ann, kim, pat, jo = (workflow.viewer(s, n) for n in ("ann", "kim", "pat", "jo"))
+        ann, kim, pat, jo = (reading.viewer(s, n) for n in ("ann", "kim", "pat", "jo"))
         stranger = Viewer(name="someone")
         for who in (PUBLIC, kim, stranger):
-            with pytest.raises(workflow.EmbargoError, match="embargoed until 2 March 2017, 00:01"):
-                workflow.read(s, "hampshire-2016", "report", "html", who, before)
+            with pytest.raises(reading.EmbargoError, match="embargoed until 2 March 2017, 00:01"):
+                reading.read(s, "hampshire-2016", "report", "html", who, before)
         for who in (ann, pat, jo):
-            assert workflow.read(s, "hampshire-2016", "summary", "md", who, before)
+            assert reading.read(s, "hampshire-2016", "summary", "md", who, before)
         assert public(s, before) == []
         # at the time, without anyone acting, everyone can read it
         assert [p.slug for p, _ in public(s, RELEASE)] == ["hampshire-2016", "national-2016"]
         for when in (RELEASE, after):
-            assert workflow.read(s, "hampshire-2016", "report", "md", PUBLIC, when)
+            assert reading.read(s, "hampshire-2016", "report", "md", PUBLIC, when)
         log = list(s.scalars(select(AccessLogEntry).order_by(AccessLogEntry.id)))
         # every signed-in read before the time is logged, allowed or not; none after it; the
         # public's refused read is only counted, in memory
@@ -172,13 +172,13 @@ def test_a_force_sees_only_its_own_draft_in_factual_accuracy_check(published: Pu
         add_user(s, "ann", "force", PASSWORD, "tester", force="Hampshire")
         add_user(s, "kim", "force", PASSWORD, "tester", force="Kent")
         workflow.draft(s, wh, "Hampshire", "2016", "tester", BUILT)
-        ann, kim = workflow.viewer(s, "ann"), workflow.viewer(s, "kim")
-        with pytest.raises(workflow.EmbargoError, match="draft"):
-            workflow.read(s, "hampshire-2016", "report", "md", ann, BUILT)
+        ann, kim = reading.viewer(s, "ann"), reading.viewer(s, "kim")
+        with pytest.raises(reading.EmbargoError, match="draft"):
+            reading.read(s, "hampshire-2016", "report", "md", ann, BUILT)
         workflow.send_for_check(s, "hampshire-2016", "tester")
-        assert workflow.read(s, "hampshire-2016", "report", "md", ann, BUILT)
-        with pytest.raises(workflow.EmbargoError, match="fact check"):
-            workflow.read(s, "hampshire-2016", "report", "md", kim, BUILT)
+        assert reading.read(s, "hampshire-2016", "report", "md", ann, BUILT)
+        with pytest.raises(reading.EmbargoError, match="fact check"):
+            reading.read(s, "hampshire-2016", "report", "md", kim, BUILT)
 
 
 def test_steps_out_of_order_are_refused(published: Published) -> None:
@@ -252,7 +252,7 @@ def test_html_passes_basic_accessibility_checks(published: Published, output: st
     _schedule(published)
     slug = "national-2016" if output == "overview" else "hampshire-2016"
     with published.store.session() as s:
-        html = workflow.read(s, slug, output, "html", PUBLIC, RELEASE).decode()
+        html = reading.read(s, slug, output, "html", PUBLIC, RELEASE).decode()
     checker = _Accessibility()
     checker.feed(html)
     assert checker.lang == "en-GB"
@@ -266,7 +266,7 @@ def test_html_passes_basic_accessibility_checks(published: Published, output: st
 def test_the_pdf_is_tagged_with_language_headings_and_alternatives(published: Published) -> None:
     _schedule(published)
     with published.store.session() as s:
-        data = workflow.read(s, "hampshire-2016", "report", "pdf", PUBLIC, RELEASE)
+        data = reading.read(s, "hampshire-2016", "report", "pdf", PUBLIC, RELEASE)
     reader = PdfReader(io.BytesIO(data))
     root: Any = reader.trailer["/Root"]
     assert root["/Lang"] == "en-GB"

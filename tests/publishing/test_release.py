@@ -29,7 +29,7 @@ from openpeel.assess.models import AuditEntry, Publication
 from openpeel.assess.reconcile import reconcile
 from openpeel.assess.store import Store
 from openpeel.clock import uk
-from openpeel.publishing import corrections, release, workflow
+from openpeel.publishing import corrections, reading, release, workflow
 from openpeel.publishing.outputs import export_public
 from openpeel.publishing.render import render
 from openpeel.sample import assessments_path
@@ -45,7 +45,7 @@ AFTER = RELEASE + timedelta(days=30)
 def test_postpone_withdraw_and_revoke_before_the_release(published: Published) -> None:
     _schedule(published, access=["kim"])
     with published.store.session() as s:
-        kim = workflow.viewer(s, "kim")  # a Kent user: Hampshire's only by the grant
+        kim = reading.viewer(s, "kim")  # a Kent user: Hampshire's only by the grant
         # the national overview includes Hampshire's report: it is changed first
         with pytest.raises(workflow.PublishError, match="national-2016 includes hampshire-2016"):
             release.withdraw(s, "hampshire-2016", "pat", BEFORE, "Wrong figures.")
@@ -55,13 +55,13 @@ def test_postpone_withdraw_and_revoke_before_the_release(published: Published) -
         with pytest.raises(workflow.PublishError, match="is not later than"):
             release.postpone(s, "hampshire-2016", RELEASE - timedelta(hours=2), "pat", BEFORE)
         release.postpone(s, "hampshire-2016", RELEASE + timedelta(days=1), "pat", BEFORE, "Late.")
-        with pytest.raises(workflow.EmbargoError, match="embargoed until 3 March 2017"):
-            workflow.read(s, "hampshire-2016", "report", "md", PUBLIC, RELEASE)
+        with pytest.raises(reading.EmbargoError, match="embargoed until 3 March 2017"):
+            reading.read(s, "hampshire-2016", "report", "md", PUBLIC, RELEASE)
         # pre-release access revoked: refused from then on
-        assert workflow.read(s, "hampshire-2016", "report", "md", kim, BEFORE)
+        assert reading.read(s, "hampshire-2016", "report", "md", kim, BEFORE)
         release.revoke(s, "hampshire-2016", "kim", "pat", BEFORE)
-        with pytest.raises(workflow.EmbargoError):
-            workflow.read(s, "hampshire-2016", "report", "md", kim, BEFORE)
+        with pytest.raises(reading.EmbargoError):
+            reading.read(s, "hampshire-2016", "report", "md", kim, BEFORE)
         with pytest.raises(workflow.PublishError, match="'kim' has no pre-release access"):
             release.revoke(s, "hampshire-2016", "kim", "pat", BEFORE)
         # withdrawn: back in check, and never released at its old time
@@ -71,8 +71,8 @@ def test_postpone_withdraw_and_revoke_before_the_release(published: Published) -
         release.withdraw(s, "hampshire-2016", "pat", BEFORE, "Wrong figures.")
         pub = workflow.find(s, "hampshire-2016")
         assert (pub.state, pub.embargo_until) == ("fact_check", None)
-        with pytest.raises(workflow.EmbargoError, match="fact check"):
-            workflow.read(s, "hampshire-2016", "report", "md", PUBLIC, AFTER)
+        with pytest.raises(reading.EmbargoError, match="fact check"):
+            reading.read(s, "hampshire-2016", "report", "md", PUBLIC, AFTER)
         with pytest.raises(workflow.PublishError, match="not scheduled"):
             release.postpone(s, "hampshire-2016", AFTER, "pat", BEFORE)
         actions = [
@@ -104,7 +104,7 @@ def test_a_release_time_that_has_passed_is_refused_unless_confirmed(
         workflow.schedule(
             s, "hampshire-2016", BUILT - timedelta(days=1), "tester", BUILT, release_now=True
         )
-        assert workflow.read(s, "hampshire-2016", "summary", "md", PUBLIC, BUILT)
+        assert reading.read(s, "hampshire-2016", "summary", "md", PUBLIC, BUILT)
 
 
 def _published_and_changed(p: Published) -> None:
@@ -125,7 +125,7 @@ def _correct_a_draft(p: Published) -> None:
 
 
 def _md(s: Any, who: Any, at: datetime) -> str:
-    return workflow.read(s, "hampshire-2016", "report", "md", who, at).decode()
+    return reading.read(s, "hampshire-2016", "report", "md", who, at).decode()
 
 
 def test_a_correction_takes_its_own_steps_and_carries_its_note(published: Published) -> None:
@@ -144,13 +144,13 @@ def test_a_correction_takes_its_own_steps_and_carries_its_note(published: Publis
         ] == ("requires improvement", "good")
         # the public still reads the original; the force reads the correction in check
         workflow.send_for_check(s, "hampshire-2016", "pat", AFTER)
-        ann = workflow.viewer(s, "ann")
+        ann = reading.viewer(s, "ann")
         assert "Found later." not in _md(s, PUBLIC, AFTER)
         assert "Found later." in _md(s, ann, AFTER)
         out = AFTER + timedelta(days=1)
         workflow.schedule(s, "hampshire-2016", out, "pat", AFTER)
         assert first.context["report"]["corrections"][0]["released_at"] == out.isoformat()
-        public = workflow.read(s, "hampshire-2016", "report", "md", PUBLIC, out).decode()
+        public = reading.read(s, "hampshire-2016", "report", "md", PUBLIC, out).decode()
         assert "Found later." in public
         assert f"**Correction 1**, published {uk(out)}" in public
         # with nothing changed since, there is nothing to correct

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from openpeel.access import PUBLIC
 from openpeel.assess.models import AuditEntry
-from openpeel.publishing import release, workflow
+from openpeel.publishing import reading, release, workflow
 from openpeel.publishing.render import render
 from openpeel.publishing.renditions import PRESS_RELEASE, PRESS_RENDITION
 from tests.publishing.conftest import RELEASE, Published
@@ -49,10 +49,10 @@ def test_both_renditions_are_frozen_hashed_and_audited(published: Published) -> 
             k: v for k, v in public.items() if k != "embargo"
         }
         # the audited hashes are those of the JSON outputs each reader is served
-        kim = workflow.viewer(s, "kim")
+        kim = reading.viewer(s, "kim")
         served = {
             name: _sha256(
-                workflow.read(s, "hampshire-2016", "press-release", "json", kim, BEFORE, None, name)
+                reading.read(s, "hampshire-2016", "press-release", "json", kim, BEFORE, None, name)
             )
             for name in ("press", "public")
         }
@@ -64,36 +64,36 @@ def test_both_renditions_are_frozen_hashed_and_audited(published: Published) -> 
 def test_served_by_reader_and_time(published: Published) -> None:
     _schedule(published, access=["kim"])
     with published.store.session() as s:
-        kim = workflow.viewer(s, "kim")  # pre-release access by the grant
-        pat = workflow.viewer(s, "pat")  # an inspector
-        before = workflow.read(s, "hampshire-2016", "press-release", "md", kim, BEFORE).decode()
+        kim = reading.viewer(s, "kim")  # pre-release access by the grant
+        pat = reading.viewer(s, "pat")  # an inspector
+        before = reading.read(s, "hampshire-2016", "press-release", "md", kim, BEFORE).decode()
         assert EMBARGO in before
-        preview = workflow.read(
+        preview = reading.read(
             s, "hampshire-2016", "press-release", "md", kim, BEFORE, rendition="public"
         ).decode()
         assert "Embargoed" not in preview
         # the public: nothing before the release, and never the press rendition
-        with pytest.raises(workflow.EmbargoError):
-            workflow.read(s, "hampshire-2016", "press-release", "md", PUBLIC, BEFORE)
+        with pytest.raises(reading.EmbargoError):
+            reading.read(s, "hampshire-2016", "press-release", "md", PUBLIC, BEFORE)
         for who in (PUBLIC, kim):
-            after = workflow.read(s, "hampshire-2016", "press-release", "md", who, AFTER)
+            after = reading.read(s, "hampshire-2016", "press-release", "md", who, AFTER)
             assert "Embargoed" not in after.decode()
-            assert b"Embargoed" not in workflow.read(
+            assert b"Embargoed" not in reading.read(
                 s, "hampshire-2016", "press-release", "pdf", who, AFTER
             ).replace(b" ", b"")  # PDF text is compressed: a cheap check; the md one is exact
             with pytest.raises(workflow.PublishError, match="pre-release readers only"):
-                workflow.read(
+                reading.read(
                     s, "hampshire-2016", "press-release", "md", who, AFTER, rendition="press"
                 )
         # staff may still read what the press was given, to check it
-        kept = workflow.read(
+        kept = reading.read(
             s, "hampshire-2016", "press-release", "md", pat, AFTER, rendition="press"
         ).decode()
         assert EMBARGO in kept
         with pytest.raises(workflow.PublishError, match="only the press release"):
-            workflow.read(s, "hampshire-2016", "report", "md", pat, AFTER, rendition="press")
+            reading.read(s, "hampshire-2016", "report", "md", pat, AFTER, rendition="press")
         with pytest.raises(workflow.PublishError, match="unknown rendition"):
-            workflow.read(s, "hampshire-2016", "press-release", "md", pat, AFTER, rendition="draft")
+            reading.read(s, "hampshire-2016", "press-release", "md", pat, AFTER, rendition="draft")
 
 
 def test_served_text_is_the_frozen_rendition(published: Published) -> None:
@@ -101,10 +101,10 @@ def test_served_text_is_the_frozen_rendition(published: Published) -> None:
     with published.store.session() as s:
         pub = workflow.find(s, "hampshire-2016")
         frozen = dict(pub.context)
-        served = workflow.read(s, "hampshire-2016", "press-release", "md", PUBLIC, AFTER)
+        served = reading.read(s, "hampshire-2016", "press-release", "md", PUBLIC, AFTER)
         assert served == render(frozen[PRESS_RELEASE], "md")
-        kim = workflow.viewer(s, "kim")
-        early = workflow.read(s, "hampshire-2016", "press-release", "md", kim, BEFORE)
+        kim = reading.viewer(s, "kim")
+        early = reading.read(s, "hampshire-2016", "press-release", "md", kim, BEFORE)
         assert early == render(frozen[PRESS_RENDITION], "md")
 
 

@@ -3,11 +3,15 @@ columns every row is inserted into by name."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from openpeel.declarations import toml_documents
@@ -22,7 +26,7 @@ from openpeel.warehouse.code_tables import CODE_TABLES
 from openpeel.warehouse.db import UndeclaredColumns, Warehouse
 from openpeel.warehouse.ddl import create_table
 from openpeel.warehouse.parquet import DERIVED, export_parquet
-from tests.conftest import load
+from tests.conftest import load, need
 
 
 def test_small_month_share_is_one_schema_constant(warehouse: Warehouse) -> None:
@@ -158,25 +162,60 @@ def test_rows_with_an_undeclared_column_are_refused(warehouse: Warehouse) -> Non
     ]
 
 
-# -- the street counts: one declaration, the same rows on every engine ------------------------
+# -- the street counts: one declaration, the same rows on every engine (DuckDB, Spark) ------
 
 
-def test_the_street_counts_are_the_same_in_the_warehouse_and_over_parquet(tmp_path: Path) -> None:
-    from openpeel.indicators.engine import ParquetEngine
-
-    assert set(DERIVED) == {"core_policeuk__street_counts", "core_policeuk__street_type_counts"}
-    with Warehouse(tmp_path / "home") as wh:
+@pytest.fixture(scope="module")
+def street_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A warehouse of the sample's street records and its Parquet export (home, tree)."""
+    home, tree = tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("pq")
+    with Warehouse(home) as wh:
         load(wh, sample_path() / "police_uk")
-        exported = {e.table for e in export_parquet(wh, tmp_path / "pq")}
-        assert not set(DERIVED) & exported
-        engine = ParquetEngine(tmp_path / "pq")
-        for name, sql in DERIVED.items():
-            view = wh.arrow(f"SELECT * FROM {name} ORDER BY ALL")
-            assert view.num_rows > 100, name
-            # the warehouse's view (counted from the raw rows) is what its declaration says
-            assert wh.arrow(f"SELECT * FROM ({sql}) ORDER BY ALL").equals(view), name
-            over_parquet = engine.table(f"SELECT * FROM {name} ORDER BY ALL")
-            assert over_parquet.column_names == view.column_names, name
-            assert over_parquet.to_pylist() == view.to_pylist(), name
-            total = wh.scalar(f"SELECT sum(records) FROM {name}")
-            assert total == wh.scalar("SELECT count(*) FROM core_policeuk__street")
+        exported = {e.table for e in export_parquet(wh, tree)}
+    assert not set(DERIVED) & exported, "the counting views are defined, not exported"
+    return home, tree
+
+
+def _engine_over(tree: Path, engine: str) -> Any:
+    """The engine that reads the Parquet tree and defines the counting views over it."""
+    if engine == "duckdb":
+        from openpeel.indicators.engine import ParquetEngine
+
+        return ParquetEngine(tree)
+    if shutil.which("java") is None:
+        need("java", "no Java here (Spark needs Java 17+)")
+    if importlib.util.find_spec("pyspark") is None:
+        need("pyspark", "PySpark is not installed")
+    from openpeel.indicators.spark import SparkEngine
+
+    return SparkEngine(tree, "local[1]")
+
+
+def _sorted(table: pa.Table) -> list[dict[str, Any]]:
+    """The rows in the order of all their columns (the same order on every engine)."""
+    return table.sort_by([(name, "ascending") for name in table.column_names]).to_pylist()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_the_street_counts_are_the_same_in_the_warehouse_and_over_parquet(
+    street_tree: tuple[Path, Path], engine: str
+) -> None:
+    assert set(DERIVED) == {"core_policeuk__street_counts", "core_policeuk__street_type_counts"}
+    home, tree = street_tree
+    other = _engine_over(tree, engine)
+    try:
+        with Warehouse(home) as wh:
+            for name, sql in DERIVED.items():
+                view = wh.arrow(f"SELECT * FROM {name}")
+                assert view.num_rows > 100, name
+                # the warehouse's view (counted from the raw rows) is what its declaration says
+                ordered = wh.arrow(f"SELECT * FROM {name} ORDER BY ALL")
+                assert wh.arrow(f"SELECT * FROM ({sql}) ORDER BY ALL").equals(ordered), name
+                over_parquet = other.table(f"SELECT * FROM {name}")
+                assert over_parquet.column_names == view.column_names, name
+                assert _sorted(over_parquet) == _sorted(view), name
+                total = wh.scalar(f"SELECT sum(records) FROM {name}")
+                assert total == wh.scalar("SELECT count(*) FROM core_policeuk__street")
+    finally:
+        if engine == "spark":
+            other.session.stop()

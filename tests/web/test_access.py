@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.web.conftest import ACCOUNTS, Site
 
 from openpeel.assess.models import AccessLogEntry
-from openpeel.publishing import workflow
+from openpeel.publishing import reading
 from openpeel.web.pages import PAGES
 from openpeel.web.workspace import ACTIONS
 
@@ -72,7 +72,7 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
     allowed = who in READERS[state]
     with site.store.session() as s:
         before = max((e.id for e in s.scalars(select(AccessLogEntry))), default=0)
-    refused_before = workflow.refused_public_reads.count
+    refused_before = reading.refused_public_reads.count
     for path in PUBLICATION_ROUTES:
         response = _get(site, path, who)
         assert response.status_code == (200 if allowed else 404), (state, who, path)
@@ -101,7 +101,7 @@ def test_the_embargo_and_the_force_scope_for_every_route_role_and_state(
             (e.output, e.allowed)
             for e in s.scalars(select(AccessLogEntry).where(AccessLogEntry.id > before))
         ]
-    refused = workflow.refused_public_reads.count - refused_before
+    refused = reading.refused_public_reads.count - refused_before
     assert refused == (4 if who is None and not allowed else 0)
     if state == "published" or (who is None and not allowed):
         assert logged == []

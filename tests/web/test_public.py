@@ -22,7 +22,7 @@ from openpeel.assess.bulk import load_yaml
 from openpeel.assess.models import AccessLogEntry, Response
 from openpeel.assess.store import Store
 from openpeel.assess.users import add_user
-from openpeel.publishing import workflow
+from openpeel.publishing import reading, workflow
 from openpeel.sample import assessments_path
 from openpeel.warehouse.db import Warehouse
 
@@ -148,7 +148,7 @@ def test_refused_public_reads_write_nothing_and_are_counted(
     try:
         with site.store.session() as s:
             rows = s.scalar(select(func.count()).select_from(AccessLogEntry)) or 0
-        before = workflow.refused_public_reads.count
+        before = reading.refused_public_reads.count
         for _ in range(100):
             assert site.client.get("/publications/hampshire-2016/report.html").status_code == 404
             assert (
@@ -156,7 +156,7 @@ def test_refused_public_reads_write_nothing_and_are_counted(
             )
         with site.store.session() as s:
             assert s.scalar(select(func.count()).select_from(AccessLogEntry)) == rows
-        assert workflow.refused_public_reads.count - before == 200
+        assert reading.refused_public_reads.count - before == 200
         admin = site.client.get("/api/admin/users", headers=site.as_user("jo")).json()
         assert admin["refused_public_reads"] >= 200
         # a signed-in user's refused read is still logged
@@ -189,8 +189,8 @@ def test_text_and_links_are_escaped_in_every_format_of_a_report(
     pat = Viewer(name="pat", role="inspector")
     now = datetime(2017, 2, 21, tzinfo=UTC)
     with store.session() as s:
-        md = workflow.read(s, "hampshire-2016", "report", "md", pat, now).decode()
-        html = workflow.read(s, "hampshire-2016", "report", "html", pat, now).decode()
+        md = reading.read(s, "hampshire-2016", "report", "md", pat, now).decode()
+        html = reading.read(s, "hampshire-2016", "report", "html", pat, now).decode()
     store.close()
     assert "alert(1)" in md  # the text is there, as text
     assert "<script" not in md

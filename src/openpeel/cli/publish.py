@@ -310,16 +310,16 @@ def publish_show(
     import sys
 
     from openpeel.clock import now
-    from openpeel.publishing import workflow
+    from openpeel.publishing import reading, workflow
     from openpeel.publishing.outputs import OUTPUTS
 
     with _session(home) as session:
         pub = workflow.find(session, slug)
         name = output or next(iter(OUTPUTS[pub.kind]))
-        who = workflow.viewer(session, user)
+        who = reading.viewer(session, user)
         try:
-            data = workflow.read(session, slug, name, as_format, who, now(), version, rendition)
-        except workflow.EmbargoError:
+            data = reading.read(session, slug, name, as_format, who, now(), version, rendition)
+        except reading.EmbargoError:
             session.commit()  # a named user's refused read stays in the access log
             raise
     if to is not None:

@@ -11,8 +11,6 @@ context frozen in the store renders to the same bytes later, whatever happens to
 
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
@@ -22,42 +20,21 @@ from openpeel.assess.history import NOT_GRADED, GradeRow, confirmed, history, pu
 from openpeel.assess.models import Assessment, Response
 from openpeel.assess.service import edition_of
 from openpeel.framework.model import Edition, load_framework
-from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing import narrative
-from openpeel.publishing.asof import AsOf, missing_reason, period_end, releases
+from openpeel.publishing.annex import annex
+from openpeel.publishing.asof import AsOf
 from openpeel.publishing.demand import demand_section
-from openpeel.publishing.figures import charts, figure, last_knowable, report_figures
+from openpeel.publishing.evidence import evidence_by_question
+from openpeel.publishing.figures import report_figures
+from openpeel.publishing.findings import FINDING_ORDER, findings_by_question, groups
 from openpeel.publishing.narrative import Sentence
 from openpeel.publishing.spoken import press_release, spoken
 from openpeel.warehouse.db import Warehouse
-
-log = logging.getLogger("openpeel.publishing")
 
 #: the version of the context's shape; a frozen context records it (2: the audit head and the
 #: correction notes; 3: the as-of date, the cover and contents, the press release's form)
 CONTEXT_VERSION = 3
 GOOD_OR_BETTER = {"outstanding", "good", "adequate"}
-FINDING_ORDER = (
-    "cause_of_concern",
-    "area_for_improvement",
-    "strength",
-    "innovative_practice",
-    "promising_practice",
-)
-#: the findings under a question, grouped as the inspectorate publishes them
-GROUPS = (
-    ("Causes of concern", ("cause_of_concern",)),
-    ("Areas for improvement", ("area_for_improvement",)),
-    ("Strengths", ("strength",)),
-    ("Practice worth sharing", ("innovative_practice", "promising_practice")),
-)
-FINDING_TITLES = {
-    "strength": "Strengths",
-    "area_for_improvement": "Areas for improvement",
-    "cause_of_concern": "Causes of concern",
-    "promising_practice": "Promising practice",
-    "innovative_practice": "Innovative practice",
-}
 
 
 def _force_name(wh: Warehouse, code: str) -> str:
@@ -98,103 +75,6 @@ def _day(value: str | date) -> str:
 # -- the force bundle --------------------------------------------------------------------------
 
 
-def _recommendation(r: Any, asof: AsOf) -> dict[str, Any]:
-    """A recommendation as it stood on the as-of date: its progress dated after that belongs on
-    the live force page, never in the frozen publication."""
-    updates = [u for u in r.updates if u.is_accepted and asof.dated(u.on.isoformat())]
-    return {
-        "id": r.id,
-        "text": r.text,
-        "due_on": r.due_on.isoformat() if r.due_on else None,
-        "status": updates[-1].status if updates else "open",
-        "updates": [
-            {
-                "id": u.id,
-                "on": u.on.isoformat(),
-                "status": u.status,
-                "text": u.text,
-                "evidence": u.evidence,
-            }
-            for u in updates
-        ],
-    }
-
-
-def _findings_by_question(
-    assessment: Assessment, asof: AsOf
-) -> dict[str | None, list[dict[str, Any]]]:
-    out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for f in assessment.findings:
-        out[f.question_id or f"pillar:{f.pillar_id}"].append(
-            {
-                "id": f.id,
-                "kind": f.kind,
-                "text": f.text,
-                "source": f"finding:{f.id}",
-                "recommendations": [_recommendation(r, asof) for r in f.recommendations],
-            }
-        )
-    return out
-
-
-def _missing(ind: Any, period_type: str, period: str, asof: AsOf) -> dict[str, Any]:
-    words = narrative.wording()["asof"]
-    reason = missing_reason(ind, period_type, period, asof.on)
-    return {
-        "kind": "missing",
-        "indicator_id": ind.id,
-        "title": ind.title,
-        "reason": reason,
-        "text": str(words["missing"]).format(title=ind.title, reason=reason),
-    }
-
-
-def _evidence(
-    wh: Warehouse, assessment: Assessment, asof: AsOf
-) -> dict[str | None, list[dict[str, Any]]]:
-    """The evidence of each question: documents, and indicator figures knowable on the as-of
-    date (a figure that was not is named, with why; a retrospective edition shows it as what
-    the data showed afterwards)."""
-    catalogue = load_catalogue()
-    out: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for e in assessment.evidence:
-        if e.kind == "document":
-            out[e.question_id].append(
-                {
-                    "kind": "document",
-                    "title": e.title,
-                    "url": e.url,
-                    "note": e.note,
-                    "source": f"evidence:{e.id}",
-                    "afterwards": False,
-                }
-            )
-            continue
-        frozen = dict(e.frozen or {})
-        ind = catalogue.indicator(str(e.indicator_id))
-        period, period_type = str(frozen.get("period")), str(frozen.get("period_type"))
-        knowable = asof.knowable(ind, period_type, period)
-        if not knowable and not asof.retrospective:
-            missing = _missing(ind, period_type, period, asof)
-            # neither the period nor the note is kept: they name what came after the as-of date
-            out[e.question_id].append({**missing, "note": None, "afterwards": False})
-            continue
-        frozen["unit"] = frozen.get("unit", ind.unit)
-        item = figure(wh, ind, frozen)
-        last = None if not knowable else last_knowable(wh, ind, period_type, asof)
-        item.update(
-            kind="indicator",
-            note=e.note,
-            source=f"evidence:{e.id}",
-            afterwards=not knowable,
-            numerator_definition=frozen.get("numerator_definition"),
-            denominator_definition=frozen.get("denominator_definition"),
-            charts=charts(wh, ind, assessment.force_code, frozen, until=last),
-        )
-        out[e.question_id].append(item)
-    return out
-
-
 def response_dict(r: Response) -> dict[str, Any]:
     """A response to a report: who, when it is due, when it came, what it says."""
     return {
@@ -205,17 +85,6 @@ def response_dict(r: Response) -> dict[str, Any]:
         "text": r.text,
         "url": r.url,
     }
-
-
-def _groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Findings grouped as the inspectorate publishes them: causes of concern (with their
-    recommendations), areas for improvement, strengths, practice worth sharing."""
-    out = []
-    for title, kinds in GROUPS:
-        shown = [f for f in items if f["kind"] in kinds]
-        if shown:
-            out.append({"title": title, "kinds": list(kinds), "list": shown})
-    return out
 
 
 def _inspectorate_page(wh: Warehouse, force_code: str, edition: str) -> str | None:
@@ -251,8 +120,8 @@ def force_contexts(
     rows = [r for r in history(wh, assessment.force_code, store=working) if r.edition == ed.id]
     pillar_rows = {r.pillar: r for r in rows if r.question is None}
     question_rows = {r.question: r for r in rows if r.question is not None}
-    findings = _findings_by_question(assessment, asof)
-    evidence = _evidence(wh, assessment, asof)
+    findings = findings_by_question(assessment, asof)
+    evidence = evidence_by_question(wh, assessment, asof)
     judgements = {(j.level, j.target_id): j for j in assessment.judgements}
     provenance: dict[str, Any] = {}
 
@@ -279,7 +148,7 @@ def force_contexts(
                         kind: [f for f in findings.get(q.id, []) if f["kind"] == kind]
                         for kind in FINDING_ORDER
                     },
-                    "groups": _groups(findings.get(q.id, [])),
+                    "groups": groups(findings.get(q.id, [])),
                     "evidence": evidence.get(q.id, []),
                 }
             )
@@ -306,7 +175,7 @@ def force_contexts(
                 if grade["grade"] != NOT_GRADED
                 else None,
                 "findings": findings.get(f"pillar:{p.id}", []),
-                "groups": _groups(findings.get(f"pillar:{p.id}", [])),
+                "groups": groups(findings.get(f"pillar:{p.id}", [])),
                 "questions": questions,
                 # an ungraded pillar with nothing to say (leadership in 2016) is left out
                 "shown": bool(
@@ -355,7 +224,7 @@ def force_contexts(
         "pillars": pillars,
         "responses": responses,
         "demand": demand_section(wh, assessment.force_code, asof),
-        "annex": _annex(wh, assessment.force_code, pillars, numbers, register, asof),
+        "annex": annex(wh, assessment.force_code, pillars, numbers, register, asof),
     }
     report["contents"] = _contents(report)
     said = spoken(pillars, opening)
@@ -432,108 +301,3 @@ def _contents(report: dict[str, Any]) -> list[dict[str, str]]:
         )
     out.append({"id": "annex", "title": "Annex: about the data", "level": "1"})
     return out
-
-
-def _dataset_words(name: str) -> str:
-    """A data-quality register's dataset (a warehouse table) as its publisher and dataset."""
-    from openpeel.sources import all_sources
-
-    for kind, source in all_sources().items():
-        if source.raw_table.removeprefix("raw_") == name:
-            declared = releases().get(kind)
-            dataset = declared.dataset if declared else source.title
-            return f"{source.publisher}: {dataset}"
-    for prefix, publisher in (("policeuk", "data.police.uk"), ("homeoffice", "Home Office")):
-        if name.startswith(prefix):
-            return publisher
-    return "ONS" if name.startswith("ons") else "published data"
-
-
-def _annex(
-    wh: Warehouse,
-    force_code: str,
-    pillars: list[dict[str, Any]],
-    numbers: list[dict[str, Any]],
-    register: list[dict[str, Any]] | None,
-    asof: AsOf,
-) -> dict[str, Any]:
-    """The indicators' definitions, the publishers and datasets with their links and the
-    periods used, and the data gaps for the force up to the as-of date."""
-    from openpeel.sources import all_sources
-
-    catalogue = load_catalogue()
-    used: dict[str, set[str]] = defaultdict(set)
-    for p in pillars:
-        for q in p["questions"]:
-            for e in q["evidence"]:
-                if e["kind"] == "indicator" and not e.get("afterwards"):
-                    used[e["indicator_id"]].add(str(e["period"]))
-    for n in numbers:
-        used[n["indicator_id"]].add(str(n["period"]))
-    definitions = []
-    periods_of: dict[str, set[str]] = defaultdict(set)
-    for iid in sorted(used, key=lambda i: catalogue.indicator(i).title):
-        ind = catalogue.indicator(iid)
-        kinds = list(catalogue.measures[ind.measure].sources)
-        for kind in kinds:
-            periods_of[kind].update(used[iid])
-        for other in (ind.denominator_measure, ind.exposure_measure):
-            for kind in catalogue.measures[other].sources if other else ():
-                periods_of.setdefault(kind, set())
-        definitions.append(
-            {
-                "indicator_id": iid,
-                "title": ind.title,
-                "numerator": ind.numerator_words,
-                "denominator": ind.denominator_words,
-                "minimum_denominator": ind.minimum_denominator,
-                "minimum_text": f"{ind.minimum_denominator:,.0f}"
-                if ind.minimum_denominator
-                else "",
-                "caveats": list(ind.caveats),
-                "periods": sorted(used[iid]),
-            }
-        )
-    sources = []
-    for kind in sorted(periods_of):
-        declared = releases().get(kind)
-        source = all_sources().get(kind)
-        if source is None:
-            continue
-        sources.append(
-            {
-                "publisher": source.publisher,
-                "dataset": declared.dataset if declared else source.title,
-                "url": declared.url if declared else None,
-                "periods": sorted(periods_of[kind]),
-            }
-        )
-    rows = quality_register(wh) if register is None else register
-    gaps = []
-    for r in rows:
-        if r.get("force_code") not in (force_code, None):
-            continue
-        period = str(r["period"]) if r.get("period") is not None else None
-        end = period_end("", period) if period else None
-        if end is not None and end > asof.on and not asof.retrospective:
-            continue
-        gaps.append(
-            {
-                "finding": str(r.get("finding") or "").capitalize(),
-                "dataset": _dataset_words(str(r.get("dataset") or "")),
-                "period": period,
-                "detail": str(r["detail"]) if r.get("detail") is not None else None,
-            }
-        )
-    return {"definitions": definitions, "sources": sources, "gaps": gaps[:40]}
-
-
-def quality_register(wh: Warehouse) -> list[dict[str, Any]]:
-    """The data-quality register, or nothing where the warehouse lacks a source it checks."""
-    from openpeel.warehouse.quality import register_records
-
-    try:
-        return register_records(wh)
-    except Exception as exc:  # the register needs every source; a partial warehouse has gaps
-        log.info("data-quality register not available: %s", exc)
-        return []

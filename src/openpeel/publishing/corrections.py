@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from openpeel import access
 from openpeel.assess.models import Assessment, Correction, Publication
 from openpeel.framework.model import load_framework
-from openpeel.publishing.context import FINDING_ORDER, force_contexts
+from openpeel.publishing.context import force_contexts
+from openpeel.publishing.findings import FINDING_ORDER
 from openpeel.publishing.outputs import publication_of
 from openpeel.publishing.render import context_hash
 from openpeel.publishing.renditions import PRESS_RENDITION

@@ -129,7 +129,7 @@ def recommendations(
     published), with the force's progress on each since (posted after publication, live):
     the progress the inspectorate accepted, and for ``reviewers`` (the force and the
     inspectorate) what waits for acceptance too, marked so."""
-    from openpeel.publishing.context import FINDING_ORDER
+    from openpeel.publishing.findings import FINDING_ORDER
 
     report = version.context["report"]
     findings = [f for p in report["pillars"] for f in p["findings"]]

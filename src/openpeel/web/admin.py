@@ -24,7 +24,7 @@ from openpeel.assess.users import (
     set_role,
 )
 from openpeel.errors import OpenPeelError, UnknownCodeError
-from openpeel.publishing.workflow import refused_public_reads
+from openpeel.publishing.reading import refused_public_reads
 from openpeel.web import forms
 from openpeel.web.deps import DB, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of

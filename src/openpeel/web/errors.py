@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from openpeel import access
 from openpeel.errors import OpenPeelError, UnknownCodeError
-from openpeel.publishing.workflow import EmbargoError
+from openpeel.publishing.reading import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.deps import AuthError, Forbidden
 from openpeel.web.security import security_headers

@@ -354,7 +354,7 @@ def publication_output(
     ] = None,
 ) -> Response:
     from openpeel import access
-    from openpeel.publishing import workflow
+    from openpeel.publishing import reading, workflow
     from openpeel.publishing.outputs import OUTPUTS
     from openpeel.web.errors import respond
 
@@ -362,7 +362,7 @@ def publication_output(
     if known is None or output not in OUTPUTS[known.kind] or fmt not in MEDIA_TYPES:
         raise views.unreadable(slug)
     try:
-        data, served = workflow.read_version(
+        data, served = reading.read_version(
             session, slug, output, fmt, who, now, version, rendition
         )
     except workflow.PublishError:
