@@ -52,8 +52,6 @@ TOO_LONG: dict[str, str] = {
     "openpeel/web/views.py": "the web's context builders; renamed and split with the routes "
     "(issue 20 point 2, 'web routes and context builders named as FastAPI users expect'), "
     "while the web is being changed in parallel",
-    "openpeel/web/workspace.py": "the inspectors' routes; split with the web's routes above",
-    "openpeel/web/models.py": "the API's response models; split with the web's routes above",
 }
 
 #: imports from a lower layer into a higher one that remain, and why

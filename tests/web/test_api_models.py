@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.web.conftest import Site
 
-from openpeel.web import models
+from openpeel.web import schemas
 from openpeel.web.pages import PAGES, api_path
 
 #: each page's twin at an address that fills every part of it (a force's charts too)
@@ -22,9 +22,9 @@ ADDRESSES = {
     "/publications/{slug}": "/api/publications/hampshire-2016",
 }
 SIGNED_IN = {
-    "/api/workspace": models.Workspace,
-    "/api/workspace/hampshire/2016": models.AssessmentPage,
-    "/api/admin/users": models.Accounts,
+    "/api/workspace": schemas.Workspace,
+    "/api/workspace/hampshire/2016": schemas.AssessmentPage,
+    "/api/admin/users": schemas.Accounts,
 }
 
 
@@ -39,7 +39,7 @@ def test_every_page_twin_is_its_model(shared_site: Site, spec: Any, viewer: str 
 
 @pytest.mark.parametrize(("address", "model"), list(SIGNED_IN.items()))
 def test_every_signed_in_answer_is_its_model(
-    shared_site: Site, address: str, model: type[models.Model]
+    shared_site: Site, address: str, model: type[schemas.Model]
 ) -> None:
     answer = shared_site.client.get(address, headers=shared_site.as_user("jo"))
     assert answer.status_code == 200, answer.text

@@ -39,7 +39,7 @@ def _operations(site: Site) -> list[Any]:
 
 @pytest.mark.parametrize("viewer", [None, "pat"], ids=["the public", "an inspector"])
 def test_every_operation_answers_as_its_schema_says(shared_site: Site, viewer: str | None) -> None:
-    """Every answer against its typed model (openpeel.web.models), as the public and as an
+    """Every answer against its typed model (openpeel.web.schemas), as the public and as an
     inspector see them."""
     operations = _operations(shared_site)
     assert len(operations) >= 15

@@ -28,8 +28,8 @@ from openpeel.publishing.reading import refused_public_reads
 from openpeel.web import forms
 from openpeel.web.deps import DB, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
-from openpeel.web.models import Accounts
 from openpeel.web.render import page, twin
+from openpeel.web.schemas import Accounts
 
 router = APIRouter()
 

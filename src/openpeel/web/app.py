@@ -23,11 +23,12 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.private import private_file
 from openpeel.settings import setting
-from openpeel.web import admin, downloads, errors, pages, profiles, workspace
+from openpeel.web import admin, downloads, errors, pages, profiles
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
 from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
-from openpeel.web.models import TAGS
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
+from openpeel.web.routers import assessments, recommendations
+from openpeel.web.schemas import TAGS
 from openpeel.web.security import (
     CookiePolicy,
     HeadAsGet,
@@ -126,7 +127,8 @@ def create_app(
     app.include_router(profiles.router)
     app.include_router(pages.router)
     app.include_router(downloads.router)
-    app.include_router(workspace.router)
+    app.include_router(assessments.router)
+    app.include_router(recommendations.router)
     app.include_router(admin.router)
     return app
 

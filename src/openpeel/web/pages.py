@@ -21,7 +21,7 @@ from openpeel import access
 from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import indicator_pages, models, profiles, views
+from openpeel.web import indicator_pages, profiles, schemas, views
 from openpeel.web.cache import mark_stale, request_versions
 from openpeel.web.deps import DB, WH, Now, Who
 from openpeel.web.profiles import Compare, CompareForces
@@ -155,7 +155,7 @@ class Page:
     template: str
     context: Callable[..., dict[str, Any]]
     summary: str
-    model: type[models.Model]  # what its JSON twin holds (openpeel.web.models)
+    model: type[schemas.Model]  # what its JSON twin holds (openpeel.web.schemas)
 
 
 PAGES = (
@@ -164,57 +164,57 @@ PAGES = (
         "overview.html.j2",
         overview_context,
         "National overview: grades by pillar",
-        models.Overview,
+        schemas.Overview,
     ),
-    Page("/forces", "forces.html.j2", forces_context, "Find a police force", models.ForceList),
+    Page("/forces", "forces.html.j2", forces_context, "Find a police force", schemas.ForceList),
     Page(
         "/forces/{force}",
         "force.html.j2",
         force_context,
         "A force: grades and figures",
-        models.ForcePage,
+        schemas.ForcePage,
     ),
     Page(
         "/forces/{force}/forecasts",
         "forecasts.html.j2",
         forecasts_context,
         "A force's demand forecasts, backtests and emerging demand",
-        models.ForecastPage,
+        schemas.ForecastPage,
     ),
     Page(
         "/indicators",
         "indicators.html.j2",
         indicators_context,
         "Every indicator",
-        models.IndicatorList,
+        schemas.IndicatorList,
     ),
     Page(
         "/indicators/all",
         "rug.html.j2",
         rug_context,
         "Every force on every indicator, compared with England and Wales or the comparator chosen",
-        models.RugPage,
+        schemas.RugPage,
     ),
     Page(
         "/indicators/{indicator}",
         "indicator.html.j2",
         indicator_context,
         "An indicator for every force: values, funnel, ranks, trend",
-        models.IndicatorPage,
+        schemas.IndicatorPage,
     ),
     Page(
         "/publications",
         "publications.html.j2",
         publications_context,
         "Every readable report",
-        models.PublicationList,
+        schemas.PublicationList,
     ),
     Page(
         "/publications/{slug}",
         "publication.html.j2",
         publication_context,
         "A publication's outputs and formats",
-        models.PublicationPage,
+        schemas.PublicationPage,
     ),
 )
 
