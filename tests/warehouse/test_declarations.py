@@ -240,7 +240,10 @@ def _engine_over(tree: Path, engine: str) -> Any:
 
 def _sorted(table: pa.Table) -> list[dict[str, Any]]:
     """The rows in the order of all their columns (the same order on every engine)."""
-    return table.sort_by([(name, "ascending") for name in table.column_names]).to_pylist()
+    rows: list[dict[str, Any]] = table.sort_by(
+        [(name, "ascending") for name in table.column_names]
+    ).to_pylist()
+    return rows
 
 
 @pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
