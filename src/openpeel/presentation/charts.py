@@ -11,7 +11,7 @@
 
 Every chart has a title, a description (the text alternative) that says in words what it
 shows, and its data table (``usermeta.table``: caption, columns, rows as text, and a note),
-which the report and the web print after it. Numbers are written by ``presentation.numbers``
+which the report and the web print after it. Numbers are written by ``indicators.units``
 from each unit's declaration; axis ranges come from the data drawn; a force that a comparison
 rule of the catalogue leaves out (City of London for rates per resident) is not drawn on the
 funnel or the ranked bars, and the rule's footnote says why. `save_chart` writes SVG, PNG or
@@ -35,13 +35,13 @@ import pandas as pd
 import vl_convert as vlc
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators import comparison
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
-from openpeel.presentation import comparison
-from openpeel.presentation.numbers import (
+from openpeel.indicators.units import (
     COUNT_AXIS_FORMAT,
     axis_format,
     column,

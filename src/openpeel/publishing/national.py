@@ -10,8 +10,8 @@ from typing import Any
 from openpeel.assess.history import NOT_GRADED, GradeRow, history, national
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
+from openpeel.indicators.units import format_value
 from openpeel.presentation.charts import chart_svg
-from openpeel.presentation.numbers import format_value
 from openpeel.publishing import narrative
 from openpeel.publishing.context import CONTEXT_VERSION, edition_dict
 from openpeel.publishing.figures import year_period
