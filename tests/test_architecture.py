@@ -55,17 +55,7 @@ TOO_LONG: dict[str, str] = {
 }
 
 #: imports from a lower layer into a higher one that remain, and why
-UPWARD: dict[tuple[str, str], str] = {
-    (
-        "openpeel.indicators.signals",
-        "openpeel.presentation.comparison",
-    ): "the evidence signals are sentences in the comparison words, which live with "
-    "presentation (wording.toml); the words move below the indicators with issue 20 point 1",
-    (
-        "openpeel.indicators.api",
-        "openpeel.presentation.comparison",
-    ): "an indicator value's API row carries its comparison sentence (as above)",
-}
+UPWARD: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -108,7 +98,7 @@ def _imports(path: Path) -> set[str]:
             and node.module
             and (node.module == "openpeel" or node.module.startswith("openpeel."))
         ):
-            # from openpeel.presentation import comparison: the submodule where there is one
+            # from openpeel.indicators import comparison: the submodule where there is one
             found.update(
                 f"{node.module}.{a.name}" if _exists(f"{node.module}.{a.name}") else node.module
                 for a in node.names

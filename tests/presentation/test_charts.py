@@ -18,9 +18,9 @@ from openpeel.cli.app import app
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.api import values
 from openpeel.indicators.run import compute, store
+from openpeel.indicators.units import format_value
 from openpeel.ingest.run import ingest
 from openpeel.presentation.charts import funnel_chart, ranked_bar_chart, trend_chart
-from openpeel.presentation.numbers import format_value
 from openpeel.presentation.rendering import save_chart
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from openpeel.indicators import comparison
 from openpeel.indicators.peers import territorial_codes
-from openpeel.presentation import comparison
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.views import _key_indicators, peel_years
 

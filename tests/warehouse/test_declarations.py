@@ -3,6 +3,7 @@ columns every row is inserted into by name."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 import shutil
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import openpeel
 from openpeel.declarations import toml_documents
 from openpeel.indicators.compare import OUT_COLUMNS
 from openpeel.indicators.recent_trend import TREND_COLUMNS
@@ -160,6 +162,51 @@ def test_rows_with_an_undeclared_column_are_refused(warehouse: Warehouse) -> Non
     assert warehouse.records("SELECT path, problem, hint FROM meta_refused_file") == [
         {"path": "a.csv", "problem": "p", "hint": None}
     ]
+
+
+def _sql_texts(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of every string of a module, an f-string's fields as ``{}``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts_of_fstrings = {
+        id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values
+    }
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in parts_of_fstrings:
+                out.append((node.lineno, node.value))
+        elif isinstance(node, ast.JoinedStr):
+            parts = [v.value if isinstance(v, ast.Constant) else "{}" for v in node.values]
+            out.append((node.lineno, "".join(str(p) for p in parts)))
+    return out
+
+
+def test_every_insert_goes_by_name() -> None:
+    """No statement inserts into a table by the position of its columns: every INSERT goes BY
+    NAME (``Warehouse.insert_rows``), so a column added or moved in a declaration cannot shift
+    values into another column."""
+    package = Path(openpeel.__file__).parent
+    by_position = [
+        f"{path.relative_to(package)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        for line, text in _sql_texts(path)
+        if re.search(r"\bINSERT\b.*\bINTO\b", text, re.IGNORECASE | re.DOTALL)
+        and not re.search(r"\bBY\s+NAME\b", text, re.IGNORECASE)
+    ]
+    assert by_position == [], "insert by name: Warehouse.insert_rows, or INSERT INTO t BY NAME"
+
+
+def test_the_insert_check_tells_by_name_from_by_position(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        'A = "INSERT INTO t BY NAME SELECT 1 AS a"\n'
+        'B = (f"INSERT INTO {t} (a, b) "\n'
+        '"SELECT a, b FROM x")\n'
+    )
+    texts = [text for _, text in _sql_texts(module)]
+    assert "INSERT INTO {} (a, b) SELECT a, b FROM x" in texts
+    assert "INSERT INTO t BY NAME SELECT 1 AS a" in texts
+    assert "INSERT INTO " not in texts, "an f-string's parts are not read alone"
 
 
 # -- the street counts: one declaration, the same rows on every engine (DuckDB, Spark) ------

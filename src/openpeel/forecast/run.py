@@ -189,11 +189,5 @@ def store(wh: Warehouse, result: Result) -> None:
             ("out_forecasts", forecasts),
             ("out_forecast_flags", raised),
         ):
-            if frame.empty:
-                continue
-            wh.con.register("_rows", frame)
-            try:
-                names = ", ".join(frame.columns)
-                wh.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _rows")
-            finally:
-                wh.con.unregister("_rows")
+            if not frame.empty:
+                wh.insert_rows(table, frame)

@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow as pa
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators import comparison
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation import comparison
 from openpeel.warehouse.db import Warehouse
 
 SHOW_COLUMNS = (

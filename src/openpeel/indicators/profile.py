@@ -27,6 +27,7 @@ import pandas as pd
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.comparison import wording
 from openpeel.indicators.periods import sort_key
 from openpeel.reference import forces
 from openpeel.reference.places import resolve
@@ -57,16 +58,18 @@ def compare_with_ew(
     is_suppressed: bool,
     polarity: str,
 ) -> tuple[str, str | None]:
-    """(class, reason it is not compared) of one value against England and Wales."""
+    """(class, reason it is not compared) of one value against England and Wales; the reasons'
+    words are in ``wording.toml`` [not_compared]."""
+    why = wording()["not_compared"]
     if is_suppressed:
-        return NOT_COMPARED, "suppressed: too few cases (denominator below the minimum)"
+        return NOT_COMPARED, str(why["suppressed"])
     if _finite(value) is None:
-        return NOT_COMPARED, "no value for this period"
+        return NOT_COMPARED, str(why["no_value"])
     ew, low, high = _finite(ew_value), _finite(lower), _finite(upper)
     if ew is None:
-        return NOT_COMPARED, "no England and Wales value for this period"
+        return NOT_COMPARED, str(why["no_england_and_wales"])
     if low is None or high is None:
-        return NOT_COMPARED, "no 95% interval (a score as published)"
+        return NOT_COMPARED, str(why["no_interval"])
     if low > ew:
         side = HIGHER
     elif high < ew:
@@ -251,7 +254,7 @@ def spine(wh: Warehouse, force: str) -> pd.DataFrame:
         comparison, reason = (
             (row.comparison, row.not_compared_reason)
             if row is not None
-            else (NOT_COMPARED, "no value for this period")
+            else (NOT_COMPARED, str(wording()["not_compared"]["no_value"]))
         )
         variation = variations.get(iid, {})
         out.append(

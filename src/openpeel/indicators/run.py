@@ -115,16 +115,16 @@ def store(
                     time.perf_counter() - start,
                 )
             wh.execute("DELETE FROM out_indicator_runs WHERE indicator_id = ?", [indicator_id])
-            wh.execute(
-                "INSERT INTO out_indicator_runs "
-                "(indicator_id, definition_version, engine, rows, seconds, computed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+            wh.insert_rows(
+                "out_indicator_runs",
                 [
-                    indicator_id,
-                    ind.version,
-                    engine,
-                    len(frame),
-                    seconds.get(indicator_id, 0.0),
-                    now,
+                    {
+                        "indicator_id": indicator_id,
+                        "definition_version": ind.version,
+                        "engine": engine,
+                        "rows": len(frame),
+                        "seconds": seconds.get(indicator_id, 0.0),
+                        "computed_at": now,
+                    }
                 ],
             )

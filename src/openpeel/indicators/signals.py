@@ -2,7 +2,7 @@
 
 A row of ``out_indicator_values`` carries the rank, the 95% interval, the funnel flags, the
 change since the previous period and the trend. Each becomes a signal with two wordings, both
-from the presentation layer's ``wording.toml`` (``openpeel.presentation.comparison``): ``plain``
+from ``wording.toml`` (``openpeel.indicators.comparison``): ``plain``
 states the comparison ("above the range expected across forces"; the flags column of
 ``openpeel indicators show``), ``text`` adds the indicator's polarity ("..., which is worse"; the
 evidence of an assessment and the risk screen).
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openpeel.presentation import comparison
-from openpeel.presentation.comparison import judgement
+from openpeel.indicators import comparison
+from openpeel.indicators.comparison import judgement
 
 #: strength of a signal, for ranking the risk screen: larger is stronger
 STRENGTH = {

@@ -41,6 +41,7 @@ from openpeel.ingest.guard import MAX_LINE_BYTES, careful_read
 from openpeel.reference import forces
 from openpeel.settings import setting
 from openpeel.sources.base import POLICEUK_NAME, Source
+from openpeel.warehouse.catalog import RAW_LEAD, RAW_TAIL
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import literal, quote
 from openpeel.warehouse.validation import reason_sql
@@ -255,7 +256,6 @@ class Loader:
         table, layout, raw_names = batch.table, batch.layout, batch.raw_names
         published = table.published_columns
         headers = dict(zip(raw_names, layout.header, strict=True))
-        target = ", ".join(quote(c.name) for c in table.columns)
         source = batch.source
         params: list[object] = []
         if source.reader is not None:
@@ -284,12 +284,16 @@ class Loader:
             # the files are read in the order given, so a row's file is its file_index there
             # (a join on the file name instead costs a quarter of the load)
             file_id = f"CAST(t.file_index AS INTEGER) + {batch.first_id}"
+        (lead,), (tail,) = RAW_LEAD, RAW_TAIL
         values = ", ".join(
-            [file_id]
-            + [f"t.{quote(c.name)}" if c.name in raw_names else "NULL" for c in published]
-            + [reason_sql(table, headers)]
+            [f"{file_id} AS {quote(lead.name)}"]
+            + [
+                (f"t.{quote(c.name)}" if c.name in raw_names else "NULL") + f" AS {quote(c.name)}"
+                for c in published
+            ]
+            + [f"{reason_sql(table, headers)} AS {quote(tail.name)}"]
         )
-        sql = f"INSERT INTO {quote(table.name)} ({target}) SELECT {values} FROM {scan}"
+        sql = f"INSERT INTO {quote(table.name)} BY NAME SELECT {values} FROM {scan}"
         try:
             self.wh.execute(sql, params)
         except duckdb.Error as exc:

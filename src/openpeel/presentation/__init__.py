@@ -1,3 +1,4 @@
-"""The presentation layer both the report and the web use: number formats from the units'
-declarations (``numbers``), comparisons in words (``comparison``, words in ``wording.toml``),
-and every chart with its data table (``charts``)."""
+"""The presentation layer both the report and the web use: every chart with its data table
+(``charts``). The number formats (``openpeel.indicators.units``) and the comparisons in words
+(``openpeel.indicators.comparison``, words in ``indicators/wording.toml``) are a layer below,
+where the evidence signals use them too."""

@@ -10,7 +10,7 @@ Altair (Vega-Lite):
 
 Every chart has a title, a description (the text alternative) that says in words what it
 shows, and its data table (``usermeta.table``: caption, columns, rows as text, and a note),
-which the report and the web print after it. Numbers are written by ``presentation.numbers``
+which the report and the web print after it. Numbers are written by ``indicators.units``
 from each unit's declaration; axis ranges come from the data drawn; a force that a comparison
 rule of the catalogue leaves out (City of London for rates per resident) is not drawn on the
 funnel or the ranked bars, and the rule's footnote says why. The parts every chart shares are in
@@ -30,12 +30,20 @@ import numpy as np
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators import comparison
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
-from openpeel.presentation import comparison
+from openpeel.indicators.units import (
+    COUNT_AXIS_FORMAT,
+    axis_format,
+    column,
+    format_cell,
+    format_cell_interval,
+    format_value,
+)
 from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
@@ -54,14 +62,6 @@ from openpeel.presentation.chart_parts import (
     _short,
     _table,
     _title,
-)
-from openpeel.presentation.numbers import (
-    COUNT_AXIS_FORMAT,
-    axis_format,
-    column,
-    format_cell,
-    format_cell_interval,
-    format_value,
 )
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse

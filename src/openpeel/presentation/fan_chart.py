@@ -11,6 +11,7 @@ import pandas as pd
 
 from openpeel.errors import OpenPeelError
 from openpeel.forecast.stored import StoredSeries
+from openpeel.indicators.units import COUNT_AXIS_FORMAT
 from openpeel.presentation.chart_parts import (
     EW_COLOUR,
     FORCE_COLOUR,
@@ -21,7 +22,6 @@ from openpeel.presentation.chart_parts import (
     _table,
     _title,
 )
-from openpeel.presentation.numbers import COUNT_AXIS_FORMAT
 
 __all__ = ["charted", "fan_chart", "series_fan_chart"]
 

@@ -17,6 +17,13 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators import profile
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.periods import sort_key
+from openpeel.indicators.units import (
+    axis_format,
+    column,
+    format_cell,
+    format_cell_interval,
+    format_value,
+)
 from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
@@ -28,13 +35,6 @@ from openpeel.presentation.chart_parts import (
     _short,
     _table,
     _title,
-)
-from openpeel.presentation.numbers import (
-    axis_format,
-    column,
-    format_cell,
-    format_cell_interval,
-    format_value,
 )
 from openpeel.warehouse.db import Warehouse
 

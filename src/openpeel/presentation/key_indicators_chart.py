@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators.units import format_value
 from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
@@ -23,7 +24,6 @@ from openpeel.presentation.chart_parts import (
     _table,
     _title,
 )
-from openpeel.presentation.numbers import format_value
 
 __all__ = ["key_indicators_chart"]
 

@@ -24,8 +24,8 @@ from openpeel.indicators.spc import (
     latest_variation,
     read_spc,
 )
+from openpeel.indicators.units import axis_format, format_value
 from openpeel.presentation.chart_parts import WIDTH
-from openpeel.presentation.numbers import axis_format, format_value
 from openpeel.warehouse.db import Warehouse
 
 #: Making Data Count's colours

@@ -7,11 +7,11 @@ import re
 from typing import Any
 
 from openpeel.framework.model import Edition
+from openpeel.indicators import comparison
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.periods import sort_key
-from openpeel.presentation import comparison
+from openpeel.indicators.units import format_value
 from openpeel.presentation.charts import indicator_charts
-from openpeel.presentation.numbers import format_value
 from openpeel.presentation.rendering import spec_svg, spec_table, spec_title
 from openpeel.publishing import narrative
 from openpeel.publishing.asof import AsOf

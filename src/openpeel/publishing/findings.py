@@ -9,6 +9,7 @@ from typing import Any
 from openpeel.assess.models import Assessment
 from openpeel.publishing.asof import AsOf
 
+#: the kinds of finding, in the order a question lists them
 FINDING_ORDER = (
     "cause_of_concern",
     "area_for_improvement",
@@ -25,7 +26,7 @@ GROUPS = (
 )
 
 
-def recommendation(r: Any, asof: AsOf) -> dict[str, Any]:
+def _recommendation(r: Any, asof: AsOf) -> dict[str, Any]:
     """A recommendation as it stood on the as-of date: its progress dated after that belongs on
     the live force page, never in the frozen publication."""
     updates = [u for u in r.updates if u.is_accepted and asof.dated(u.on.isoformat())]
@@ -58,7 +59,7 @@ def findings_by_question(
                 "kind": f.kind,
                 "text": f.text,
                 "source": f"finding:{f.id}",
-                "recommendations": [recommendation(r, asof) for r in f.recommendations],
+                "recommendations": [_recommendation(r, asof) for r in f.recommendations],
             }
         )
     return out

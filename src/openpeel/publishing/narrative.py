@@ -2,7 +2,7 @@
 
 The words are in ``wording.toml``; this module decides which words the data allow. Comparisons
 of indicator values (against England and Wales, among forces, by rank, over time) are made by
-``openpeel.presentation.comparison``, with its own wording, for the report and the web alike.
+``openpeel.indicators.comparison``, with its own wording, for the report and the web alike.
 Every sentence is a ``Sentence`` that carries the source it was made from, so that it can be traced.
 """
 
@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 # comparisons of indicator values are the presentation layer's, shared with the web
-from openpeel.presentation.comparison import comparisons, indicator_sentence
+from openpeel.indicators.comparison import comparisons, indicator_sentence
 
 __all__ = ["Sentence", "comparisons", "indicator_sentence"]
 

@@ -10,7 +10,7 @@ from typing import Any
 from openpeel.assess.history import NOT_GRADED, GradeRow, history, national
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation.numbers import format_value
+from openpeel.indicators.units import format_value
 from openpeel.presentation.rendering import chart_svg
 from openpeel.publishing import narrative
 from openpeel.publishing.context import CONTEXT_VERSION, edition_dict

@@ -85,7 +85,7 @@ def recolour_spine(
     force's own most similar group or region); each row says the comparator's value. The
     spread and the England and Wales line are drawn as before. Returns the choice's summary,
     labelled for the force."""
-    from openpeel.presentation.numbers import format_value
+    from openpeel.indicators.units import format_value
 
     out = summary(choice) | {"label": comparators.label(choice, force_code)}
     for group in spine:

@@ -22,7 +22,7 @@ from openpeel.framework.model import load_framework
 from openpeel.indicators import comparators, profile
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.docs import POLARITY_WORDS
-from openpeel.presentation.numbers import column, format_cell_interval, format_value
+from openpeel.indicators.units import column, format_cell_interval, format_value
 from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse

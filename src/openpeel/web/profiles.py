@@ -19,15 +19,15 @@ from fastapi.responses import Response
 from openpeel.csvsafe import write_csv, write_xlsx
 from openpeel.framework.model import load_framework
 from openpeel.indicators import profile, recent_trend, spc
+from openpeel.indicators.comparison import wording
+from openpeel.indicators.units import format_value
 from openpeel.presentation import tables
-from openpeel.presentation.comparison import wording
-from openpeel.presentation.numbers import format_value
 from openpeel.reference import forces
 from openpeel.web.deps import WH, Who
 from openpeel.web.render import cache_headers
 
 #: each comparison class in words, for the key and for the text hidden in each coloured cell
-#: (presentation/wording.toml, section profile_classes), in the order of profile.CLASSES
+#: (indicators/wording.toml, section profile_classes), in the order of profile.CLASSES
 CLASS_WORDS = {c: str(wording()["profile_classes"][c]) for c in profile.CLASSES}
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from openpeel.indicators import comparison
+from openpeel.indicators.comparison import classify, indicator_sentence
 from openpeel.indicators.signals import concerns, signals
-from openpeel.presentation import comparison
-from openpeel.presentation.comparison import classify, indicator_sentence
 
 BASE: dict[str, Any] = {
     "period": "2016/17",

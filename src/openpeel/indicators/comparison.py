@@ -24,7 +24,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation.numbers import format_interval, format_value
+from openpeel.indicators.units import format_interval, format_value
 
 EnglandAndWales = Literal["higher", "lower", "similar"]
 AcrossForces = Literal["within", "above", "below", "far_above", "far_below"]
@@ -34,7 +34,7 @@ Judgement = Literal["better", "worse"]
 
 @cache
 def wording() -> dict[str, Any]:
-    text = resources.files("openpeel.presentation").joinpath("wording.toml").read_text("utf-8")
+    text = resources.files("openpeel.indicators").joinpath("wording.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
