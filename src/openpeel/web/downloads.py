@@ -288,7 +288,8 @@ for _base, _declared, _one in _ITEMS:
         _one,
         methods=["GET"],
         name=f"download-{_declared.page}-item",
-        summary=f"{_declared.title}: one table (csv, xlsx) or chart (svg, png)",
+        summary=f"{_declared.title}: one table (csv, xlsx)"
+        + (" or chart (svg, png)" if _declared.charts else ""),
         description="The page's query parameters choose what it shows, and so what the file "
         "holds. No cell of a CSV or XLSX can run as a formula in a spreadsheet.",
         tags=["public"],
