@@ -205,3 +205,20 @@ def test_every_linked_download_fits_its_documented_parameters(shared_site: Site)
                 assert params["fmt"] in FORMATS, href
             checked += 1
     assert checked >= 25
+
+
+def test_every_item_the_schema_names_is_served(shared_site: Site) -> None:
+    """The converse: each item a page's enum names answers in a table's or a chart's format."""
+    answered = 0
+    for path, operation in _documented(shared_site).items():
+        schemas = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "path"}
+        if "item" not in schemas or "enum" not in schemas["item"]:
+            continue  # a pattern: its items come from the data (checked through the links)
+        base = path.replace("{force}", "hampshire").removesuffix("/{item}.{fmt}")
+        for item in schemas["item"]["enum"]:
+            statuses = [
+                shared_site.client.get(f"{base}/{item}.{fmt}").status_code for fmt in ("csv", "svg")
+            ]
+            assert 200 in statuses, (base, item, statuses)
+            answered += 1
+    assert answered >= 10

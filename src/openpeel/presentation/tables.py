@@ -162,7 +162,10 @@ DOWNLOADS = (
                 ),
             ),
         ),
-        charts=(Chart("grade-map", "Map of the force areas by grade", "map"),),
+        charts=(
+            # its table is the grades table
+            Chart("grade-map", "Map of the force areas by grade", "map", data=False),
+        ),
     ),
     PageDownloads(
         "force",
