@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from tests.web.conftest import Site
 
+from openpeel.presentation import tables
 from openpeel.web import schemas
 from openpeel.web.pages import PAGES, api_path
 
@@ -110,8 +111,8 @@ def test_operations_are_tagged_by_audience_the_public_reads_first(shared_site: S
     ]
     assert all(method == "get" for _, method in public), "the public only reads"
     # the twins, the two CSVs (an indicator's, every force on every indicator), the rug's
-    # XLSX and the outputs
-    assert len(public) == len(PAGES) + 4
+    # XLSX and the outputs; and each page's downloads: its workbook, and one table or chart
+    assert len(public) == len(PAGES) + 4 + 2 * len(tables.DOWNLOADS)
 
 
 def test_the_sign_in_and_error_pages_link_no_json_twin(shared_site: Site) -> None:

@@ -1,6 +1,7 @@
-"""In a real browser (Playwright driving Debian's chromium): the force page, the rug and the
-overview list their downloads under their tables and charts, at a desktop and a phone width,
-with no console errors; a listed download answers. Screenshots are kept in build/screenshots.
+"""In a real browser (Playwright driving Debian's chromium): the force page, the rug, the
+overview and the lists of forces, indicators and reports list their downloads, at a desktop and
+a phone width, with no console errors; a listed download answers; the API's docs list every
+download address. Screenshots are kept in build/screenshots.
 
 Skipped, with the reason, where chromium or Playwright is absent."""
 
@@ -8,6 +9,10 @@ from __future__ import annotations
 
 import pytest
 from tests.web.test_browser import _shot, _watch, address, browser
+
+from openpeel.presentation import tables
+from openpeel.web.downloads import MEDIA, download_base
+from openpeel.web.pages import PAGES as PAGES_DECLARED
 
 __all__ = ["address", "browser"]  # the fixtures, shared with test_browser
 
@@ -17,6 +22,9 @@ PAGES = {
     "force": ("/forces/hampshire", "/download/forces/hampshire"),
     "rug": ("/indicators/all?pillar=effectiveness", "/download/indicators/all"),
     "overview": ("/", "/download/overview"),
+    "forces": ("/forces", "/download/forces/list"),
+    "indicators": ("/indicators", "/download/indicators/list"),
+    "publications": ("/publications", "/download/publications/list"),
 }
 
 
@@ -39,5 +47,25 @@ def test_download_links_are_on_the_page(
     answer = page.request.get(address + hrefs[0])
     assert answer.status == 200
     _shot(page, f"downloads-{name}-{width}")
+    page.close()
+    assert errors == []
+
+
+def test_the_api_docs_list_the_downloads(browser: object, address: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors = _watch(page)
+    page.goto(address + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=20000)
+    shown = page.locator(".opblock-summary-path").all_inner_texts()
+    paths = {t.replace("\u200b", "").strip() for t in shown}
+    for declared in tables.DOWNLOADS:
+        spec = next(p for p in PAGES_DECLARED if p.template == f"{declared.page}.html.j2")
+        base = download_base(spec.path)
+        assert {base + ".xlsx", base + "/{item}.{fmt}"} <= paths, base
+    page.locator(".opblock-summary-path", has_text="/download/forces/list.xlsx").first.click()
+    page.wait_for_selector(".opblock.is-open .responses-wrapper", timeout=10000)
+    opened = page.locator(".opblock.is-open")
+    assert opened.locator(f'option[value="{MEDIA["xlsx"]}"]').count() >= 1  # the media type
+    _shot(page, "downloads-api-docs")
     page.close()
     assert errors == []

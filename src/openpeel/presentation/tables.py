@@ -45,6 +45,8 @@ class Chart:
     at: str
     #: for a list of charts, the field of each that names it (made into an id)
     id_field: str = ""
+    #: whether the chart comes with its data as a table (``<id>-data``)
+    data: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,63 @@ SPINE_COLUMNS = _c(
 
 DOWNLOADS = (
     PageDownloads(
+        "forces",
+        "Find a police force",
+        tables=(
+            Table(
+                "forces",
+                "The forces listed, as searched",
+                "forces.items",
+                _c(
+                    ("code", "Force code"),
+                    ("name", "Force"),
+                    ("region", "Region"),
+                    ("why", "Why it matched"),
+                ),
+            ),
+        ),
+    ),
+    PageDownloads(
+        "indicators",
+        "Every indicator",
+        tables=(
+            Table(
+                "indicators",
+                "Every indicator, by PEEL pillar",
+                "pillars[].indicators",
+                _c(
+                    ("^pillar", "Pillar"),
+                    ("id", "Indicator id"),
+                    ("title", "Indicator"),
+                    ("unit_words", "Unit"),
+                    ("plain", "Definition"),
+                    ("latest_period", "Latest period"),
+                ),
+            ),
+        ),
+    ),
+    PageDownloads(
+        "publications",
+        "Reports",
+        tables=(
+            Table(
+                "publications",
+                "The reports listed",
+                "publications.items",
+                _c(
+                    ("slug", "Report id"),
+                    ("title", "Report"),
+                    ("kind", "Kind"),
+                    ("edition", "PEEL"),
+                    ("state", "State"),
+                    ("embargo_until", "Embargoed until"),
+                    ("version", "Version"),
+                    ("outputs", "Outputs"),
+                ),
+            ),
+        ),
+    ),
+    PageDownloads(
         "overview",
         "National overview",
         tables=(
@@ -103,7 +162,10 @@ DOWNLOADS = (
                 ),
             ),
         ),
-        charts=(Chart("grade-map", "Map of the force areas by grade", "map"),),
+        charts=(
+            # its table is the grades table
+            Chart("grade-map", "Map of the force areas by grade", "map", data=False),
+        ),
     ),
     PageDownloads(
         "force",
@@ -134,7 +196,12 @@ DOWNLOADS = (
         ),
         charts=(
             Chart("key-chart", "Key indicators as an index of England and Wales", "key_chart"),
-            Chart("spine", "Spine chart: where the force stands on each indicator", "spine"),
+            Chart(
+                "spine",
+                "Spine chart: where the force stands on each indicator",
+                "spine",
+                data=False,  # its table is the spine table
+            ),
         ),
     ),
     PageDownloads(

@@ -18,10 +18,11 @@ No cell of a CSV or XLSX can run as a formula (``openpeel.csvsafe``).
 # made in _register, which name a type made there
 
 import io
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from openpeel.csvsafe import write_csv, write_xlsx
@@ -39,8 +40,16 @@ Sheet = tuple[str, list[str], list[list[Any]]]
 
 
 def download_base(path: str) -> str:
-    """The address the downloads of the page at ``path`` start with."""
-    return "/download/overview" if path.rstrip("/") == "" else "/download" + path.rstrip("/")
+    """The address the downloads of the page at ``path`` start with: ``/download`` and the
+    page's address; the overview's, ``/download/overview``; a list whose items have pages under
+    it (``/forces``), ``/download/forces/list``, so that its downloads are not read as a
+    force's."""
+    path = path.rstrip("/")
+    if path == "":
+        return "/download/overview"
+    if any(p.path.startswith(path + "/{") for p in PAGES):
+        return f"/download{path}/list"
+    return "/download" + path
 
 
 def _charts(declared: tables.PageDownloads, context: dict[str, Any]) -> list[tables.ChartItem]:
@@ -189,17 +198,59 @@ def item_bytes(
     )
 
 
+#: a file's bytes, as OpenAPI documents them
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+FORMATS = TABLE_FORMATS + CHART_FORMATS
+
+
+def item_schema(declared: tables.PageDownloads) -> dict[str, Any]:
+    """The OpenAPI schema of a page's ``item``, from its declarations: the ids of its tables,
+    charts and charts' data; a pattern where a list of charts takes its ids from the data
+    (``forecast-series-1``)."""
+    fixed = [t.id for t in declared.tables]
+    named_by_data = []
+    for c in declared.charts:
+        if c.at.endswith("[]"):
+            named_by_data.append(c.id)
+        else:
+            fixed += [c.id] + ([f"{c.id}-data"] if c.data else [])
+    fixed = list(dict.fromkeys(fixed))  # a table and a chart may share an id (the spine)
+    if not named_by_data:
+        return {"type": "string", "enum": fixed}
+    either = [re.escape(i) for i in fixed] + [re.escape(c) + "-[a-z0-9-]+" for c in named_by_data]
+    return {"type": "string", "pattern": f"^(?:{'|'.join(either)})$"}
+
+
+def _item_words(declared: tables.PageDownloads) -> str:
+    said = [f"`{t.id}` ({t.title}; {', '.join(TABLE_FORMATS)})" for t in declared.tables]
+    for c in declared.charts:
+        name = f"`{c.id}-<{c.id_field}>`" if c.at.endswith("[]") else f"`{c.id}`"
+        data = f", its data as {name[:-1]}-data`" if c.data else ""
+        said.append(f"{name} ({c.title}; {', '.join(CHART_FORMATS)}{data})")
+    return "What to download: " + "; ".join(said) + "."
+
+
 def _handlers(
     spec: Page, declared: tables.PageDownloads
 ) -> tuple[Callable[..., Response], Callable[..., Response]]:
     Context = Annotated[dict[str, Any], Depends(cached(spec))]
+    Item = Annotated[
+        str, Path(description=_item_words(declared), json_schema_extra=item_schema(declared))
+    ]
+    Format = Annotated[
+        str,
+        Path(
+            description="csv or xlsx for a table or a chart's data, svg or png for a chart.",
+            json_schema_extra={"enum": list(FORMATS)},
+        ),
+    ]
 
     def workbook(who: Who, context: Context) -> Response:
         out = io.BytesIO()
         write_xlsx(out, sheets(declared, context))
         return _answer(out.getvalue(), "xlsx", _name(context, declared.page), who)
 
-    def one(item: str, fmt: str, who: Who, context: Context) -> Response:
+    def one(item: Item, fmt: Format, who: Who, context: Context) -> Response:
         data = item_bytes(declared, context, item, fmt)
         return _answer(data, fmt, f"{_name(context, declared.page)}-{item}", who)
 
@@ -209,9 +260,12 @@ def _handlers(
 router = APIRouter()
 
 _SPECS = {p.template.removesuffix(".html.j2"): p for p in PAGES}
+#: literal addresses before those with a parameter (/download/forces/list.xlsx before
+#: /download/forces/{force}.xlsx), as Starlette takes the first route that matches
+_DECLARED = sorted(tables.DOWNLOADS, key=lambda d: "{" in _SPECS[d.page].path)
 _ITEMS = []
 # the workbooks first: /download/forces/{force}/forecasts.xlsx before a force's items
-for _declared in tables.DOWNLOADS:
+for _declared in _DECLARED:
     _spec = _SPECS[_declared.page]
     _workbook, _one = _handlers(_spec, _declared)
     _base = download_base(_spec.path)
@@ -221,7 +275,11 @@ for _declared in tables.DOWNLOADS:
         methods=["GET"],
         name=f"download-{_declared.page}",
         summary=f"{_declared.title}: every table of the page as one XLSX workbook",
-        include_in_schema=False,
+        description="The page's query parameters choose what it shows, and so what the "
+        "workbook holds: one sheet per table and per chart's data.",
+        tags=["public"],
+        response_class=Response,
+        responses={200: {"description": "An XLSX workbook", "content": {XLSX: _FILE}}},
     )
     _ITEMS.append((_base, _declared, _one))
 for _base, _declared, _one in _ITEMS:
@@ -230,6 +288,16 @@ for _base, _declared, _one in _ITEMS:
         _one,
         methods=["GET"],
         name=f"download-{_declared.page}-item",
-        summary=f"{_declared.title}: one table (csv, xlsx) or chart (svg, png)",
-        include_in_schema=False,
+        summary=f"{_declared.title}: one table (csv, xlsx)"
+        + (" or chart (svg, png)" if _declared.charts else ""),
+        description="The page's query parameters choose what it shows, and so what the file "
+        "holds. No cell of a CSV or XLSX can run as a formula in a spreadsheet.",
+        tags=["public"],
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The table or chart",
+                "content": {m.split(";")[0]: _FILE for m in MEDIA.values()},
+            }
+        },
     )
