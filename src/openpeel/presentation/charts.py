@@ -25,7 +25,8 @@ import logging
 import math
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -35,9 +36,10 @@ import pandas as pd
 import vl_convert as vlc
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators import profile
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.funnel import funnel_flags, funnel_limits
+from openpeel.indicators.funnel import LEVELS, funnel_flags, funnel_limits, outside
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
 from openpeel.presentation import comparison
@@ -72,6 +74,17 @@ EW = "England and Wales"
 PEERS = "Peer group mean"
 #: marks: the chosen force, its peers, the other forces
 FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR, EW_COLOUR = "#d95f02", "#1b9e77", "#b0b0b0", "#333333"
+#: a comparator other than England and Wales (its line on a trend)
+COMPARATOR_COLOUR = "#4c2c92"
+#: each comparison class's colour, as on the rug and the spine (web/static/openpeel.css)
+COMPARISON_COLOURS: dict[str, str] = {
+    profile.BETTER: "#00703c",
+    profile.SIMILAR: "#ffdd00",
+    profile.WORSE: "#d4351c",
+    profile.HIGHER: "#003078",
+    profile.LOWER: "#5694ca",
+    profile.NOT_COMPARED: "#b1b4b6",
+}
 GRID_POINTS = 200
 WIDTH = 520
 #: at most this many ticks on a quantitative axis, so that their labels never meet
@@ -241,6 +254,29 @@ def _force_columns(ind: Indicator) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Centre:
+    """What a funnel is drawn around and coloured by: a comparator's value and its name
+    (``indicators/comparators.py``), each force's comparison with it by its 95% interval (a
+    class of ``profile.CLASSES``, as the page's table says it) and the forces that make it
+    (none: every force, as for England and Wales)."""
+
+    value: float
+    label: str
+    classes: Mapping[str, str]
+    members: frozenset[str] = frozenset()
+
+
+#: the funnel's note when it is drawn around a comparator (the web's indicator page)
+CENTRE_NOTE = (
+    "The centre line is {label}'s value and the limits are drawn around it: the range "
+    "expected of a force of each size whose underlying value is {label}'s, widened by the "
+    "variation between forces estimated among all the forces around {ew} (as the stored "
+    "flags are). {label}'s own uncertainty is not in the limits. Each point is coloured by "
+    "its force's 95% interval compared with {label}, as in the table."
+)
+
+
 def funnel_chart(
     wh: Warehouse,
     indicator_id: str,
@@ -249,6 +285,7 @@ def funnel_chart(
     breakdown: str = "all",
     *,
     breakdown_value: str | None = None,
+    centre: Centre | None = None,
 ) -> alt.LayerChart:
     """Each force's value against its denominator, with the E&W value and the funnel limits.
 
@@ -256,6 +293,11 @@ def funnel_chart(
     tau2 that `funnel_flags` applied to the stored flags (non-zero only when over-dispersed),
     both over the forces compared (a force a comparison rule leaves out is not drawn). The
     axes span the forces drawn; the limits are clipped to them.
+
+    With a ``centre``, the centre line and the limits are around its value instead (the same
+    tau2: the variation between all forces, estimated around E&W), every force is still drawn,
+    coloured by its class, the centre's members marked by their shape, and the data table
+    places each force against these limits (``CENTRE_NOTE`` says so under the table).
     """
     catalogue = load_catalogue()
     ind = catalogue.indicator(indicator_id)
@@ -273,11 +315,12 @@ def funnel_chart(
     scale = declared.per
     kind = cast(Literal["proportion", "rate"], declared.funnel)
     ew = float(shown.ew_value.iloc[0])
+    target, label = (ew, EW) if centre is None else (centre.value, centre.label)
     num, den = shown.numerator.to_numpy(float), shown.denominator.to_numpy(float)
     result = funnel_flags(num / den, den, ew / scale, kind)
     x_domain = [float(den.min()) / 1.25, float(den.max()) * 1.25]
     grid = np.geomspace(max(1.0, x_domain[0]), x_domain[1], GRID_POINTS)
-    limits = funnel_limits(ew / scale, grid, kind, tau2=result.tau2_applied)
+    limits = funnel_limits(target / scale, grid, kind, tau2=result.tau2_applied)
     lines = pd.concat(
         pd.DataFrame(
             {
@@ -293,7 +336,7 @@ def funnel_chart(
     share_bounds = {"low": 0.0, "high": 1.0} if declared.funnel == "proportion" else {"low": 0.0}
     # the values drawn and the 99.8% limits where the forces are, not where the grid starts
     inner = lines[lines.denominator >= den.min()]
-    y_domain = _domain(shown.value, [ew], inner.value, **share_bounds)
+    y_domain = _domain(shown.value, [target], inner.value, **share_bounds)
     code = _force_code(force) if force else None
     shown["group"] = np.where(shown.force_code == code, "force", "other")
     shown["label"] = shown.force_code.map(_short)
@@ -322,19 +365,29 @@ def funnel_chart(
             ),
             color=alt.value("#666666"),
         ),
-        alt.Chart(pd.DataFrame({"value": [ew], "label": [EW]}))
+        alt.Chart(pd.DataFrame({"value": [target], "label": [label]}))
         .mark_rule(color=EW_COLOUR, strokeWidth=1.5)
         .encode(y="value:Q"),
-        alt.Chart(shown[shown.group == "other"])
-        .mark_circle(size=40, color=OTHER_COLOUR, opacity=0.9)
-        .encode(x=x, y=y, tooltip=tooltip),
     ]
+    if centre is None:
+        layers.append(
+            alt.Chart(shown[shown.group == "other"])
+            .mark_circle(size=40, color=OTHER_COLOUR, opacity=0.9)
+            .encode(x=x, y=y, tooltip=tooltip)
+        )
+    else:
+        shown = _placed(shown, centre, result.tau2_applied, kind, scale)
+        frame = _placed(frame, centre, result.tau2_applied, kind, scale)
+        layers.append(_classed_points(shown, centre, x, y, tooltip))
+        notes = [*notes, CENTRE_NOTE.format(label=centre.label, ew=EW)]
     od = result.overdispersion
     adjusted = " (limits widened for over-dispersion)" if result.tau2_applied > 0 else ""
     description = (
         f"Funnel plot of {ind.title.lower()} in {period} for {len(shown)} forces against "
-        f"{ind.denominator_words}; {EW} {format_value(ind.unit, ew)}{adjusted}."
+        f"{ind.denominator_words}; {label} {format_value(ind.unit, target)}{adjusted}."
     )
+    if centre is not None:
+        description += f" {_centre_words(shown, centre)}"
     if code is not None and code in set(shown.force_code):
         row = _force_row(frame, code)
         mine = shown[shown.group == "force"]
@@ -342,30 +395,38 @@ def funnel_chart(
         right = math.log(float(mine.denominator.iloc[0])) > (
             math.log(x_domain[0]) + 2 * (math.log(x_domain[1]) - math.log(x_domain[0])) / 3
         )
-        layers += [
-            alt.Chart(mine)
-            .mark_circle(size=110, color=FORCE_COLOUR)
-            .encode(x=x, y=y, tooltip=tooltip),
+        colour = FORCE_COLOUR if centre is None else "#0b0c0c"
+        if centre is None:
+            layers.append(
+                alt.Chart(mine)
+                .mark_circle(size=110, color=FORCE_COLOUR)
+                .encode(x=x, y=y, tooltip=tooltip)
+            )
+        layers.append(
             alt.Chart(mine)
             .mark_text(
                 align="right" if right else "left",
                 dx=-8 if right else 8,
                 dy=-8,
                 fontWeight="bold",
-                color=FORCE_COLOUR,
+                color=colour,
             )
-            .encode(x=x, y=y, text="label:N"),
-        ]
+            .encode(x=x, y=y, text="label:N")
+        )
         where = (
             comparison.across_forces_words({str(k): v for k, v in row.items()})
             or "not placed on the funnel"
         )
+        if centre is not None:
+            where += f" around {centre.label}"
         description = f"{_headline(ind, row, period)}; {where}. " + description
     elif code is not None:
         description = f"{_headline(ind, _force_row(frame, code), period)}. " + description
     if notes:
         description += " " + " ".join(notes)
     subtitle = f"{period}; dispersion ratio {od.phi:.1f}{adjusted}"
+    if centre is not None:
+        subtitle = f"{period}; around {centre.label}; dispersion ratio {od.phi:.1f}{adjusted}"
     chart = alt.layer(*layers).properties(
         title=_title(ind.title, subtitle),
         description=description,
@@ -373,7 +434,8 @@ def funnel_chart(
         height=300,
         usermeta={
             "table": _table(
-                f"{ind.title}, {period}: every force, highest first",
+                f"{ind.title}, {period}: every force, highest first"
+                + ("" if centre is None else f", placed around {centre.label}"),
                 _force_columns(ind),
                 _force_rows(ind, frame),
                 notes,
@@ -381,6 +443,73 @@ def funnel_chart(
         },
     )
     return cast(alt.LayerChart, chart)
+
+
+def _placed(
+    frame: pd.DataFrame,
+    centre: Centre,
+    tau2: float,
+    kind: Literal["proportion", "rate"],
+    per: float,
+) -> pd.DataFrame:
+    """``frame`` with each force's funnel flags (``funnel_95``, ``funnel_998``) placed
+    against limits around the centre at its own denominator (suppressed rows: no flag)."""
+    den = frame.denominator.to_numpy(float)
+    value = frame.value.to_numpy(float)
+    limits = funnel_limits(centre.value / per, den, kind, LEVELS, tau2)
+    out = frame.copy()
+    shown = ~frame.is_suppressed.astype(bool).to_numpy() & np.isfinite(value)
+    for level, name in zip(LEVELS, ("funnel_95", "funnel_998"), strict=True):
+        lower, upper = limits[level]
+        flags = outside(value, lower * per, upper * per).astype(float)
+        out[name] = np.where(shown & np.isfinite(lower), flags, np.nan)
+    return out
+
+
+def _classed_points(
+    shown: pd.DataFrame, centre: Centre, x: alt.X, y: alt.Y, tooltip: list[alt.Tooltip]
+) -> alt.Chart:
+    """Every force's point coloured by its class, the centre's members a different shape, the
+    chosen force (``group`` "force") larger and outlined."""
+    points = shown.assign(
+        comparison=shown.force_code.map(lambda c: centre.classes.get(c, profile.NOT_COMPARED)),
+        member=np.where(
+            shown.force_code.isin(list(centre.members)), f"{centre.label}", "Other forces"
+        ),
+    )
+    domain = [c for c in profile.CLASSES if c in set(points.comparison)]
+    encoding: dict[str, Any] = {
+        "x": x,
+        "y": y,
+        "color": alt.Color(
+            "comparison:N",
+            scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
+            legend=_legend(f"Compared with {centre.label}"),
+        ),
+        "size": alt.condition("datum.group == 'force'", alt.value(150), alt.value(50)),
+        "strokeWidth": alt.condition("datum.group == 'force'", alt.value(2.5), alt.value(0.5)),
+        "tooltip": [*tooltip, alt.Tooltip("comparison:N", title=f"Compared with {centre.label}")],
+    }
+    if centre.members:
+        encoding["shape"] = alt.Shape(
+            "member:N",
+            scale=alt.Scale(domain=[centre.label, "Other forces"], range=["diamond", "circle"]),
+            legend=_legend("Forces"),
+        )
+    chart = alt.Chart(points).mark_point(filled=True, opacity=0.95, stroke="#0b0c0c")
+    return cast(alt.Chart, chart.encode(**encoding))
+
+
+def _centre_words(shown: pd.DataFrame, centre: Centre) -> str:
+    """How the forces drawn compare with the centre, in words: 'Coloured by comparison with
+    Kent and Surrey: 3 higher, 30 similar; its 2 forces are diamonds.'"""
+    counts = shown.force_code.map(
+        lambda c: centre.classes.get(c, profile.NOT_COMPARED)
+    ).value_counts()
+    tally = "; ".join(f"{counts[c]} {c}" for c in profile.CLASSES if c in counts)
+    drawn = int(shown.force_code.isin(list(centre.members)).sum())
+    shapes = f"; its {drawn} forces drawn are diamonds" if centre.members else ""
+    return f"Coloured by comparison with {centre.label}: {tally}{shapes}."
 
 
 def ranked_bar_chart(
@@ -480,9 +609,11 @@ def trend_chart(
     *,
     breakdown_value: str | None = None,
     until: str | None = None,
+    comparator: tuple[str, Mapping[str, float]] | None = None,
 ) -> alt.LayerChart:
     """One force's value over the periods of one type with its 95% interval, E&W and its peers
-    (to the period ``until``, when given).
+    (to the period ``until``, when given), and a ``comparator``'s series (its name and its
+    value by period, ``comparators.series``) when one is given.
     The interval is drawn as a band and as a bar at each
     period; where it is too narrow to see at the axis's scale the caption says so."""
     ind = load_catalogue().indicator(indicator_id)
@@ -509,13 +640,26 @@ def trend_chart(
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
     order = list(frame.period)
     name = _short(code)
+    named, values_of = comparator or ("", {})
+    frame = frame.assign(comparator_value=frame.period.map(lambda p: values_of.get(str(p))))
     lines = pd.concat(
         [
             frame.assign(series=name)[["period", "series", "value"]],
             frame.assign(series=EW, value=frame.ew_value)[["period", "series", "value"]],
             frame.assign(series=PEERS, value=frame.peer_value)[["period", "series", "value"]],
         ]
+        + (
+            [
+                frame.assign(series=named, value=frame.comparator_value)[
+                    ["period", "series", "value"]
+                ]
+            ]
+            if comparator
+            else []
+        )
     ).dropna(subset=["value"])
+    series = [name, EW, PEERS] + ([named] if comparator else [])
+    colours = [FORCE_COLOUR, EW_COLOUR, PEER_COLOUR, COMPARATOR_COLOUR][: len(series)]
     fmt = axis_format(ind.unit)
     x = alt.X(
         "period:O",
@@ -549,9 +693,7 @@ def trend_chart(
             y=y,
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(
-                    domain=[name, EW, PEERS], range=[FORCE_COLOUR, EW_COLOUR, PEER_COLOUR]
-                ),
+                scale=alt.Scale(domain=series, range=colours),
                 legend=_legend(),
             ),
             tooltip=["series:N", "period:N", alt.Tooltip("value:Q", format=fmt)],
@@ -571,8 +713,9 @@ def trend_chart(
         band_words = "the shaded band and the bars are the 95% interval."
     description = (
         f"{_headline(ind, last, str(last.period))}; "
-        f"{PEERS.lower()} {format_value(ind.unit, _num(last.peer_value))}. "
-        f"{len(frame)} periods from {first.period} "
+        f"{PEERS.lower()} {format_value(ind.unit, _num(last.peer_value))}"
+        + (f"; {named} {format_value(ind.unit, _num(last.comparator_value))}" if comparator else "")
+        + f". {len(frame)} periods from {first.period} "
         f"({format_value(ind.unit, _num(first.value))}) to {last.period}; {band_words}"
     )
     table_rows = [
@@ -583,6 +726,7 @@ def trend_chart(
             format_cell(ind.unit, _num(r["ew_value"])),
             format_cell(ind.unit, _num(r["peer_value"])),
         ]
+        + ([format_cell(ind.unit, _num(r["comparator_value"]))] if comparator else [])
         for r in frame.to_dict("records")
     ]
     chart = alt.layer(*layers).properties(
@@ -595,7 +739,8 @@ def trend_chart(
         usermeta={
             "table": _table(
                 f"{ind.title}: {last.force_name} by period",
-                ["Period", column(ind.unit, name), "95% interval", EW, PEERS],
+                ["Period", column(ind.unit, name), "95% interval", EW, PEERS]
+                + ([named] if comparator else []),
                 table_rows,
             )
         },
