@@ -27,6 +27,7 @@ from openpeel.presentation.numbers import column, format_cell_interval, format_v
 from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse
+from openpeel.web.comparing import choosable
 from openpeel.web.views import NotFound, find_force, number_or_none
 
 log = logging.getLogger("openpeel.web.indicator_pages")
@@ -170,10 +171,7 @@ def indicator_page(
                 for c in comparators.comparators().values()
             ],
         },
-        "all_forces": [
-            {"slug": f.policeuk_slug, "name": f.name}
-            for f in sorted(forces().territorial(), key=lambda f: f.name)
-        ],
+        "all_forces": choosable(),
         "forces": rows,
         "charts": _charts(
             wh,
