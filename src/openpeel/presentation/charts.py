@@ -473,9 +473,11 @@ def _classed_points(
     chosen force (``group`` "force") larger and outlined."""
     points = shown.assign(
         comparison=shown.force_code.map(lambda c: centre.classes.get(c, profile.NOT_COMPARED)),
-        member=np.where(
-            shown.force_code.isin(list(centre.members)), f"{centre.label}", "Other forces"
-        ),
+        member=np.where(shown.force_code.isin(list(centre.members)), centre.label, "Other forces"),
+    )
+    # the chosen force largest; a diamond looks smaller than a circle of the same area
+    points["size"] = np.select(
+        [points.group == "force", points.member == centre.label], [150, 90], 50
     )
     domain = [c for c in profile.CLASSES if c in set(points.comparison)]
     encoding: dict[str, Any] = {
@@ -484,9 +486,15 @@ def _classed_points(
         "color": alt.Color(
             "comparison:N",
             scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
-            legend=_legend(f"Compared with {centre.label}"),
+            legend=alt.Legend(
+                orient="bottom",
+                direction="horizontal",
+                labelLimit=LABEL_LIMIT,
+                titleLimit=LABEL_LIMIT,
+                title=f"Compared with {centre.label}",
+            ),
         ),
-        "size": alt.condition("datum.group == 'force'", alt.value(150), alt.value(50)),
+        "size": alt.Size("size:Q", scale=None, legend=None),
         "strokeWidth": alt.condition("datum.group == 'force'", alt.value(2.5), alt.value(0.5)),
         "tooltip": [*tooltip, alt.Tooltip("comparison:N", title=f"Compared with {centre.label}")],
     }

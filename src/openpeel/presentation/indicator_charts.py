@@ -232,7 +232,9 @@ def england_and_wales_trend_chart(
         )
         .properties(
             title=_title(
-                ind.title, f"{EW}" + (f" and {named}" if comparator else "") + f", {words}"
+                ind.title,
+                (f"{named[:1].upper() + named[1:]} beside {EW}" if comparator else EW)
+                + f", {words}",
             ),
             description=description,
             width=WIDTH,
