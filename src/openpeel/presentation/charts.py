@@ -2,10 +2,12 @@
 (Vega-Lite) and rendered offline by vl-convert.
 
 * `funnel_chart`: every force's value against its denominator, with the England and Wales value
-  and the 95% and 99.8% funnel limits (the same over-dispersion adjustment as the stored flags);
+  (or a comparator's, a `Centre`) and the 95% and 99.8% funnel limits around it (the same
+  over-dispersion adjustment as the stored flags);
 * `ranked_bar_chart`: the forces in order of value with their 95% intervals, one force and its
   peer group marked;
-* `trend_chart`: one force over the periods with its interval, England and Wales and its peers;
+* `trend_chart`: one force over the periods with its interval, England and Wales and its peers
+  (and a comparator's series, when given);
 * `key_indicators_chart`: a force's key indicators as an index of England and Wales;
 * `fan_chart`: a series and its forecast with 80% and 95% intervals.
 

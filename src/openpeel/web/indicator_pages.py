@@ -5,7 +5,8 @@ its plain one-line definition. The page says the definition in plain words first
 technical one and the caveats; its charts are drawn on arrival (every force ranked with 95%
 intervals, the funnel, a map of the force areas, the England and Wales trend), the chosen force
 highlighted in each once one is picked; its table gives every force's value, 95% interval and
-comparison with England and Wales.
+comparison with England and Wales. A comparator chosen (``?compare=``) is followed by every
+chart: the colours, the funnel's centre and limits, and its own series on the trend.
 """
 
 from __future__ import annotations
