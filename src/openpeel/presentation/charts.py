@@ -274,8 +274,8 @@ CENTRE_NOTE = (
     "The centre line is {label}'s value and the limits are drawn around it: the range "
     "expected of a force of each size whose underlying value is {label}'s, widened by the "
     "variation between forces estimated among all the forces around {ew} (as the stored "
-    "flags are). {label}'s own uncertainty is not in the limits. Each point is coloured by "
-    "its force's 95% interval compared with {label}, as in the table."
+    "flags are). {label}'s own uncertainty is not in the limits. Every force is drawn, each "
+    "point coloured by its force's 95% interval compared with {label}, as in the table."
 )
 
 
