@@ -28,7 +28,6 @@ import math
 import re
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -41,10 +40,11 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators import profile
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
-from openpeel.indicators.funnel import LEVELS, funnel_flags, funnel_limits, outside
+from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.peers import peer_group
 from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
 from openpeel.presentation import comparison
+from openpeel.presentation.funnel_centre import CENTRE_NOTE, Centre, centre_words, placed
 from openpeel.presentation.numbers import (
     COUNT_AXIS_FORMAT,
     axis_format,
@@ -256,29 +256,6 @@ def _force_columns(ind: Indicator) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class Centre:
-    """What a funnel is drawn around and coloured by: a comparator's value and its name
-    (``indicators/comparators.py``), each force's comparison with it by its 95% interval (a
-    class of ``profile.CLASSES``, as the page's table says it) and the forces that make it
-    (none: every force, as for England and Wales)."""
-
-    value: float
-    label: str
-    classes: Mapping[str, str]
-    members: frozenset[str] = frozenset()
-
-
-#: the funnel's note when it is drawn around a comparator (the web's indicator page)
-CENTRE_NOTE = (
-    "The centre line is {label}'s value and the limits are drawn around it: the range "
-    "expected of a force of each size whose underlying value is {label}'s, widened by the "
-    "variation between forces estimated among all the forces around {ew} (as the stored "
-    "flags are). {label}'s own uncertainty is not in the limits. Every force is drawn, each "
-    "point coloured by its force's 95% interval compared with {label}, as in the table."
-)
-
-
 def funnel_chart(
     wh: Warehouse,
     indicator_id: str,
@@ -378,8 +355,8 @@ def funnel_chart(
             .encode(x=x, y=y, tooltip=tooltip)
         )
     else:
-        shown = _placed(shown, centre, result.tau2_applied, kind, scale)
-        frame = _placed(frame, centre, result.tau2_applied, kind, scale)
+        shown = placed(shown, centre, result.tau2_applied, kind, scale)
+        frame = placed(frame, centre, result.tau2_applied, kind, scale)
         layers.append(_classed_points(shown, centre, x, y, tooltip))
         notes = [*notes, CENTRE_NOTE.format(label=centre.label, ew=EW)]
     od = result.overdispersion
@@ -389,7 +366,7 @@ def funnel_chart(
         f"{ind.denominator_words}; {label} {format_value(ind.unit, target)}{adjusted}."
     )
     if centre is not None:
-        description += f" {_centre_words(shown, centre)}"
+        description += f" {centre_words(shown, centre)}"
     if code is not None and code in set(shown.force_code):
         row = _force_row(frame, code)
         mine = shown[shown.group == "force"]
@@ -447,27 +424,6 @@ def funnel_chart(
     return cast(alt.LayerChart, chart)
 
 
-def _placed(
-    frame: pd.DataFrame,
-    centre: Centre,
-    tau2: float,
-    kind: Literal["proportion", "rate"],
-    per: float,
-) -> pd.DataFrame:
-    """``frame`` with each force's funnel flags (``funnel_95``, ``funnel_998``) placed
-    against limits around the centre at its own denominator (suppressed rows: no flag)."""
-    den = frame.denominator.to_numpy(float)
-    value = frame.value.to_numpy(float)
-    limits = funnel_limits(centre.value / per, den, kind, LEVELS, tau2)
-    out = frame.copy()
-    shown = ~frame.is_suppressed.astype(bool).to_numpy() & np.isfinite(value)
-    for level, name in zip(LEVELS, ("funnel_95", "funnel_998"), strict=True):
-        lower, upper = limits[level]
-        flags = outside(value, lower * per, upper * per).astype(float)
-        out[name] = np.where(shown & np.isfinite(lower), flags, np.nan)
-    return out
-
-
 def _classed_points(
     shown: pd.DataFrame, centre: Centre, x: alt.X, y: alt.Y, tooltip: list[alt.Tooltip]
 ) -> alt.Chart:
@@ -508,18 +464,6 @@ def _classed_points(
         )
     chart = alt.Chart(points).mark_point(filled=True, opacity=0.95, stroke="#0b0c0c")
     return cast(alt.Chart, chart.encode(**encoding))
-
-
-def _centre_words(shown: pd.DataFrame, centre: Centre) -> str:
-    """How the forces drawn compare with the centre, in words: 'Coloured by comparison with
-    Kent and Surrey: 3 higher, 30 similar; its 2 forces are diamonds.'"""
-    counts = shown.force_code.map(
-        lambda c: centre.classes.get(c, profile.NOT_COMPARED)
-    ).value_counts()
-    tally = "; ".join(f"{counts[c]} {c}" for c in profile.CLASSES if c in counts)
-    drawn = int(shown.force_code.isin(list(centre.members)).sum())
-    shapes = f"; its {drawn} forces drawn are diamonds" if centre.members else ""
-    return f"Coloured by comparison with {centre.label}: {tally}{shapes}."
 
 
 def ranked_bar_chart(

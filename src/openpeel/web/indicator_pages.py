@@ -216,12 +216,12 @@ def _charts(
     beside England and Wales's (or the force's)."""
     from openpeel.presentation.charts import (
         EW,
-        Centre,
         funnel_chart,
         spec_table,
         spec_title,
         trend_chart,
     )
+    from openpeel.presentation.funnel_centre import Centre
     from openpeel.presentation.indicator_charts import (
         england_and_wales_trend_chart,
         ranked_comparison_chart,
