@@ -32,16 +32,18 @@ function capLabels(node, limit) {
   });
 }
 
-// On a narrow screen, each legend below the chart, one entry a line, whatever its spec says
-// (legends side by side would be cut at the screen's edge).
-function stackLegends(node) {
-  if (Array.isArray(node)) { node.forEach(stackLegends); return; }
+// On a narrow screen, each legend below the chart, one entry a line, its title wrapped to the
+// room left of the axis labels, whatever its spec says (legends side by side, or a long title,
+// would be cut at the screen's edge).
+function stackLegends(node, width) {
+  if (Array.isArray(node)) { node.forEach(function (n) { stackLegends(n, width); }); return; }
   if (node === null || typeof node !== "object") return;
   Object.keys(node).forEach(function (k) {
     if (k === "legend" && node[k] && typeof node[k] === "object") {
       node[k].orient = "bottom";
       node[k].direction = "vertical";
-    } else if (k !== "datasets" && k !== "data") stackLegends(node[k]);
+      if (typeof node[k].title === "string") node[k].title = wrap(node[k].title, width * 0.55);
+    } else if (k !== "datasets" && k !== "data") stackLegends(node[k], width);
   });
 }
 
@@ -62,7 +64,7 @@ function fit(spec, width) {
     config.legend.direction = "vertical";
     config.axis.labelLimit = Math.round(width * 0.4);
     capLabels(spec, Math.round(width * 0.4));
-    stackLegends(spec);
+    stackLegends(spec, width);
     config.legend.layout = { bottom: { direction: "vertical", anchor: "start" } };
   }
   if (spec.title) {
