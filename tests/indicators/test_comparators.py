@@ -167,3 +167,40 @@ def test_a_shared_choice_asks_for_itself_again() -> None:
     again = parse(choice.query()["compare"], choice.query()["forces"])
     assert again == choice
     assert parse("ew", None).query() == {}
+
+
+@pytest.mark.parametrize(("indicator", "per"), [(SHARE[0], 1.0), (RATE[0], 1000.0)])
+def test_the_series_pools_each_periods_stored_rows(
+    built_home: Path, indicator: str, per: float
+) -> None:
+    """The comparator's value period by period: the chosen forces' numerators over their
+    denominators in each period of the type, oldest first, and for England and Wales the
+    stored value."""
+    with Warehouse(built_home, read_only=True) as wh:
+        period_type = wh.scalar(
+            "SELECT period_type FROM out_indicator_values WHERE indicator_id = ? AND period = ?",
+            [indicator, RATE[1]],
+        )
+        stored = wh.rows(
+            "SELECT period, force_code, numerator, denominator, is_suppressed, value, ew_value "
+            "FROM out_indicator_values WHERE indicator_id = ? AND period_type = ? "
+            "AND breakdown = 'all'",
+            [indicator, period_type],
+        )
+        unit = "share" if per == 1.0 else "per_1000"
+        chosen = comparators.series(
+            wh, parse("forces", "kent,surrey"), indicator, unit, period_type, None
+        )
+        england = comparators.series(wh, parse(None, None), indicator, unit, period_type, None)
+    sums: dict[str, list[float]] = {}
+    for period, code, num, den, suppressed, value, _ in stored:
+        if code in (KENT, SURREY) and not suppressed and value is not None:
+            total = sums.setdefault(str(period), [0.0, 0.0])
+            total[0] += float(num)
+            total[1] += float(den)
+    assert len(sums) >= 2
+    assert [p for p, _ in chosen] == sorted(sums)  # financial years sort as text
+    for period, value in chosen:
+        assert value == pytest.approx(per * sums[period][0] / sums[period][1], rel=1e-12)
+    ew = {str(r[0]): float(r[6]) for r in stored if r[6] is not None}
+    assert dict(england) == pytest.approx(ew, rel=1e-12)

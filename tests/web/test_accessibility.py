@@ -43,6 +43,7 @@ PUBLIC = (
     "/forces/hampshire",
     "/forces/hampshire?year=2016",
     "/forces/hampshire?compare=msg",
+    "/forces/hampshire?compare=forces&forces=kent,surrey",
     "/forces/hampshire/forecasts",
     "/indicators",
     "/indicators/arrests_per_1000",

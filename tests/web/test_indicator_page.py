@@ -35,7 +35,12 @@ def test_the_charts_are_there_on_arrival_without_a_force(shared_site: Site) -> N
     twin = shared_site.client.get(f"/api/indicators/{INDICATOR}").json()
     assert twin["force"] is None
     headings = [c["heading"] for c in twin["charts"]]
-    assert headings == ["Every force in order", "Funnel plot", "Map of the force areas", "Trend"]
+    assert headings == [
+        "Every force in order",
+        "Funnel plot around England and Wales",
+        "Map of the force areas",
+        "Trend",
+    ]
     for chart in twin["charts"]:
         assert chart["description"], chart["heading"]
         assert chart["spec"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/")

@@ -173,7 +173,8 @@ def test_the_force_page_draws_a_spine_chart_with_its_numbers(shared_site: Site) 
             # the middle half lies within the range; England and Wales in the middle
             assert left <= q_left + 0.1
             assert q_left + q_width <= left + width + 0.1
-            assert geo["ew"] == 320
+            assert geo["centre"] == 320
+            assert geo["centre_label"] == "England and Wales"
             if r["value"] is not None:
                 assert left - 0.1 <= geo["value"] <= left + width + 0.1
             assert r["minimum"] <= r["q1"] <= r["q3"] <= r["maximum"]

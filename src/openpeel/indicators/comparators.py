@@ -21,7 +21,9 @@ from typing import Any, Literal, cast
 from openpeel.errors import OpenPeelError
 from openpeel.indicators import profile
 from openpeel.indicators.peers import peer_group
+from openpeel.indicators.periods import sort_key
 from openpeel.reference import forces
+from openpeel.warehouse.db import Warehouse
 
 WHERE = "indicators/comparators.toml"
 DEFAULT = "ew"
@@ -233,6 +235,31 @@ def value(
             return None
         return (1000.0 if unit == "per_1000" else 1.0) * numerator / denominator
     return sum(cast(float, r.value) for r in shown) / len(shown)
+
+
+def series(
+    wh: Warehouse,
+    choice: Choice,
+    indicator_id: str,
+    unit: str,
+    period_type: str,
+    force_code: str | None,
+) -> list[tuple[str, float]]:
+    """The comparator's value in each period of one type, oldest first: `value` of the
+    members' stored rows (breakdown "all") period by period; a period where no member has a
+    value is left out."""
+    frame = wh.execute(
+        "SELECT period, force_code, value, numerator, denominator, is_suppressed, ew_value "
+        "FROM out_indicator_values WHERE indicator_id = ? AND period_type = ? "
+        "AND breakdown = 'all'",
+        [indicator_id, period_type],
+    ).df()
+    out = []
+    for period, rows in frame.groupby("period"):
+        found = value(choice, unit, stored_rows(rows.to_dict("records")), force_code)
+        if found is not None:
+            out.append((str(period), found))
+    return sorted(out, key=lambda pv: sort_key(period_type, pv[0]))
 
 
 def classify(

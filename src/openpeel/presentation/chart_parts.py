@@ -17,12 +17,24 @@ import numpy as np
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
+from openpeel.indicators import profile
 from openpeel.reference import forces
 
 EW = "England and Wales"
 PEERS = "Peer group mean"
 #: marks: the chosen force, its peers, the other forces
 FORCE_COLOUR, PEER_COLOUR, OTHER_COLOUR, EW_COLOUR = "#d95f02", "#1b9e77", "#b0b0b0", "#333333"
+#: a comparator other than England and Wales (its line on a trend)
+COMPARATOR_COLOUR = "#4c2c92"
+#: each comparison class's colour, as on the rug and the spine (web/static/openpeel.css)
+COMPARISON_COLOURS: dict[str, str] = {
+    profile.BETTER: "#00703c",
+    profile.SIMILAR: "#ffdd00",
+    profile.WORSE: "#d4351c",
+    profile.HIGHER: "#003078",
+    profile.LOWER: "#5694ca",
+    profile.NOT_COMPARED: "#b1b4b6",
+}
 WIDTH = 520
 #: at most this many ticks on a quantitative axis, so that their labels never meet
 TICKS = 5

@@ -2,10 +2,12 @@
 Altair (Vega-Lite):
 
 * `funnel_chart`: every force's value against its denominator, with the England and Wales value
-  and the 95% and 99.8% funnel limits (the same over-dispersion adjustment as the stored flags);
+  (or a comparator's, a `Centre`) and the 95% and 99.8% funnel limits around it (the same
+  over-dispersion adjustment as the stored flags);
 * `ranked_bar_chart`: the forces in order of value with their 95% intervals, one force and its
   peer group marked;
-* `trend_chart`: one force over the periods with its interval, England and Wales and its peers;
+* `trend_chart`: one force over the periods with its interval, England and Wales and its peers
+  (and a comparator's series, when given);
 * `indicator_charts`: those three of one indicator and force, as Vega-Lite specs.
 
 Every chart has a title, a description (the text alternative) that says in words what it
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 import altair as alt
@@ -30,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
-from openpeel.indicators import comparison
+from openpeel.indicators import comparison, profile
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
@@ -45,6 +47,8 @@ from openpeel.indicators.units import (
     format_value,
 )
 from openpeel.presentation.chart_parts import (
+    COMPARATOR_COLOUR,
+    COMPARISON_COLOURS,
     EW,
     EW_COLOUR,
     FORCE_COLOUR,
@@ -63,6 +67,7 @@ from openpeel.presentation.chart_parts import (
     _table,
     _title,
 )
+from openpeel.presentation.funnel_centre import CENTRE_NOTE, Centre, centre_words, placed
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 
@@ -175,6 +180,7 @@ def funnel_chart(
     breakdown: str = "all",
     *,
     breakdown_value: str | None = None,
+    centre: Centre | None = None,
 ) -> alt.LayerChart:
     """Each force's value against its denominator, with the E&W value and the funnel limits.
 
@@ -182,6 +188,11 @@ def funnel_chart(
     tau2 that `funnel_flags` applied to the stored flags (non-zero only when over-dispersed),
     both over the forces compared (a force a comparison rule leaves out is not drawn). The
     axes span the forces drawn; the limits are clipped to them.
+
+    With a ``centre``, the centre line and the limits are around its value instead (the same
+    tau2: the variation between all forces, estimated around E&W), every force is still drawn,
+    coloured by its class, the centre's members marked by their shape, and the data table
+    places each force against these limits (``CENTRE_NOTE`` says so under the table).
     """
     catalogue = load_catalogue()
     ind = catalogue.indicator(indicator_id)
@@ -199,11 +210,12 @@ def funnel_chart(
     scale = declared.per
     kind = cast(Literal["proportion", "rate"], declared.funnel)
     ew = float(shown.ew_value.iloc[0])
+    target, label = (ew, EW) if centre is None else (centre.value, centre.label)
     num, den = shown.numerator.to_numpy(float), shown.denominator.to_numpy(float)
     result = funnel_flags(num / den, den, ew / scale, kind)
     x_domain = [float(den.min()) / 1.25, float(den.max()) * 1.25]
     grid = np.geomspace(max(1.0, x_domain[0]), x_domain[1], GRID_POINTS)
-    limits = funnel_limits(ew / scale, grid, kind, tau2=result.tau2_applied)
+    limits = funnel_limits(target / scale, grid, kind, tau2=result.tau2_applied)
     lines = pd.concat(
         pd.DataFrame(
             {
@@ -219,7 +231,7 @@ def funnel_chart(
     share_bounds = {"low": 0.0, "high": 1.0} if declared.funnel == "proportion" else {"low": 0.0}
     # the values drawn and the 99.8% limits where the forces are, not where the grid starts
     inner = lines[lines.denominator >= den.min()]
-    y_domain = _domain(shown.value, [ew], inner.value, **share_bounds)
+    y_domain = _domain(shown.value, [target], inner.value, **share_bounds)
     code = _force_code(force) if force else None
     shown["group"] = np.where(shown.force_code == code, "force", "other")
     shown["label"] = shown.force_code.map(_short)
@@ -248,19 +260,29 @@ def funnel_chart(
             ),
             color=alt.value("#666666"),
         ),
-        alt.Chart(pd.DataFrame({"value": [ew], "label": [EW]}))
+        alt.Chart(pd.DataFrame({"value": [target], "label": [label]}))
         .mark_rule(color=EW_COLOUR, strokeWidth=1.5)
         .encode(y="value:Q"),
-        alt.Chart(shown[shown.group == "other"])
-        .mark_circle(size=40, color=OTHER_COLOUR, opacity=0.9)
-        .encode(x=x, y=y, tooltip=tooltip),
     ]
+    if centre is None:
+        layers.append(
+            alt.Chart(shown[shown.group == "other"])
+            .mark_circle(size=40, color=OTHER_COLOUR, opacity=0.9)
+            .encode(x=x, y=y, tooltip=tooltip)
+        )
+    else:
+        shown = placed(shown, centre, result.tau2_applied, kind, scale)
+        frame = placed(frame, centre, result.tau2_applied, kind, scale)
+        layers.append(_classed_points(shown, centre, x, y, tooltip))
+        notes = [*notes, CENTRE_NOTE.format(label=centre.label, ew=EW)]
     od = result.overdispersion
     adjusted = " (limits widened for over-dispersion)" if result.tau2_applied > 0 else ""
     description = (
         f"Funnel plot of {ind.title.lower()} in {period} for {len(shown)} forces against "
-        f"{ind.denominator_words}; {EW} {format_value(ind.unit, ew)}{adjusted}."
+        f"{ind.denominator_words}; {label} {format_value(ind.unit, target)}{adjusted}."
     )
+    if centre is not None:
+        description += f" {centre_words(shown, centre)}"
     if code is not None and code in set(shown.force_code):
         row = _force_row(frame, code)
         mine = shown[shown.group == "force"]
@@ -268,30 +290,38 @@ def funnel_chart(
         right = math.log(float(mine.denominator.iloc[0])) > (
             math.log(x_domain[0]) + 2 * (math.log(x_domain[1]) - math.log(x_domain[0])) / 3
         )
-        layers += [
-            alt.Chart(mine)
-            .mark_circle(size=110, color=FORCE_COLOUR)
-            .encode(x=x, y=y, tooltip=tooltip),
+        colour = FORCE_COLOUR if centre is None else "#0b0c0c"
+        if centre is None:
+            layers.append(
+                alt.Chart(mine)
+                .mark_circle(size=110, color=FORCE_COLOUR)
+                .encode(x=x, y=y, tooltip=tooltip)
+            )
+        layers.append(
             alt.Chart(mine)
             .mark_text(
                 align="right" if right else "left",
                 dx=-8 if right else 8,
                 dy=-8,
                 fontWeight="bold",
-                color=FORCE_COLOUR,
+                color=colour,
             )
-            .encode(x=x, y=y, text="label:N"),
-        ]
+            .encode(x=x, y=y, text="label:N")
+        )
         where = (
             comparison.across_forces_words({str(k): v for k, v in row.items()})
             or "not placed on the funnel"
         )
+        if centre is not None:
+            where += f" around {centre.label}"
         description = f"{_headline(ind, row, period)}; {where}. " + description
     elif code is not None:
         description = f"{_headline(ind, _force_row(frame, code), period)}. " + description
     if notes:
         description += " " + " ".join(notes)
     subtitle = f"{period}; dispersion ratio {od.phi:.1f}{adjusted}"
+    if centre is not None:
+        subtitle = f"{period}; around {centre.label}; dispersion ratio {od.phi:.1f}{adjusted}"
     chart = alt.layer(*layers).properties(
         title=_title(ind.title, subtitle),
         description=description,
@@ -299,7 +329,8 @@ def funnel_chart(
         height=300,
         usermeta={
             "table": _table(
-                f"{ind.title}, {period}: every force, highest first",
+                f"{ind.title}, {period}: every force, highest first"
+                + ("" if centre is None else f", placed around {centre.label}"),
                 _force_columns(ind),
                 _force_rows(ind, frame),
                 notes,
@@ -307,6 +338,48 @@ def funnel_chart(
         },
     )
     return cast(alt.LayerChart, chart)
+
+
+def _classed_points(
+    shown: pd.DataFrame, centre: Centre, x: alt.X, y: alt.Y, tooltip: list[alt.Tooltip]
+) -> alt.Chart:
+    """Every force's point coloured by its class, the centre's members a different shape, the
+    chosen force (``group`` "force") larger and outlined."""
+    points = shown.assign(
+        comparison=shown.force_code.map(lambda c: centre.classes.get(c, profile.NOT_COMPARED)),
+        member=np.where(shown.force_code.isin(list(centre.members)), centre.label, "Other forces"),
+    )
+    # the chosen force largest; a diamond looks smaller than a circle of the same area
+    points["size"] = np.select(
+        [points.group == "force", points.member == centre.label], [150, 90], 50
+    )
+    domain = [c for c in profile.CLASSES if c in set(points.comparison)]
+    encoding: dict[str, Any] = {
+        "x": x,
+        "y": y,
+        "color": alt.Color(
+            "comparison:N",
+            scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
+            legend=alt.Legend(
+                orient="bottom",
+                direction="horizontal",
+                labelLimit=LABEL_LIMIT,
+                titleLimit=LABEL_LIMIT,
+                title=f"Compared with {centre.label}",
+            ),
+        ),
+        "size": alt.Size("size:Q", scale=None, legend=None),
+        "strokeWidth": alt.condition("datum.group == 'force'", alt.value(2.5), alt.value(0.5)),
+        "tooltip": [*tooltip, alt.Tooltip("comparison:N", title=f"Compared with {centre.label}")],
+    }
+    if centre.members:
+        encoding["shape"] = alt.Shape(
+            "member:N",
+            scale=alt.Scale(domain=[centre.label, "Other forces"], range=["diamond", "circle"]),
+            legend=_legend("Forces"),
+        )
+    chart = alt.Chart(points).mark_point(filled=True, opacity=0.95, stroke="#0b0c0c")
+    return cast(alt.Chart, chart.encode(**encoding))
 
 
 def ranked_bar_chart(
@@ -406,9 +479,11 @@ def trend_chart(
     *,
     breakdown_value: str | None = None,
     until: str | None = None,
+    comparator: tuple[str, Mapping[str, float]] | None = None,
 ) -> alt.LayerChart:
     """One force's value over the periods of one type with its 95% interval, E&W and its peers
-    (to the period ``until``, when given).
+    (to the period ``until``, when given), and a ``comparator``'s series (its name and its
+    value by period, ``comparators.series``) when one is given.
     The interval is drawn as a band and as a bar at each
     period; where it is too narrow to see at the axis's scale the caption says so."""
     ind = load_catalogue().indicator(indicator_id)
@@ -435,13 +510,26 @@ def trend_chart(
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
     order = list(frame.period)
     name = _short(code)
+    named, values_of = comparator or ("", {})
+    frame = frame.assign(comparator_value=frame.period.map(lambda p: values_of.get(str(p))))
     lines = pd.concat(
         [
             frame.assign(series=name)[["period", "series", "value"]],
             frame.assign(series=EW, value=frame.ew_value)[["period", "series", "value"]],
             frame.assign(series=PEERS, value=frame.peer_value)[["period", "series", "value"]],
         ]
+        + (
+            [
+                frame.assign(series=named, value=frame.comparator_value)[
+                    ["period", "series", "value"]
+                ]
+            ]
+            if comparator
+            else []
+        )
     ).dropna(subset=["value"])
+    series = [name, EW, PEERS] + ([named] if comparator else [])
+    colours = [FORCE_COLOUR, EW_COLOUR, PEER_COLOUR, COMPARATOR_COLOUR][: len(series)]
     fmt = axis_format(ind.unit)
     x = alt.X(
         "period:O",
@@ -475,9 +563,7 @@ def trend_chart(
             y=y,
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(
-                    domain=[name, EW, PEERS], range=[FORCE_COLOUR, EW_COLOUR, PEER_COLOUR]
-                ),
+                scale=alt.Scale(domain=series, range=colours),
                 legend=_legend(),
             ),
             tooltip=["series:N", "period:N", alt.Tooltip("value:Q", format=fmt)],
@@ -497,8 +583,9 @@ def trend_chart(
         band_words = "the shaded band and the bars are the 95% interval."
     description = (
         f"{_headline(ind, last, str(last.period))}; "
-        f"{PEERS.lower()} {format_value(ind.unit, _num(last.peer_value))}. "
-        f"{len(frame)} periods from {first.period} "
+        f"{PEERS.lower()} {format_value(ind.unit, _num(last.peer_value))}"
+        + (f"; {named} {format_value(ind.unit, _num(last.comparator_value))}" if comparator else "")
+        + f". {len(frame)} periods from {first.period} "
         f"({format_value(ind.unit, _num(first.value))}) to {last.period}; {band_words}"
     )
     table_rows = [
@@ -509,6 +596,7 @@ def trend_chart(
             format_cell(ind.unit, _num(r["ew_value"])),
             format_cell(ind.unit, _num(r["peer_value"])),
         ]
+        + ([format_cell(ind.unit, _num(r["comparator_value"]))] if comparator else [])
         for r in frame.to_dict("records")
     ]
     chart = alt.layer(*layers).properties(
@@ -521,7 +609,8 @@ def trend_chart(
         usermeta={
             "table": _table(
                 f"{ind.title}: {last.force_name} by period",
-                ["Period", column(ind.unit, name), "95% interval", EW, PEERS],
+                ["Period", column(ind.unit, name), "95% interval", EW, PEERS]
+                + ([named] if comparator else []),
                 table_rows,
             )
         },

@@ -8,6 +8,7 @@ A chosen force is outlined on the ranked bars. The colours are those of the rug 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 import altair as alt
@@ -25,6 +26,8 @@ from openpeel.indicators.units import (
     format_value,
 )
 from openpeel.presentation.chart_parts import (
+    COMPARATOR_COLOUR,
+    COMPARISON_COLOURS,
     EW,
     EW_COLOUR,
     LABEL_LIMIT,
@@ -32,21 +35,14 @@ from openpeel.presentation.chart_parts import (
     WIDTH,
     _axis,
     _domain,
+    _legend,
+    _num,
     _short,
     _table,
     _title,
 )
 from openpeel.warehouse.db import Warehouse
 
-#: each comparison class's colour, as on the rug and the spine (web/static/openpeel.css)
-COMPARISON_COLOURS: dict[str, str] = {
-    profile.BETTER: "#00703c",
-    profile.SIMILAR: "#ffdd00",
-    profile.WORSE: "#d4351c",
-    profile.HIGHER: "#003078",
-    profile.LOWER: "#5694ca",
-    profile.NOT_COMPARED: "#b1b4b6",
-}
 #: the outline of the chosen force's bar
 CHOSEN_OUTLINE = "#0b0c0c"
 
@@ -154,8 +150,15 @@ def ranked_comparison_chart(
     return cast(alt.LayerChart, chart)
 
 
-def england_and_wales_trend_chart(wh: Warehouse, indicator_id: str, period_type: str) -> alt.Chart:
-    """England and Wales's value over every period of one type (no breakdown)."""
+def england_and_wales_trend_chart(
+    wh: Warehouse,
+    indicator_id: str,
+    period_type: str,
+    comparator: tuple[str, Mapping[str, float]] | None = None,
+) -> alt.Chart:
+    """England and Wales's value over every period of one type (no breakdown), and beside it
+    a ``comparator``'s (its name and its value by period, ``comparators.series``) when one is
+    given."""
     ind = load_catalogue().indicator(indicator_id)
     frame = wh.execute(
         "SELECT period, any_value(ew_value) AS value FROM out_indicator_values "
@@ -166,9 +169,26 @@ def england_and_wales_trend_chart(wh: Warehouse, indicator_id: str, period_type:
     if len(frame) < 2:
         raise OpenPeelError(f"fewer than two {period_type} values of {indicator_id} to draw")
     frame = frame.sort_values("period", key=lambda s: s.map(lambda p: sort_key(period_type, p)))
+    named, values_of = comparator or ("", {})
+    frame["comparator_value"] = frame.period.map(lambda p: values_of.get(str(p)))
     order = list(frame.period)
+    lines = pd.concat(
+        [
+            frame.assign(series=EW)[["period", "series", "value"]],
+        ]
+        + (
+            [
+                frame.assign(series=named, value=frame.comparator_value)[
+                    ["period", "series", "value"]
+                ]
+            ]
+            if comparator
+            else []
+        )
+    ).dropna(subset=["value"])
+    series = [EW] + ([named] if comparator else [])
     fmt = axis_format(ind.unit)
-    y_domain = _domain(frame.value, low=0.0)
+    y_domain = _domain(lines.value, low=0.0)
     words = PERIOD_TYPE_WORDS.get(period_type, period_type)
     first, last = frame.iloc[0], frame.iloc[-1]
     description = (
@@ -176,9 +196,21 @@ def england_and_wales_trend_chart(wh: Warehouse, indicator_id: str, period_type:
         f"{format_value(ind.unit, float(first.value))} in {first.period}, "
         f"{format_value(ind.unit, float(last.value))} in {last.period}."
     )
+    if comparator:
+        description += (
+            f" {named[:1].upper() + named[1:]}: "
+            f"{format_value(ind.unit, _num(first.comparator_value))} in {first.period}, "
+            f"{format_value(ind.unit, _num(last.comparator_value))} in {last.period}."
+        )
+    columns = ["Period", column(ind.unit, EW)] + ([named] if comparator else [])
+    rows = [
+        [str(r["period"]), format_cell(ind.unit, float(r["value"]))]
+        + ([format_cell(ind.unit, _num(r["comparator_value"]))] if comparator else [])
+        for r in frame.to_dict("records")
+    ]
     chart = (
-        alt.Chart(frame)
-        .mark_line(point=True, color=EW_COLOUR)
+        alt.Chart(lines)
+        .mark_line(point=True)
         .encode(
             x=alt.X(
                 "period:O",
@@ -191,21 +223,27 @@ def england_and_wales_trend_chart(wh: Warehouse, indicator_id: str, period_type:
                 scale=alt.Scale(domain=y_domain, nice=False, zero=False),
                 axis=_axis(fmt),
             ).title(ind.title),
-            tooltip=["period:N", alt.Tooltip("value:Q", format=fmt, title=EW)],
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=series, range=[EW_COLOUR, COMPARATOR_COLOUR][: len(series)]),
+                legend=_legend() if comparator else None,
+            ),
+            tooltip=["series:N", "period:N", alt.Tooltip("value:Q", format=fmt)],
         )
         .properties(
-            title=_title(ind.title, f"{EW}, {words}"),
+            title=_title(
+                ind.title,
+                (f"{named[:1].upper() + named[1:]} beside {EW}" if comparator else EW)
+                + f", {words}",
+            ),
             description=description,
             width=WIDTH,
             height=240,
             usermeta={
                 "table": _table(
-                    f"{ind.title}: {EW} by period",
-                    ["Period", column(ind.unit, EW)],
-                    [
-                        [str(r["period"]), format_cell(ind.unit, float(r["value"]))]
-                        for r in frame.to_dict("records")
-                    ],
+                    f"{ind.title}: {EW}" + (f" and {named}" if comparator else "") + " by period",
+                    columns,
+                    rows,
                 )
             },
         )

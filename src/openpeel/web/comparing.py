@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from openpeel.indicators import comparators
 from openpeel.indicators.comparators import Choice
+from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 
 
@@ -35,6 +36,14 @@ def summary(choice: Choice) -> dict[str, Any]:
             for c in comparators.comparators().values()
         ],
     }
+
+
+def choosable() -> list[dict[str, str]]:
+    """Every territorial force by name, to choose a comparator's forces from (slug, name)."""
+    return [
+        {"slug": f.policeuk_slug, "name": f.name}
+        for f in sorted(forces().territorial(), key=lambda f: f.name)
+    ]
 
 
 def recolour_rug(
@@ -82,10 +91,11 @@ def recolour_spine(
     wh: Warehouse, spine: list[dict[str, Any]], choice: Choice, force_code: str, css: Any
 ) -> dict[str, Any]:
     """Colour each row of a force's spine chart by its comparison with the comparator (the
-    force's own most similar group or region); each row says the comparator's value. The
-    spread and the England and Wales line are drawn as before. Returns the choice's summary,
-    labelled for the force."""
+    force's own most similar group or region), and centre it on the comparator's value (the
+    line in the middle); each row says the comparator's value. The spread is still of all the
+    forces. Returns the choice's summary, labelled for the force."""
     from openpeel.indicators.units import format_value
+    from openpeel.web.profiles import spine_geometry
 
     out = summary(choice) | {"label": comparators.label(choice, force_code)}
     for group in spine:
@@ -104,7 +114,12 @@ def recolour_spine(
                     row.get("polarity") or "neither",
                     out["label"],
                 )
-                row.update(comparison=comparison, not_compared_reason=reason, css=css(comparison))
+                row.update(
+                    comparison=comparison,
+                    not_compared_reason=reason,
+                    css=css(comparison),
+                    geometry=spine_geometry(row, benchmark, out["label"]),
+                )
             row["comparator_value"] = benchmark
             row["texts"]["comparator_value"] = format_value(row["unit"], benchmark)
     return out

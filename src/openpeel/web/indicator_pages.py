@@ -5,13 +5,15 @@ its plain one-line definition. The page says the definition in plain words first
 technical one and the caveats; its charts are drawn on arrival (every force ranked with 95%
 intervals, the funnel, a map of the force areas, the England and Wales trend), the chosen force
 highlighted in each once one is picked; its table gives every force's value, 95% interval and
-comparison with England and Wales.
+comparison with England and Wales. A comparator chosen (``?compare=``) is followed by every
+chart: the colours, the funnel's centre and limits, and its own series on the trend.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +28,7 @@ from openpeel.indicators.units import column, format_cell_interval, format_value
 from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse
+from openpeel.web.comparing import choosable
 from openpeel.web.views import NotFound, find_force, number_or_none
 
 log = logging.getLogger("openpeel.web.indicator_pages")
@@ -127,6 +130,8 @@ def indicator_page(
     rows = [_row(ind, r, benchmark, benchmark_label) for r in records]
     ew = number_or_none(frame.iloc[0]["ew_value"])
     query = choice.query()
+    series = comparators.series(wh, choice, ind.id, ind.unit, period_type, code)
+    members = _members(choice, code)
     return {
         "title": ind.title,
         "indicator": {
@@ -155,21 +160,41 @@ def indicator_page(
             "description": choice.comparator.description,
             "value": benchmark,
             "value_text": format_value(ind.unit, benchmark),
-            "members": [f.policeuk_slug for f in (forces().get(c) for c in _members(choice, code))],
+            "members": [forces().get(c).policeuk_slug for c in members],
             "forces": [forces().get(c).policeuk_slug for c in choice.forces],
             "query": urlencode(query),
+            "series": [
+                {"period": p, "value": v, "value_text": format_value(ind.unit, v)}
+                for p, v in series
+            ],
             "choices": [
                 {"id": c.id, "label": c.label, "needs_force": c.needs_force}
                 for c in comparators.comparators().values()
             ],
         },
-        "all_forces": [
-            {"slug": f.policeuk_slug, "name": f.name}
-            for f in sorted(forces().territorial(), key=lambda f: f.name)
-        ],
+        "all_forces": choosable(),
         "forces": rows,
-        "charts": _charts(wh, ind, period, period_type, rows, (benchmark, benchmark_label), chosen),
+        "charts": _charts(
+            wh,
+            ind,
+            period,
+            period_type,
+            rows,
+            Benchmark(benchmark, benchmark_label, frozenset(members), dict(series)),
+            chosen,
+        ),
     }
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """The comparator chosen, as the charts need it: its value in the page's period, its name,
+    its forces (none for England and Wales) and its value by period."""
+
+    value: float | None
+    label: str
+    members: frozenset[str]
+    series: dict[str, float]
 
 
 def _members(choice: comparators.Choice, code: str | None) -> tuple[str, ...]:
@@ -182,13 +207,16 @@ def _charts(
     period: str,
     period_type: str,
     rows: list[dict[str, Any]],
-    benchmark: tuple[float | None, str],
+    benchmark: Benchmark,
     chosen: Force | None,
 ) -> list[dict[str, Any]]:
     """The page's charts as (heading, Vega-Lite spec); one the data cannot draw is left out,
-    with a note in the log."""
+    with a note in the log. Each follows the comparator: the bars and the map are coloured by
+    the comparison with it, the funnel is drawn around it, and the trend draws its series
+    beside England and Wales's (or the force's)."""
     from openpeel.presentation.chart_parts import EW
     from openpeel.presentation.charts import funnel_chart, trend_chart
+    from openpeel.presentation.funnel_centre import Centre
     from openpeel.presentation.indicator_charts import (
         england_and_wales_trend_chart,
         ranked_comparison_chart,
@@ -196,22 +224,32 @@ def _charts(
     from openpeel.presentation.rendering import spec_table, spec_title
 
     code = chosen.code if chosen else None
+    label = benchmark.label
+    # England and Wales is drawn on every trend already: another comparator is drawn beside it
+    series = None if label == EW else (label, benchmark.series)
+
+    def funnel() -> alt.LayerChart:
+        if benchmark.value is None:
+            raise OpenPeelError(f"{label} has no value of {ind.id} in {period}")
+        classes = {str(r["code"]): str(r["comparison"]) for r in rows}
+        centre = Centre(benchmark.value, label, classes, benchmark.members)
+        return funnel_chart(wh, ind.id, period, code, centre=centre)
+
     makers: list[tuple[str, Callable[[], alt.TopLevelMixin | dict[str, Any]]]] = [
         (
             "Every force in order",
-            lambda: ranked_comparison_chart(ind.id, period, rows, *benchmark, chosen=code),
+            lambda: ranked_comparison_chart(
+                ind.id, period, rows, benchmark.value, label, chosen=code
+            ),
         ),
+        (f"Funnel plot around {label}", funnel),
+        ("Map of the force areas", lambda: _map(wh, ind, period, rows, code, label)),
         (
-            "Funnel plot" + ("" if benchmark[1] == EW else ", around England and Wales"),
-            lambda: funnel_chart(wh, ind.id, period, code),
-        ),
-        ("Map of the force areas", lambda: _map(wh, ind, period, rows, code, benchmark[1])),
-        (
-            "Trend",
+            "Trend" if series is None else f"Trend, with {label}",
             lambda: (
-                trend_chart(wh, ind.id, code, period_type, until=None)
+                trend_chart(wh, ind.id, code, period_type, until=None, comparator=series)
                 if code
-                else england_and_wales_trend_chart(wh, ind.id, period_type)
+                else england_and_wales_trend_chart(wh, ind.id, period_type, series)
             ),
         ),
     ]
@@ -244,7 +282,7 @@ def _map(
     benchmark_label: str,
 ) -> dict[str, Any]:
     """The force areas coloured by their comparison with the comparator."""
-    from openpeel.presentation.indicator_charts import COMPARISON_COLOURS
+    from openpeel.presentation.chart_parts import COMPARISON_COLOURS
     from openpeel.publishing.maps import grade_map
 
     classes = {str(r["code"]): str(r["comparison"]) for r in rows}

@@ -285,21 +285,44 @@ def rug_xlsx(wh: WH, who: Who, asked: Asked) -> Response:
 SPINE_WIDTH, SPINE_ROW = 640, 20
 
 
-def _x(value: float | None, ew: float, half: float, flip: bool) -> float | None:
-    """Where a value sits across the chart: England and Wales in the middle, the force
-    furthest from it at an edge; better to the right where the indicator has a polarity."""
+def _x(value: float | None, centre: float, half: float, flip: bool) -> float | None:
+    """Where a value sits across the chart: the centre (England and Wales, or the comparator
+    chosen) in the middle, the force furthest from it at an edge; better to the right where
+    the indicator has a polarity."""
     if value is None or not math.isfinite(value):
         return None
-    offset = (value - ew) / half if half > 0 else 0.0
+    offset = (value - centre) / half if half > 0 else 0.0
     if flip:
         offset = -offset
     return round(SPINE_WIDTH * (0.5 + 0.48 * offset), 1)
 
 
+def spine_geometry(r: dict[str, Any], centre: float | None, label: str) -> dict[str, Any] | None:
+    """The x positions of a spine row's range, inner quartiles, centre and the force's value,
+    the centre (``label``'s value) in the middle; the spread is always of all the forces. None
+    where there is no centre or no spread."""
+    lo, hi = r["minimum"], r["maximum"]
+    if centre is None or lo is None or hi is None:
+        return None
+    values = [v for v in (lo, hi, r["value"]) if v is not None]
+    half = max(abs(v - centre) for v in values)
+    flip = r["polarity"] == "higher_is_worse"
+    xs = [_x(v, centre, half, flip) for v in (lo, r["q1"], r["q3"], hi, r["value"])]
+    left, q_left = min(xs[0] or 0, xs[3] or 0), min(xs[1] or 0, xs[2] or 0)
+    return {
+        "range": (left, abs((xs[3] or 0) - (xs[0] or 0))),
+        "quartiles": (q_left, abs((xs[2] or 0) - (xs[1] or 0))),
+        "centre": SPINE_WIDTH / 2,
+        "centre_label": label,
+        "value": xs[4],
+    }
+
+
 def spine_section(wh: WH, force_code: str) -> list[dict[str, Any]]:
     """A force's spine chart: per PEEL question, each indicator's row with its numbers and, where
     there is an England and Wales value and a spread, the x positions of the range, the inner
-    quartiles, England and Wales and the force's value, and its trend and SPC markers."""
+    quartiles, England and Wales and the force's value (``spine_geometry``), and its trend and
+    SPC markers."""
     frame = profile.spine(wh, force_code)
     clean = {r["indicator_id"]: r for r in profile.records(frame)}
     out = []
@@ -307,21 +330,7 @@ def spine_section(wh: WH, force_code: str) -> list[dict[str, Any]]:
         rows = []
         for raw in g["rows"]:
             r = dict(clean[raw["indicator_id"]])
-            ew, lo, hi = r["ew_value"], r["minimum"], r["maximum"]
-            geometry = None
-            if ew is not None and lo is not None and hi is not None:
-                values = [v for v in (lo, hi, r["value"]) if v is not None]
-                half = max(abs(v - ew) for v in values)
-                flip = r["polarity"] == "higher_is_worse"
-                xs = [_x(v, ew, half, flip) for v in (lo, r["q1"], r["q3"], hi, r["value"])]
-                left, q_left = min(xs[0] or 0, xs[3] or 0), min(xs[1] or 0, xs[2] or 0)
-                geometry = {
-                    "range": (left, abs((xs[3] or 0) - (xs[0] or 0))),
-                    "quartiles": (q_left, abs((xs[2] or 0) - (xs[1] or 0))),
-                    "ew": SPINE_WIDTH / 2,
-                    "value": xs[4],
-                }
-            r["geometry"] = geometry
+            r["geometry"] = spine_geometry(r, r["ew_value"], "England and Wales")
             r["texts"] = {
                 k: format_value(r["unit"], r[k])
                 for k in ("value", "ew_value", "peer_value", "minimum", "q1", "q3", "maximum")

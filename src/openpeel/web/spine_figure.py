@@ -26,9 +26,9 @@ FILLS = {
 }
 
 KEY = (
-    "Grey bar: lowest to highest of the forces; darker: 25th to 75th percentile; black line: "
-    "England and Wales; box: the force, coloured by its comparison (green better, yellow "
-    "similar, red worse, dark blue higher, light blue lower). Better is to the right."
+    "Grey bar: lowest to highest of all the forces; darker: 25th to 75th percentile; black "
+    "line: {centre}; box: the force, coloured by its comparison with {centre} (green better, "
+    "yellow similar, red worse, dark blue higher, light blue lower). Better is to the right."
 )
 
 
@@ -65,13 +65,14 @@ def spine_svg(force_name: str, groups: list[dict[str, Any]]) -> str:
             left = MARGIN + LABEL
             if geo:
                 (rx, rw), (qx, qw) = geo["range"], geo["quartiles"]
+                centre = left + geo["centre"] * scale
                 parts.append(
                     f'<rect x="{left + rx * scale:.1f}" y="{y + 4}" width="{rw * scale:.1f}" '
                     f'height="14" fill="#dee0e2"/>'
                     f'<rect x="{left + qx * scale:.1f}" y="{y + 4}" width="{qw * scale:.1f}" '
                     f'height="14" fill="#b1b4b6"/>'
-                    f'<line x1="{left + geo["ew"] * scale:.1f}" x2="{left + geo["ew"] * scale:.1f}"'
-                    f' y1="{y}" y2="{y + 22}" stroke="#0b0c0c" stroke-width="2"/>'
+                    f'<line x1="{centre:.1f}" x2="{centre:.1f}" y1="{y}" y2="{y + 22}" '
+                    f'stroke="#0b0c0c" stroke-width="2"/>'
                 )
                 if geo["value"] is not None:
                     parts.append(
@@ -80,7 +81,11 @@ def spine_svg(force_name: str, groups: list[dict[str, Any]]) -> str:
                     )
             y += ROW
     y += 8
-    lines = wrap(KEY, 150) + [
+    centres = [
+        r["geometry"]["centre_label"] for g in groups for r in g["rows"] if r.get("geometry")
+    ]
+    key = KEY.format(centre=centres[0] if centres else "England and Wales")
+    lines = wrap(key, 150) + [
         w for n, t in enumerate(notes, 1) for w in wrap(f"{'*' * n} {t}", 150)
     ]
     for line in lines:

@@ -243,7 +243,7 @@ def force_page(
     chosen (``compare``, England and Wales by default), its publications, its recommendations
     with their progress, and the responses to its reports."""
     from openpeel.indicators.comparators import parse
-    from openpeel.web.comparing import recolour_spine
+    from openpeel.web.comparing import choosable, recolour_spine
     from openpeel.web.profiles import css_class
 
     choice = parse(compare, compare_forces)
@@ -297,6 +297,7 @@ def force_page(
         # the spine chart (issue 18): each indicator against the spread of forces
         "spine": (spine := spine_section(wh, force.code)),
         "comparator": recolour_spine(wh, spine, choice, force.code, css_class),
+        "all_forces": choosable(),
         "publications": [_publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [

@@ -38,7 +38,12 @@ from openpeel.web.schemas.base import (
     Question,
     VegaLite,
 )
-from openpeel.web.schemas.comparators import Comparator, ComparatorChoice, ComparatorSummary
+from openpeel.web.schemas.comparators import (
+    Comparator,
+    ComparatorChoice,
+    ComparatorPoint,
+    ComparatorSummary,
+)
 from openpeel.web.schemas.forces import (
     ForceList,
     ForcePage,
@@ -99,6 +104,7 @@ __all__ = [
     "Choices",
     "Comparator",
     "ComparatorChoice",
+    "ComparatorPoint",
     "ComparatorSummary",
     "ConfirmIn",
     "CorrectionComing",

@@ -23,6 +23,12 @@ class ComparatorSummary(Model):
     choices: list[ComparatorChoice]
 
 
+class ComparatorPoint(Model):
+    period: str
+    value: float
+    value_text: str
+
+
 class Comparator(Model):
     """The comparator every comparison of the page is made against."""
 
@@ -34,4 +40,8 @@ class Comparator(Model):
     members: list[str] = Field(description="Its forces (slugs); empty for England and Wales.")
     forces: list[str] = Field(description="The forces chosen (slugs), for compare=forces.")
     query: str = Field(description="The address parameters that choose it again.")
+    series: list[ComparatorPoint] = Field(
+        description="Its value in each period of the page's type, oldest first (pooled or "
+        "averaged from its forces' stored rows as its value is; periods with none left out)."
+    )
     choices: list[ComparatorChoice]

@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field
 
 from openpeel.web.schemas.base import Chart, ForceRef, ListPage, Model, PillarRef
 from openpeel.web.schemas.comparators import ComparatorSummary
+from openpeel.web.schemas.indicators import ForceName
 from openpeel.web.schemas.publications import PublicationRow
 from openpeel.web.schemas.recommendations import RecommendationOut, ResponseOut
 
@@ -84,7 +85,11 @@ class KeyIndicator(Model):
 class SpineGeometry(Model):
     range: tuple[float, float] = Field(description="x and width of lowest to highest (SVG units).")
     quartiles: tuple[float, float] = Field(description="x and width of the middle half.")
-    ew: float
+    centre: float = Field(
+        description="x of the comparator's value (England and Wales unless "
+        "another is chosen), the middle of the bar."
+    )
+    centre_label: str = Field(description="The comparator the centre line is.")
     value: float | None
 
 
@@ -133,6 +138,9 @@ class ForcePage(Model):
     recommendations: list[RecommendationOut]
     responses: list[ResponseOut]
     spine: list[SpineGroup] = Field(description="The spine chart, by PEEL question.")
-    comparator: ComparatorSummary = Field(description="What the spine is coloured against.")
+    comparator: ComparatorSummary = Field(
+        description="What the spine is centred on and coloured against."
+    )
+    all_forces: list[ForceName] = Field(description="Every territorial force, to choose from.")
     respondents: list[str] = Field(description="Who may respond to a report.")
     editions: list[str] = Field(description="Editions the force may respond to.")

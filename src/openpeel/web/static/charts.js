@@ -32,6 +32,21 @@ function capLabels(node, limit) {
   });
 }
 
+// On a narrow screen, each legend below the chart, one entry a line, its title wrapped to the
+// room left of the axis labels, whatever its spec says (legends side by side, or a long title,
+// would be cut at the screen's edge).
+function stackLegends(node, width) {
+  if (Array.isArray(node)) { node.forEach(function (n) { stackLegends(n, width); }); return; }
+  if (node === null || typeof node !== "object") return;
+  Object.keys(node).forEach(function (k) {
+    if (k === "legend" && node[k] && typeof node[k] === "object") {
+      node[k].orient = "bottom";
+      node[k].direction = "vertical";
+      if (typeof node[k].title === "string") node[k].title = wrap(node[k].title, width * 0.55);
+    } else if (k !== "datasets" && k !== "data") stackLegends(node[k], width);
+  });
+}
+
 function fit(spec, width) {
   var single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat);
   if (single) {
@@ -49,6 +64,8 @@ function fit(spec, width) {
     config.legend.direction = "vertical";
     config.axis.labelLimit = Math.round(width * 0.4);
     capLabels(spec, Math.round(width * 0.4));
+    stackLegends(spec, width);
+    config.legend.layout = { bottom: { direction: "vertical", anchor: "start" } };
   }
   if (spec.title) {
     var title = typeof spec.title === "object" && !Array.isArray(spec.title) ? spec.title : { text: spec.title };
