@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -117,6 +118,37 @@ def _axis(fmt: str, title: str | None = None) -> alt.Axis:
 
 def _legend(title: str | None = None) -> alt.Legend:
     return alt.Legend(orient="bottom", direction="horizontal", labelLimit=LABEL_LIMIT, title=title)
+
+
+def _comparison_colour(classes: Iterable[str], label: str) -> alt.Color:
+    """Marks coloured by their ``comparison`` field, a class of ``profile.CLASSES`` (those of
+    ``classes`` in the legend, in that order), compared with the comparator ``label``."""
+    present = set(classes)
+    domain = [c for c in profile.CLASSES if c in present]
+    return alt.Color(
+        "comparison:N",
+        scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            labelLimit=LABEL_LIMIT,
+            titleLimit=LABEL_LIMIT,
+            title=f"Compared with {label}",
+        ),
+    )
+
+
+def _series_lines(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.DataFrame:
+    """A trend's lines, long: ``period``, ``series`` and ``value``, one row a period of each
+    (series name, column of ``frame``) of ``columns``; a period with no value is left out."""
+    pieces = [
+        frame.assign(series=name, value=frame[col])[["period", "series", "value"]].dropna(
+            subset=["value"]
+        )
+        for name, col in columns
+    ]
+    # an empty piece takes no part in the columns' types (pandas warns that it will)
+    return pd.concat([p for p in pieces if len(p)] or pieces[:1])
 
 
 def _table(

@@ -22,15 +22,14 @@ from openpeel.indicators.catalogue import load_catalogue
 from openpeel.indicators.funnel import funnel_flags, funnel_limits
 from openpeel.indicators.units import COUNT_AXIS_FORMAT, axis_format, format_value
 from openpeel.presentation.chart_parts import (
-    COMPARISON_COLOURS,
     EW,
     EW_COLOUR,
     FORCE_COLOUR,
-    LABEL_LIMIT,
     OTHER_COLOUR,
     WIDTH,
     _axis,
     _compared,
+    _comparison_colour,
     _domain,
     _force_code,
     _force_columns,
@@ -232,21 +231,10 @@ def _classed_points(
     points["size"] = np.select(
         [points.group == "force", points.member == centre.label], [150, 90], 50
     )
-    domain = [c for c in profile.CLASSES if c in set(points.comparison)]
     encoding: dict[str, Any] = {
         "x": x,
         "y": y,
-        "color": alt.Color(
-            "comparison:N",
-            scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
-            legend=alt.Legend(
-                orient="bottom",
-                direction="horizontal",
-                labelLimit=LABEL_LIMIT,
-                titleLimit=LABEL_LIMIT,
-                title=f"Compared with {centre.label}",
-            ),
-        ),
+        "color": _comparison_colour(points.comparison, centre.label),
         "size": alt.Size("size:Q", scale=None, legend=None),
         "strokeWidth": alt.condition("datum.group == 'force'", alt.value(2.5), alt.value(0.5)),
         "tooltip": [*tooltip, alt.Tooltip("comparison:N", title=f"Compared with {centre.label}")],

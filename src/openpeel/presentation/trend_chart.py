@@ -38,6 +38,7 @@ from openpeel.presentation.chart_parts import (
     _headline,
     _legend,
     _num,
+    _series_lines,
     _short,
     _table,
     _title,
@@ -92,22 +93,11 @@ def trend_chart(
     name = _short(code)
     named, values_of = comparator or ("", {})
     frame = frame.assign(comparator_value=frame.period.map(lambda p: values_of.get(str(p))))
-    lines = pd.concat(
-        [
-            frame.assign(series=name)[["period", "series", "value"]],
-            frame.assign(series=EW, value=frame.ew_value)[["period", "series", "value"]],
-            frame.assign(series=PEERS, value=frame.peer_value)[["period", "series", "value"]],
-        ]
-        + (
-            [
-                frame.assign(series=named, value=frame.comparator_value)[
-                    ["period", "series", "value"]
-                ]
-            ]
-            if comparator
-            else []
-        )
-    ).dropna(subset=["value"])
+    lines = _series_lines(
+        frame,
+        [(name, "value"), (EW, "ew_value"), (PEERS, "peer_value")]
+        + ([(named, "comparator_value")] if comparator else []),
+    )
     series = [name, EW, PEERS] + ([named] if comparator else [])
     colours = [FORCE_COLOUR, EW_COLOUR, PEER_COLOUR, COMPARATOR_COLOUR][: len(series)]
     fmt = axis_format(ind.unit)
