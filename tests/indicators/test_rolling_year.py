@@ -158,7 +158,7 @@ def test_the_trend_chart_places_the_periods_in_time(
 ) -> None:
     """Yearly to 2007 and quarterly after: the chart's x axis is the periods' ends in time,
     not 52 equal steps."""
-    from openpeel.presentation.charts import trend_chart
+    from openpeel.presentation.trend_chart import trend_chart
 
     wh, _ = computed
     spec = trend_chart(wh, INDICATOR, "Hampshire", "rolling_12_months").to_dict()

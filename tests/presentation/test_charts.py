@@ -20,8 +20,10 @@ from openpeel.indicators.api import values
 from openpeel.indicators.run import compute, store
 from openpeel.indicators.units import format_value
 from openpeel.ingest.run import ingest
-from openpeel.presentation.charts import funnel_chart, ranked_bar_chart, trend_chart
+from openpeel.presentation.funnel_chart import funnel_chart
+from openpeel.presentation.ranked_bar_chart import ranked_bar_chart
 from openpeel.presentation.rendering import save_chart
+from openpeel.presentation.trend_chart import trend_chart
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
 

@@ -14,14 +14,11 @@ from typing import Any
 import pytest
 
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.presentation.charts import (
-    VISIBLE_BAND,
-    funnel_chart,
-    ranked_bar_chart,
-    trend_chart,
-)
+from openpeel.presentation.funnel_chart import funnel_chart
 from openpeel.presentation.key_indicators_chart import key_indicators_chart
+from openpeel.presentation.ranked_bar_chart import ranked_bar_chart
 from openpeel.presentation.rendering import spec_svg, spec_table
+from openpeel.presentation.trend_chart import VISIBLE_BAND, trend_chart
 from openpeel.warehouse.db import Warehouse
 
 pytestmark = pytest.mark.slow

@@ -36,7 +36,7 @@ def funnel(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Funnel plot: each force's value against its denominator with 95% and 99.8% limits."""
-    from openpeel.presentation.charts import funnel_chart
+    from openpeel.presentation.funnel_chart import funnel_chart
     from openpeel.presentation.rendering import save_chart
     from openpeel.warehouse.db import Warehouse
 
@@ -58,7 +58,7 @@ def bar(
     home: Home = DEFAULT_HOME,
 ) -> None:
     """Forces ranked by value with 95% intervals; the force and its peer group marked."""
-    from openpeel.presentation.charts import ranked_bar_chart
+    from openpeel.presentation.ranked_bar_chart import ranked_bar_chart
     from openpeel.presentation.rendering import save_chart
     from openpeel.warehouse.db import Warehouse
 
@@ -84,8 +84,8 @@ def trend(
 ) -> None:
     """One force over time with its interval, England and Wales and its peer group."""
     from openpeel.indicators.catalogue import load_catalogue
-    from openpeel.presentation.charts import trend_chart
     from openpeel.presentation.rendering import save_chart
+    from openpeel.presentation.trend_chart import trend_chart
     from openpeel.warehouse.db import Warehouse
 
     chosen = period_type or load_catalogue().indicator(indicator_id).periods[0]

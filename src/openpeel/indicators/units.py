@@ -68,3 +68,6 @@ def compact(value: float) -> str:
 
 #: the d3-format of a count on an axis (SI prefixes, no trailing zeros: 20k, 1.5M)
 COUNT_AXIS_FORMAT = "~s"
+#: the d3-format of a plain number on an axis, such as an index (decimal notation to the
+#: precision of the ticks' step, never an exponent: 110, 2.5, 15,000)
+NUMBER_AXIS_FORMAT = ",~r"

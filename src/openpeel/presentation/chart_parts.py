@@ -1,15 +1,20 @@
 """The parts every chart of ``presentation`` shares: the words and colours of the marks, the
-chart's width, its title, quantitative axes and their ranges, legends, and its data table.
+chart's width, its title, quantitative axes and their ranges, legends, and its data table; and
+those the charts of an indicator across the forces share (`funnel_chart`, `ranked_bar_chart`,
+`trend_chart`): its values in one period with the forces a comparison rule leaves out, the
+headline that says a force's value in words, and the table of every force.
 
-The chart modules (`charts`, `fan_chart`, `key_indicators_chart`, `indicator_charts`,
-`spc_chart`) draw with these, so that a chart looks and reads the same wherever it is drawn. The
-names that start with ``_`` are for those modules only, not for the layers above.
+The chart modules (`funnel_chart`, `ranked_bar_chart`, `trend_chart`, `fan_chart`,
+`key_indicators_chart`, `indicator_charts`, `spc_chart`) draw with these, so that a chart looks
+and reads the same wherever it is drawn. The names that start with ``_`` are for those modules
+only, not for the layers above.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -17,8 +22,12 @@ import numpy as np
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
-from openpeel.indicators import profile
+from openpeel.indicators import comparison, profile
+from openpeel.indicators.api import values
+from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.units import column, format_cell, format_cell_interval, format_value
 from openpeel.reference import forces
+from openpeel.warehouse.db import Warehouse
 
 EW = "England and Wales"
 PEERS = "Peer group mean"
@@ -111,8 +120,131 @@ def _legend(title: str | None = None) -> alt.Legend:
     return alt.Legend(orient="bottom", direction="horizontal", labelLimit=LABEL_LIMIT, title=title)
 
 
+def _comparison_colour(classes: Iterable[str], label: str) -> alt.Color:
+    """Marks coloured by their ``comparison`` field, a class of ``profile.CLASSES`` (those of
+    ``classes`` in the legend, in that order), compared with the comparator ``label``."""
+    present = set(classes)
+    domain = [c for c in profile.CLASSES if c in present]
+    return alt.Color(
+        "comparison:N",
+        scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            labelLimit=LABEL_LIMIT,
+            titleLimit=LABEL_LIMIT,
+            title=f"Compared with {label}",
+        ),
+    )
+
+
+def _series_lines(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.DataFrame:
+    """A trend's lines, long: ``period``, ``series`` and ``value``, one row a period of each
+    (series name, column of ``frame``) of ``columns``; a period with no value is left out."""
+    pieces = [
+        frame.assign(series=name, value=frame[col])[["period", "series", "value"]].dropna(
+            subset=["value"]
+        )
+        for name, col in columns
+    ]
+    # an empty piece takes no part in the columns' types (pandas warns that it will)
+    return pd.concat([p for p in pieces if len(p)] or pieces[:1])
+
+
 def _table(
     caption: str, columns: list[str], rows: list[list[str]], notes: list[str] | None = None
 ) -> dict[str, Any]:
     """A chart's data table, as text: printed after the chart by the report and the web."""
     return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
+
+
+def _frame(
+    wh: Warehouse,
+    indicator_id: str,
+    period: str | None,
+    breakdown: str,
+    breakdown_value: str | None,
+) -> pd.DataFrame:
+    frame = values(wh, indicator_id, period=period, breakdown=breakdown)
+    if breakdown != "all":
+        choices = sorted(str(v) for v in frame.breakdown_value.dropna().unique())
+        if breakdown_value not in choices:
+            raise OpenPeelError(
+                f"choose a value of the breakdown {breakdown}",
+                hint="one of " + ", ".join(choices),
+            )
+        frame = frame[frame.breakdown_value == breakdown_value]
+    return frame.reset_index(drop=True)
+
+
+def _force_code(force: str) -> str:
+    return forces().resolve(force).code
+
+
+def _force_row(frame: pd.DataFrame, code: str) -> pd.Series:
+    rows = frame[frame.force_code == code]
+    if rows.empty:
+        raise OpenPeelError(f"no value for force {code} in this period")
+    return rows.iloc[0]
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[~frame.is_suppressed.astype(bool) & frame.value.notna()].copy()
+
+
+def _compared(ind: Indicator, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The forces shown and compared, and the footnotes of the rules that leave some out."""
+    left_out = load_catalogue().left_out(ind)
+    shown = _shown(frame)
+    out = shown[~shown.force_code.isin(list(left_out))].copy()
+    notes = sorted(
+        {rule.footnote for code, rule in left_out.items() if code in set(frame.force_code)}
+    )
+    return out, notes
+
+
+def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
+    """'Hampshire Constabulary: 9.6% in 2017/18, England and Wales 10.0%'."""
+    value = format_value(ind.unit, _num(row.value))
+    if bool(row.is_suppressed):
+        value = "suppressed (too few cases)"
+    return (
+        f"{row.force_name}: {value} in {period}, {EW} {format_value(ind.unit, _num(row.ew_value))}"
+    )
+
+
+def _force_rows(ind: Indicator, frame: pd.DataFrame) -> list[list[str]]:
+    """Every force in order of value, those a rule leaves out last: name, rank, value, 95%
+    interval, denominator, comparison among forces (a force left out by a rule says so)."""
+    rows = []
+    left_out = set(load_catalogue().left_out(ind))
+    ordered = frame.assign(
+        _out=frame.force_code.isin(list(left_out)), _v=frame.value.astype(float)
+    ).sort_values(["_out", "_v", "force_name"], ascending=[True, False, True], na_position="last")
+    for r in ({str(k): v for k, v in record.items()} for record in ordered.to_dict("records")):
+        suppressed = bool(r["is_suppressed"]) or _num(r["value"]) is None
+        rank = _num(r.get("rank"))
+        rows.append(
+            [
+                _short(str(r["force_code"])),
+                str(int(rank)) if rank else "-",
+                "suppressed" if suppressed else format_cell(ind.unit, _num(r["value"])),
+                ""
+                if suppressed
+                else format_cell_interval(ind.unit, _num(r["lower"]), _num(r["upper"])),
+                f"{_num(r['denominator']) or 0:,.0f}",
+                "" if suppressed else comparison.across_forces_short(r),
+            ]
+        )
+    return rows
+
+
+def _force_columns(ind: Indicator) -> list[str]:
+    return [
+        "Force",
+        "Rank",
+        column(ind.unit, "Value"),
+        "95% interval",
+        "Denominator",
+        "Range expected across forces",
+    ]

@@ -1,7 +1,7 @@
 """A funnel drawn around a comparator other than England and Wales (issue 18 point 4): the
 centre (`Centre`), the note that says how its limits are made (`CENTRE_NOTE`), each force
 placed against them (`placed`) and the words that say how the forces compare (`centre_words`).
-`presentation.charts.funnel_chart` draws it."""
+`presentation.funnel_chart.funnel_chart` draws it."""
 
 from __future__ import annotations
 

@@ -27,16 +27,17 @@ from openpeel.indicators.units import (
 )
 from openpeel.presentation.chart_parts import (
     COMPARATOR_COLOUR,
-    COMPARISON_COLOURS,
     EW,
     EW_COLOUR,
     LABEL_LIMIT,
     PERIOD_TYPE_WORDS,
     WIDTH,
     _axis,
+    _comparison_colour,
     _domain,
     _legend,
     _num,
+    _series_lines,
     _short,
     _table,
     _title,
@@ -72,18 +73,7 @@ def ranked_comparison_chart(
     fmt = axis_format(ind.unit)
     order = list(shown.sort_values("value", ascending=False).label)
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT))
-    domain = [c for c in profile.CLASSES if c in set(shown.comparison)]
-    colour = alt.Color(
-        "comparison:N",
-        scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[c] for c in domain]),
-        legend=alt.Legend(
-            orient="bottom",
-            direction="horizontal",
-            labelLimit=LABEL_LIMIT,
-            titleLimit=LABEL_LIMIT,
-            title=f"Compared with {benchmark_label}",
-        ),
-    )
+    colour = _comparison_colour(shown.comparison, benchmark_label)
     top = _domain(shown.upper.dropna(), shown.value, [benchmark or 0.0])[1]
     x_scale = alt.Scale(domain=[0.0, top], nice=False)
     base = alt.Chart(shown)
@@ -172,20 +162,9 @@ def england_and_wales_trend_chart(
     named, values_of = comparator or ("", {})
     frame["comparator_value"] = frame.period.map(lambda p: values_of.get(str(p)))
     order = list(frame.period)
-    lines = pd.concat(
-        [
-            frame.assign(series=EW)[["period", "series", "value"]],
-        ]
-        + (
-            [
-                frame.assign(series=named, value=frame.comparator_value)[
-                    ["period", "series", "value"]
-                ]
-            ]
-            if comparator
-            else []
-        )
-    ).dropna(subset=["value"])
+    lines = _series_lines(
+        frame, [(EW, "value")] + ([(named, "comparator_value")] if comparator else [])
+    )
     series = [EW] + ([named] if comparator else [])
     fmt = axis_format(ind.unit)
     y_domain = _domain(lines.value, low=0.0)

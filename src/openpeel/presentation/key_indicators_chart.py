@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from openpeel.errors import OpenPeelError
-from openpeel.indicators.units import format_value
+from openpeel.indicators.units import NUMBER_AXIS_FORMAT, format_value
 from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
@@ -83,7 +83,7 @@ def key_indicators_chart(force_name: str, rows: list[dict[str, Any]]) -> alt.Lay
             x=alt.X(
                 "index:Q",
                 scale=alt.Scale(domain=_domain(frame["index"], [100.0], low=0.0), nice=False),
-                axis=_axis(",~g", f"{EW} = 100"),
+                axis=_axis(NUMBER_AXIS_FORMAT, f"{EW} = 100"),
             ),
             y=y,
             color=colour,

@@ -215,13 +215,14 @@ def _charts(
     the comparison with it, the funnel is drawn around it, and the trend draws its series
     beside England and Wales's (or the force's)."""
     from openpeel.presentation.chart_parts import EW
-    from openpeel.presentation.charts import funnel_chart, trend_chart
     from openpeel.presentation.funnel_centre import Centre
+    from openpeel.presentation.funnel_chart import funnel_chart
     from openpeel.presentation.indicator_charts import (
         england_and_wales_trend_chart,
         ranked_comparison_chart,
     )
     from openpeel.presentation.rendering import spec_table, spec_title
+    from openpeel.presentation.trend_chart import trend_chart
 
     code = chosen.code if chosen else None
     label = benchmark.label
