@@ -14,15 +14,7 @@ from openpeel.indicators.comparison import wording
 PACKAGE = Path(openpeel.__file__).parent
 #: known repeats still to move into wording.toml, each with why it is still in code (a new one
 #: fails the test; a listed one that disappears fails it too, so the list stays current)
-KNOWN = {
-    # the suppressed value of a chart's headline (chart_parts._headline), "suppressed (too few
-    # cases)"; [not_compared] says it at greater length, for the rug's cells: to be read from
-    # there when the charts' headlines are reworded
-    "presentation/chart_parts.py: 'too few cases'",
-    # the annex's note on suppression, in the report's template; to move into the publishing
-    # wording with the other template text
-    "publishing/templates/report.html.j2: 'too few cases'",
-}
+KNOWN: set[str] = set()
 #: a phrase is the fixed text of a wording between its {placeholders}, of at least this many words
 MIN_WORDS = 3
 

@@ -207,7 +207,7 @@ def _headline(ind: Indicator, row: pd.Series, period: str) -> str:
     """'Hampshire Constabulary: 9.6% in 2017/18, England and Wales 10.0%'."""
     value = format_value(ind.unit, _num(row.value))
     if bool(row.is_suppressed):
-        value = "suppressed (too few cases)"
+        value = str(comparison.wording()["sentence"]["suppressed_value"])
     return (
         f"{row.force_name}: {value} in {period}, {EW} {format_value(ind.unit, _num(row.ew_value))}"
     )

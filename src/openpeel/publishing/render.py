@@ -22,6 +22,7 @@ import jinja2
 from openpeel.assess.audit import frozen_hash, frozen_json
 from openpeel.clock import uk
 from openpeel.errors import OpenPeelError
+from openpeel.indicators.comparison import wording
 
 FORMATS = ("html", "pdf", "md", "json")
 #: how an embedded TrueType (two spellings) or OpenType font file begins
@@ -74,6 +75,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
     )
     env.filters["link"] = web_link
     env.globals["csp"] = REPORT_CSP
+    env.globals["wording"] = wording()  # the words of comparisons (indicators/wording.toml)
     env.filters["uk_date"] = _uk_date
     env.filters["label"] = lambda s: str(s).replace("_", " ")
     env.filters["anchor"] = lambda s: str(s).replace("/", "-")
