@@ -23,11 +23,11 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.private import private_file
 from openpeel.settings import setting
-from openpeel.web import admin, downloads, errors, pages, profiles
+from openpeel.web import errors, pages, profiles
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
-from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
+from openpeel.web.dependencies import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
-from openpeel.web.routers import assessments, recommendations
+from openpeel.web.routers import admin, assessments, downloads, recommendations
 from openpeel.web.schemas import TAGS
 from openpeel.web.security import (
     CookiePolicy,

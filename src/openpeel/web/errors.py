@@ -19,7 +19,7 @@ from openpeel import access
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing.reading import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
-from openpeel.web.deps import AuthError, Forbidden
+from openpeel.web.dependencies import AuthError, Forbidden
 from openpeel.web.security import security_headers
 from openpeel.web.throttle import SignInBusy, TooManyAttempts
 from openpeel.web.views import NotFound
@@ -93,7 +93,7 @@ def _viewer(request: Request) -> access.Viewer:
     """Who is signed in, for the error page's header (the request's own dependencies may not
     have run, or may be what failed)."""
     from openpeel.assess.sessions import session_user
-    from openpeel.web.deps import SESSION_ID, state
+    from openpeel.web.dependencies import SESSION_ID, state
 
     session_id = request.session.get(SESSION_ID) if "session" in request.scope else None
     if not session_id:

@@ -21,9 +21,10 @@ from openpeel import access
 from openpeel.assess.models import Publication
 from openpeel.csvsafe import frame_csv
 from openpeel.warehouse.db import Warehouse
-from openpeel.web import indicator_pages, profiles, schemas, views
+from openpeel.web import profiles, schemas, views
 from openpeel.web.cache import mark_stale, request_versions
-from openpeel.web.deps import DB, WH, Now, Who
+from openpeel.web.contexts.indicators import indicator_list, indicator_page
+from openpeel.web.dependencies import DB, WH, Now, Who
 from openpeel.web.profiles import Compare, CompareForces
 from openpeel.web.render import cache_headers, page, twin
 
@@ -99,7 +100,7 @@ def indicators_context(
     page_no: PageNo = 1,
     per_page: PerPage = 50,
 ) -> dict[str, Any]:
-    return paginate(indicator_pages.indicator_list(wh), "indicators", page_no, per_page)
+    return paginate(indicator_list(wh), "indicators", page_no, per_page)
 
 
 def rug_context(
@@ -123,7 +124,7 @@ def indicator_context(
     compare: Compare = None,
     forces: CompareForces = None,
 ) -> dict[str, Any]:
-    context = indicator_pages.indicator_page(
+    context = indicator_page(
         wh, indicator, period, force, compare, ",".join(forces) if forces else None
     )
     # an inspector may attach the force's value to one of its assessments from here
@@ -311,7 +312,7 @@ MEDIA_TYPES = {
 def indicator_csv(indicator: str, wh: WH, who: Who, period: str | None = None) -> Response:
     from openpeel.indicators.api import values
 
-    context = indicator_pages.indicator_page(wh, indicator, period)
+    context = indicator_page(wh, indicator, period)
     frame = values(wh, context["indicator"]["id"], period=context["period"])
     name = f"{context['indicator']['id']}-{context['period'].replace('/', '-')}.csv"
     return Response(

@@ -23,7 +23,7 @@ from openpeel.indicators.comparison import wording
 from openpeel.indicators.units import format_value
 from openpeel.presentation import tables
 from openpeel.reference import forces
-from openpeel.web.deps import WH, Who
+from openpeel.web.dependencies import WH, Who
 from openpeel.web.render import cache_headers
 
 #: each comparison class in words, for the key and for the text hidden in each coloured cell

@@ -20,7 +20,7 @@ from openpeel.publishing import corrections, release, workflow
 from openpeel.publishing.corrections import finding_mark, judged_report, working_state
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.deps import DB, WH, Now, Who, require
+from openpeel.web.dependencies import DB, WH, Now, Who, require
 from openpeel.web.render import page, twin
 from openpeel.web.routers.changes import Action, Call, Done, find_assessment, register
 from openpeel.web.schemas import (

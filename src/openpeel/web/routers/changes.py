@@ -25,7 +25,7 @@ from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import load_framework
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import forms
-from openpeel.web.deps import DB, WH, Now, Who, check_csrf, signed_in, state
+from openpeel.web.dependencies import DB, WH, Now, Who, check_csrf, signed_in, state
 from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
 from openpeel.web.schemas import Model

@@ -31,7 +31,7 @@ from openpeel.warehouse.db import Warehouse
 from openpeel.web.comparing import choosable
 from openpeel.web.views import NotFound, find_force, number_or_none
 
-log = logging.getLogger("openpeel.web.indicator_pages")
+log = logging.getLogger("openpeel.web.contexts.indicators")
 
 #: the comparison classes in the map's legend, in this order
 MAP_ORDER = tuple(profile.CLASSES)

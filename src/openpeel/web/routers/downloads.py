@@ -27,7 +27,7 @@ from fastapi.responses import Response
 
 from openpeel.csvsafe import write_csv, write_xlsx
 from openpeel.presentation import tables
-from openpeel.web.deps import Who
+from openpeel.web.dependencies import Who
 from openpeel.web.pages import PAGES, Page, cached
 from openpeel.web.render import cache_headers
 from openpeel.web.views import NotFound
