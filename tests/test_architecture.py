@@ -49,9 +49,6 @@ TOO_LONG: dict[str, str] = {
     "the data they share; the fan, key indicators, shared parts and rendering are modules of "
     "their own, and these three are being changed in parallel (issue 20 point 1, comparison "
     "words): to be split by chart after that",
-    "openpeel/web/views.py": "the web's context builders; renamed and split with the routes "
-    "(issue 20 point 2, 'web routes and context builders named as FastAPI users expect'), "
-    "while the web is being changed in parallel",
 }
 
 #: imports from a lower layer into a higher one that remain, and why

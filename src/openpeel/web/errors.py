@@ -22,9 +22,12 @@ from openpeel.warehouse.live import WarehouseUnavailable
 from openpeel.web.dependencies import AuthError, Forbidden
 from openpeel.web.security import security_headers
 from openpeel.web.throttle import SignInBusy, TooManyAttempts
-from openpeel.web.views import NotFound
 
 log = logging.getLogger("openpeel.web")
+
+
+class NotFound(OpenPeelError):
+    """A page about something that does not exist (or that the viewer may not know of)."""
 
 
 class ErrorDetail(BaseModel):
