@@ -170,7 +170,7 @@ def test_the_old_path_is_the_same_rules() -> None:
 
 
 def test_the_web_forms_roles_are_the_account_roles() -> None:
-    from openpeel.web.admin import Role
+    from openpeel.web.routers.admin import Role
 
     assert typing.get_args(Role) == access.ACCOUNT_ROLES
 

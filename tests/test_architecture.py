@@ -44,11 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 
 #: modules over MAX_LINES not split yet, and why
-TOO_LONG: dict[str, str] = {
-    "openpeel/web/views.py": "the web's context builders; renamed and split with the routes "
-    "(issue 20 point 2, 'web routes and context builders named as FastAPI users expect'), "
-    "while the web is being changed in parallel",
-}
+TOO_LONG: dict[str, str] = {}
 
 #: imports from a lower layer into a higher one that remain, and why
 UPWARD: dict[tuple[str, str], str] = {}

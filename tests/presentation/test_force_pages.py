@@ -14,7 +14,7 @@ import pytest
 from openpeel.indicators import comparison
 from openpeel.indicators.peers import territorial_codes
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.views import _key_indicators, peel_years
+from openpeel.web.contexts.forces import _key_indicators, peel_years
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ from tests.web.conftest import ACCOUNTS, Site
 
 from openpeel.assess.models import AccessLogEntry
 from openpeel.publishing import reading
-from openpeel.web.pages import PAGES
 from openpeel.web.routers import assessments, recommendations
+from openpeel.web.routers.pages import PAGES
 
 ROLES = [None, *ACCOUNTS]  # the public, then ann (Hampshire), kim (Kent), pat (inspector), jo
 

@@ -13,7 +13,7 @@ from tests.web.conftest import Site
 
 from openpeel.presentation import tables
 from openpeel.web import schemas
-from openpeel.web.pages import PAGES, api_path
+from openpeel.web.routers.pages import PAGES, api_path
 
 #: each page's twin at an address that fills every part of it (a force's charts too)
 ADDRESSES = {

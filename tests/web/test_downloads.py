@@ -18,7 +18,7 @@ from tests.web.conftest import Site
 
 from openpeel.csvsafe import write_xlsx
 from openpeel.presentation import tables
-from openpeel.web.downloads import download_base, table_bytes
+from openpeel.web.routers.downloads import download_base, table_bytes
 
 HTML = {"Accept": "text/html"}
 PNG = b"\x89PNG\r\n\x1a\n"

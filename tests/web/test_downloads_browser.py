@@ -11,8 +11,8 @@ import pytest
 from tests.web.test_browser import _shot, _watch, address, browser
 
 from openpeel.presentation import tables
-from openpeel.web.downloads import MEDIA, download_base
-from openpeel.web.pages import PAGES as PAGES_DECLARED
+from openpeel.web.routers.downloads import MEDIA, download_base
+from openpeel.web.routers.pages import PAGES as PAGES_DECLARED
 
 __all__ = ["address", "browser"]  # the fixtures, shared with test_browser
 

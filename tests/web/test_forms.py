@@ -17,7 +17,7 @@ from tests.web.test_pages import HTML, _csrf, _sign_in
 
 from openpeel.assess.users import MIN_PASSWORD
 from openpeel.clock import uk_day
-from openpeel.web.views import response_state
+from openpeel.web.contexts.forces import response_state
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 

@@ -17,8 +17,8 @@ import pytest
 from tests.web.conftest import AFTER, Site, make_site
 
 from openpeel.presentation import tables
-from openpeel.web import downloads
-from openpeel.web.downloads import FORMATS, MEDIA
+from openpeel.web.routers import downloads
+from openpeel.web.routers.downloads import FORMATS, MEDIA
 
 HTML = {"Accept": "text/html"}
 SLUG = "hampshire-2016"  # the worked example's report (tests/web/conftest.py)

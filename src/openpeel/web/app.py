@@ -23,11 +23,19 @@ from openpeel.assess.store import Store
 from openpeel.clock import now as real_now
 from openpeel.private import private_file
 from openpeel.settings import setting
-from openpeel.web import admin, downloads, errors, pages, profiles
+from openpeel.web import errors
 from openpeel.web.cache import LRU, PageCache, SiteVersions, cache_entries
-from openpeel.web.deps import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
+from openpeel.web.dependencies import DB, SESSION_CSRF, SESSION_ID, WebState, Who, check_csrf, state
 from openpeel.web.render import ENV, PUBLIC_MAX_AGE, page
-from openpeel.web.routers import assessments, recommendations
+from openpeel.web.routers import (
+    admin,
+    assessments,
+    downloads,
+    indicators,
+    pages,
+    publications,
+    recommendations,
+)
 from openpeel.web.schemas import TAGS
 from openpeel.web.security import (
     CookiePolicy,
@@ -95,7 +103,7 @@ def create_app(
     )
     app.state.web = WebState(home=home, store=store or Store.open(home), clock=clock)
     app.state.versions = SiteVersions(home, app.state.web.store, clock)
-    app.state.contexts = LRU(cache_entries())  # page contexts (openpeel.web.pages)
+    app.state.contexts = LRU(cache_entries())  # page contexts (openpeel.web.routers.pages)
     app.state.answers = LRU(cache_entries())  # rendered public answers
     # the last added runs first: the page cache, HEAD as GET, the proxy's headers, then the
     # cookie rules
@@ -122,9 +130,10 @@ def create_app(
     errors.install(app)
     app.include_router(_docs_router())
     app.include_router(_sign_in_router())
-    # the public reads first, in /api/docs too; the profiles' /indicators/all.csv before
-    # /indicators/{indicator}
-    app.include_router(profiles.router)
+    # the public reads first, in /api/docs too; the indicators' /indicators/all.csv and
+    # /indicators/{indicator}.csv before the page /indicators/{indicator}
+    app.include_router(indicators.router)
+    app.include_router(publications.router)
     app.include_router(pages.router)
     app.include_router(downloads.router)
     app.include_router(assessments.router)

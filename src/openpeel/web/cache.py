@@ -8,7 +8,7 @@ set of versions is the answer to every later request with the same address and v
 
 Two bounded least-recently-used caches use them:
 
-* page contexts (``contexts``), shared by a page and its JSON twin (``openpeel.web.pages``);
+* page contexts (``contexts``), shared by a page and its JSON twin (``openpeel.web.routers.pages``);
 * rendered answers (``PageCache``), an ASGI middleware in front of the app that answers a
   repeated public request without routing it, with a strong ETag derived from the versions and
   the address, and 304 Not Modified to a matching ``If-None-Match``.

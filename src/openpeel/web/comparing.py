@@ -95,7 +95,7 @@ def recolour_spine(
     line in the middle); each row says the comparator's value. The spread is still of all the
     forces. Returns the choice's summary, labelled for the force."""
     from openpeel.indicators.units import format_value
-    from openpeel.web.profiles import spine_geometry
+    from openpeel.web.contexts.spine import spine_geometry
 
     out = summary(choice) | {"label": comparators.label(choice, force_code)}
     for group in spine:

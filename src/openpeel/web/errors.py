@@ -19,12 +19,15 @@ from openpeel import access
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing.reading import EmbargoError
 from openpeel.warehouse.live import WarehouseUnavailable
-from openpeel.web.deps import AuthError, Forbidden
+from openpeel.web.dependencies import AuthError, Forbidden
 from openpeel.web.security import security_headers
 from openpeel.web.throttle import SignInBusy, TooManyAttempts
-from openpeel.web.views import NotFound
 
 log = logging.getLogger("openpeel.web")
+
+
+class NotFound(OpenPeelError):
+    """A page about something that does not exist (or that the viewer may not know of)."""
 
 
 class ErrorDetail(BaseModel):
@@ -93,7 +96,7 @@ def _viewer(request: Request) -> access.Viewer:
     """Who is signed in, for the error page's header (the request's own dependencies may not
     have run, or may be what failed)."""
     from openpeel.assess.sessions import session_user
-    from openpeel.web.deps import SESSION_ID, state
+    from openpeel.web.dependencies import SESSION_ID, state
 
     session_id = request.session.get(SESSION_ID) if "session" in request.scope else None
     if not session_id:

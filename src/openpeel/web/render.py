@@ -16,7 +16,7 @@ from openpeel.access import Viewer
 from openpeel.clock import uk, uk_day
 from openpeel.publishing.render import web_link
 from openpeel.web.chart_data import chart_tables
-from openpeel.web.deps import CSRF_FIELD, LazyCsrfToken
+from openpeel.web.dependencies import CSRF_FIELD, LazyCsrfToken
 from openpeel.web.forms import FormState, take_flash
 
 PUBLIC_MAX_AGE = 60
@@ -41,8 +41,8 @@ def _environment() -> jinja2.Environment:
 
 def _downloads(template: str, context: dict[str, Any], path: str, query: str) -> Any:
     """What a page offers to download, for templates/downloads.html.j2 (imported when first
-    asked: openpeel.web.downloads serves the pages' contexts, which render pages)."""
-    from openpeel.web.downloads import page_listing
+    asked: openpeel.web.routers.downloads serves the pages' contexts, which render pages)."""
+    from openpeel.web.routers.downloads import page_listing
 
     return page_listing(template, context, path, query)
 

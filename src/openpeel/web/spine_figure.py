@@ -1,5 +1,5 @@
 """A force's spine chart as one standalone SVG picture (and PNG from it), for download: the rows
-the force page draws (``profiles.spine_section``), each with its indicator's name, under its
+the force page draws (``contexts/spine.py``), each with its indicator's name, under its
 PEEL question, in the page's colours, with the key and the footnotes written under it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from html import escape
 from textwrap import wrap
 from typing import Any
 
-from openpeel.web.profiles import SPINE_WIDTH
+from openpeel.web.contexts.spine import SPINE_WIDTH
 
 #: the picture's geometry, in pixels
 LABEL, BAR, ROW, HEADING, MARGIN = 430, 480, 24, 30, 16

@@ -20,7 +20,9 @@ from openpeel.publishing import corrections, release, workflow
 from openpeel.publishing.corrections import finding_mark, judged_report, working_state
 from openpeel.publishing.versions import public_version
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.deps import DB, WH, Now, Who, require
+from openpeel.web.contexts.forces import find_force
+from openpeel.web.dependencies import DB, WH, Now, Who, require
+from openpeel.web.errors import NotFound
 from openpeel.web.render import page, twin
 from openpeel.web.routers.changes import Action, Call, Done, find_assessment, register
 from openpeel.web.schemas import (
@@ -33,7 +35,6 @@ from openpeel.web.schemas import (
     PublishIn,
     Workspace,
 )
-from openpeel.web.views import NotFound, find_force
 
 router = APIRouter()
 

@@ -25,11 +25,11 @@ from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.framework.model import load_framework
 from openpeel.warehouse.db import Warehouse
 from openpeel.web import forms
-from openpeel.web.deps import DB, WH, Now, Who, check_csrf, signed_in, state
-from openpeel.web.errors import status_of
+from openpeel.web.contexts.forces import find_force
+from openpeel.web.dependencies import DB, WH, Now, Who, check_csrf, signed_in, state
+from openpeel.web.errors import NotFound, status_of
 from openpeel.web.render import page, twin
 from openpeel.web.schemas import Model
-from openpeel.web.views import NotFound, find_force
 
 
 def find_assessment(session: Session, force: str, edition: str) -> Assessment:

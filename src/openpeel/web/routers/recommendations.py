@@ -9,10 +9,11 @@ from fastapi import APIRouter
 
 from openpeel import access
 from openpeel.assess import service
-from openpeel.web.deps import require
+from openpeel.web.contexts.forces import find_force, force_page
+from openpeel.web.dependencies import require
+from openpeel.web.errors import NotFound
 from openpeel.web.routers.changes import Action, Call, Done, register
 from openpeel.web.schemas import ForcePage, Nothing, ProgressIn, ResponseIn
-from openpeel.web.views import NotFound, find_force, force_page
 
 router = APIRouter()
 

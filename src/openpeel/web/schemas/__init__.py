@@ -3,7 +3,7 @@ one module per resource; /api/openapi.json names each field from these, and the 
 the answers against them (extra fields refused). The models of what a change takes (a finding,
 a grade, a publication step, a force's progress or response) are here too.
 
-The contexts are still built as plain dicts (``openpeel.web.views``); these models say what
+The contexts are still built as plain dicts (``openpeel.web.contexts``); these models say what
 those dicts hold. Dates and times are ISO 8601; numbers are numbers, beside their text. The
 names of the models are the names of the schemas in /api/openapi.json, which API clients use:
 they do not change when a model moves.

@@ -27,10 +27,10 @@ from fastapi.responses import Response
 
 from openpeel.csvsafe import write_csv, write_xlsx
 from openpeel.presentation import tables
-from openpeel.web.deps import Who
-from openpeel.web.pages import PAGES, Page, cached
+from openpeel.web.dependencies import Who
+from openpeel.web.errors import NotFound
 from openpeel.web.render import cache_headers
-from openpeel.web.views import NotFound
+from openpeel.web.routers.pages import PAGES, Page, cached
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "svg": "image/svg+xml", "png": "image/png"}

@@ -1,5 +1,6 @@
-"""The context of every page of the dashboard: one plain dict per page, built here and nowhere
-else, that the HTML template renders and the JSON API returns as it is (its twin).
+"""The forces' pages: the national overview (every force's grade), the list of forces, and a
+force's page (its grades, key indicators, spine chart, publications, recommendations and
+responses).
 
 Everything a viewer is shown passes the embargo and the force scope
 (``openpeel.access``): the store's grades, findings, recommendations and responses
@@ -11,86 +12,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openpeel import access
 from openpeel.access import Viewer
 from openpeel.assess.history import NOT_GRADED, history, national
-from openpeel.assess.models import RESPONDENTS, Assessment, Publication
+from openpeel.assess.models import RESPONDENTS, Assessment
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators.catalogue import load_catalogue
 from openpeel.publishing.context import response_dict
 from openpeel.publishing.figures import key_figures
-from openpeel.publishing.outputs import OUTPUTS
-from openpeel.publishing.versions import (
-    Version,
-    label,
-    may_read,
-    open_version,
-    public_version,
-    readable_version,
-    recommendations,
-    shown_grades,
-    versions,
-)
+from openpeel.publishing.versions import readable_version, recommendations, shown_grades
 from openpeel.reference.forces import Force, forces
 from openpeel.warehouse.db import Warehouse
-from openpeel.web.profiles import spine_section
-
-
-class NotFound(OpenPeelError):
-    """A page about something that does not exist (or that the viewer may not know of)."""
-
-
-def readable(session: Session, viewer: Viewer, now: datetime) -> list[Publication]:
-    """The publications the viewer may read now, in slug order."""
-    pubs = session.scalars(select(Publication).order_by(Publication.slug))
-    return [p for p in pubs if access.may_read(p, viewer, now)]
-
-
-def _publication_row(p: Publication, now: datetime, viewer: Viewer) -> dict[str, Any]:
-    """A publication in a list: its state, its correction notes (those published), and the
-    correction on its way, for those who may read it."""
-    published = public_version(p, now)
-    coming = open_version(p, now) if published is not None else None
-    if coming is not None and not may_read(p, coming, viewer, now):
-        coming = None
-    return {
-        "slug": p.slug,
-        "kind": p.kind,
-        "edition": p.edition_id,
-        "state": access.state(p, now),
-        "embargo_until": access.aware(p.embargo_until).isoformat() if p.embargo_until else None,
-        "title": _title(p),
-        "outputs": list(OUTPUTS[p.kind]),
-        "version": published.number if published is not None else 0,
-        "corrections": _notes(published),
-        "correction_coming": None
-        if coming is None
-        else {
-            "number": coming.number,
-            "state": access.state(coming, now),
-            "embargo_until": access.aware(coming.embargo_until).isoformat()
-            if coming.embargo_until
-            else None,
-            "notes": _notes(coming)[-1:],
-        },
-    }
-
-
-def _notes(version: Version | None) -> list[dict[str, Any]]:
-    """The correction notes a version carries (what changed, when, why)."""
-    if version is None:
-        return []
-    first: dict[str, Any] = next(iter(version.context.values()), {})
-    return list(first.get("corrections", []))
-
-
-def _title(p: Publication) -> str:
-    first: dict[str, Any] = next(iter(p.context.values()), {})
-    return str(first.get("title", p.slug))
+from openpeel.web.contexts.publications import publication_row, readable
+from openpeel.web.contexts.spine import spine_section
+from openpeel.web.errors import NotFound
 
 
 def find_force(spelling: str) -> Force:
@@ -244,7 +182,7 @@ def force_page(
     with their progress, and the responses to its reports."""
     from openpeel.indicators.comparators import parse
     from openpeel.web.comparing import choosable, recolour_spine
-    from openpeel.web.profiles import css_class
+    from openpeel.web.contexts.rug import css_class
 
     choice = parse(compare, compare_forces)
     force = find_force(spelling)
@@ -298,7 +236,7 @@ def force_page(
         "spine": (spine := spine_section(wh, force.code)),
         "comparator": recolour_spine(wh, spine, choice, force.code, css_class),
         "all_forces": choosable(),
-        "publications": [_publication_row(p, now, viewer) for p in pubs],
+        "publications": [publication_row(p, now, viewer) for p in pubs],
         "recommendations": [r for p, v in shown for r in recommendations(session, p, v, reviewers)],
         "responses": [
             {"edition": a.edition_id, "assessment_status": a.status, **response_dict(r)}
@@ -400,119 +338,3 @@ def number_or_none(value: Any) -> float | None:
 def _int(value: Any) -> int | None:
     number = number_or_none(value)
     return None if number is None else int(number)
-
-
-def publication_list(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
-    """Every publication the viewer may read now, newest edition first."""
-    rows = [_publication_row(p, now, viewer) for p in readable(session, viewer, now)]
-    rows.sort(key=lambda r: (r["edition"], r["kind"] == "force", r["slug"]), reverse=True)
-    return {"title": "Reports", "publications": rows}
-
-
-def publication_page(session: Session, viewer: Viewer, now: datetime, slug: str) -> dict[str, Any]:
-    """A publication the viewer may read: its state, its outputs and their formats, its
-    correction notes, and the versions the viewer may read."""
-    pub = publication(session, viewer, now, slug)
-    row = _publication_row(pub, now, viewer)
-    row["versions"] = [
-        {
-            "number": v.number,
-            "label": label(v),
-            "state": access.state(v, now),
-            "embargo_until": access.aware(v.embargo_until).isoformat() if v.embargo_until else None,
-        }
-        for v in versions(pub)
-        if may_read(pub, v, viewer, now)
-    ]
-    return row
-
-
-def publication(session: Session, viewer: Viewer, now: datetime, slug: str) -> Publication:
-    """A publication the viewer may read now; for anyone else it does not exist (a draft's or
-    an embargoed report's existence is not told either)."""
-    pub = session.scalars(select(Publication).where(Publication.slug == slug)).first()
-    if pub is None or not access.may_read(pub, viewer, now):
-        raise unreadable(slug)
-    return pub
-
-
-def unreadable(slug: str) -> NotFound:
-    """The one answer to every read of a publication that does not exist, is not readable by
-    the viewer yet, or has no such output: the same status and body, so that a draft's or an
-    embargoed report's existence cannot be told from an unknown slug's."""
-    return NotFound(
-        f"no publication {slug!r} that you may read now", hint="see /publications for the reports"
-    )
-
-
-def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
-    """A force's assessments and their questions, to attach evidence to (inspectors only)."""
-    out = []
-    for a in session.scalars(
-        select(Assessment)
-        .where(Assessment.force_code == force_code)
-        .order_by(Assessment.edition_id.desc())
-    ):
-        ed = load_framework().edition(a.edition_id)
-        out.append(
-            {
-                "edition": a.edition_id,
-                "force": forces().get(force_code).policeuk_slug,
-                "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
-            }
-        )
-    return out
-
-
-def forecast_page(wh: Warehouse, spelling: str) -> dict[str, Any]:
-    """A force's demand forecasts for people: a summary of every series first (which way it
-    goes, how sure, whether it beat the simple baseline, emerging demand), then each series
-    with a sentence, what its backtest leaves in doubt, its fan chart, and the technical
-    measures (model, MASE against the seasonal naive baseline, sMAPE, interval coverage)."""
-    from openpeel.forecast.plain import summary
-    from openpeel.forecast.stored import stored_series
-    from openpeel.presentation.fan_chart import charted
-    from openpeel.presentation.rendering import spec_table
-
-    force = find_force(spelling)
-    series: list[dict[str, Any]] = []
-    for n, (s, chart) in enumerate(charted(stored_series(wh, force.code)), start=1):
-        spec = chart.to_dict()
-        series.append(
-            {
-                "id": f"series-{n}",
-                "source": s.source.id,
-                "source_title": s.source.title,
-                "category": s.category,
-                "title": s.title,
-                "model": s.model,
-                "mase": s.mase,
-                "baseline_mase": s.baseline_mase,
-                "smape": s.smape,
-                "coverage_95": s.coverage_95,
-                "p_value": s.p_value,
-                "flags": s.flags,
-                "plain": summary(s),
-                "chart": {
-                    "description": str(spec.get("description", "")),
-                    "spec": spec,
-                    "table": spec_table(spec),
-                },
-            }
-        )
-    sources = list(dict.fromkeys((x["source"], x["source_title"]) for x in series))
-    return {
-        "title": f"{force.name}: demand forecasts",
-        "force": {"code": force.code, "name": force.name, "slug": force.policeuk_slug},
-        "series": series,
-        "groups": [
-            {"source": sid, "title": title, "series": [x for x in series if x["source"] == sid]}
-            for sid, title in sources
-        ],
-        "counts": {
-            "series": len(series),
-            "emerging": sum(1 for x in series if x["flags"]),
-            "beat_baseline": sum(1 for x in series if x["plain"]["beat_baseline"] == "yes"),
-            "in_doubt": sum(1 for x in series if x["plain"]["doubts"]),
-        },
-    }

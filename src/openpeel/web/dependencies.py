@@ -1,5 +1,6 @@
 """What every request may depend on: the store session, the warehouse, the clock, who is asking
-(a session cookie or an API token) and the CSRF check of a form.
+(a session cookie or an API token) and the CSRF check of a form; and the query parameters
+several pages share (a long list's page, the comparator chosen).
 
 Who may read or change what is decided in ``openpeel.access`` only; here the viewer
 is found and the decision asked for.
@@ -12,9 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from openpeel import access
@@ -172,3 +173,47 @@ async def check_csrf(request: Request) -> None:
             "the form's CSRF token is missing or out of date",
             hint="reload the page and send the form again",
         )
+
+
+#: a long list's page and its length, cut by ``paginate``
+PageNo = Annotated[int, Query(alias="page", ge=1, description="Page of a long list, from 1.")]
+PerPage = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
+
+
+def paginate(context: dict[str, Any], key: str, page_no: int, per_page: int) -> dict[str, Any]:
+    """The context with its long list ``key`` cut to one page, with where it sits in the whole."""
+    items = context[key]
+    start = (page_no - 1) * per_page
+    context[key] = {
+        "items": items[start : start + per_page],
+        "page": page_no,
+        "per_page": per_page,
+        "total": len(items),
+        "pages": max(1, -(-len(items) // per_page)),
+    }
+    return context
+
+
+#: the comparator a page is compared with (``openpeel.indicators.comparators``), and the forces
+#: chosen with compare=forces
+Compare = Annotated[
+    str | None,
+    Query(
+        description="The comparator: ew (England and Wales, the default), msg (the force's "
+        "most similar group), region (the force's region) or forces (the forces listed).",
+        max_length=20,
+    ),
+]
+CompareForces = Annotated[
+    list[str] | None,
+    Query(
+        description="With compare=forces: the forces to compare with, by name or slug, "
+        "comma-separated (forces=kent,surrey) or repeated (forces=kent&forces=surrey).",
+        max_length=43,
+    ),
+]
+
+
+def joined(forces: list[str] | None) -> str | None:
+    """The forces chosen, as the comparators' comma-separated list (None when none is)."""
+    return ",".join(forces) if forces else None

@@ -18,7 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import altair as alt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from openpeel.assess.models import Assessment
 from openpeel.errors import OpenPeelError
 from openpeel.framework.model import load_framework
 from openpeel.indicators import comparators, profile
@@ -29,9 +32,10 @@ from openpeel.reference import forces
 from openpeel.reference.forces import Force
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.comparing import choosable
-from openpeel.web.views import NotFound, find_force, number_or_none
+from openpeel.web.contexts.forces import find_force, number_or_none
+from openpeel.web.errors import NotFound
 
-log = logging.getLogger("openpeel.web.indicator_pages")
+log = logging.getLogger("openpeel.web.contexts.indicators")
 
 #: the comparison classes in the map's legend, in this order
 MAP_ORDER = tuple(profile.CLASSES)
@@ -308,3 +312,22 @@ def _map(
         highlight=chosen,
     )
     return chart.to_dict()
+
+
+def attachable(session: Session, force_code: str) -> list[dict[str, Any]]:
+    """A force's assessments and their questions, to attach evidence to (inspectors only)."""
+    out = []
+    for a in session.scalars(
+        select(Assessment)
+        .where(Assessment.force_code == force_code)
+        .order_by(Assessment.edition_id.desc())
+    ):
+        ed = load_framework().edition(a.edition_id)
+        out.append(
+            {
+                "edition": a.edition_id,
+                "force": forces().get(force_code).policeuk_slug,
+                "questions": [{"id": q.id, "title": q.title} for q in ed.questions],
+            }
+        )
+    return out

@@ -26,7 +26,7 @@ from openpeel.assess.users import (
 from openpeel.errors import OpenPeelError, UnknownCodeError
 from openpeel.publishing.reading import refused_public_reads
 from openpeel.web import forms
-from openpeel.web.deps import DB, Who, check_csrf, require, signed_in, state
+from openpeel.web.dependencies import DB, Who, check_csrf, require, signed_in, state
 from openpeel.web.errors import status_of
 from openpeel.web.render import page, twin
 from openpeel.web.schemas import Accounts
