@@ -265,6 +265,7 @@ def write_ledger(
                 read - quarantined,
                 quarantined,
                 f"replaced file {replaced}" if replaced else "",
+                slice_key=keys[fid],
             )
         )
     wh.insert_rows("meta_load_ledger", list(pending.values()))
