@@ -3,12 +3,18 @@ text at once."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import itertools
+import tempfile
+from pathlib import Path
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openpeel.ingest.guard import _LineStats
+from openpeel.ingest import guard
+from openpeel.ingest.guard import _LineStats, screen
 
 #: text made of line ends, NUL bytes and a few other bytes, so that empty, one-character and
 #: long lines, and line ends at chunk edges, all come up
@@ -39,3 +45,20 @@ def test_line_stats_fed_in_any_chunks_agree_with_one_split(
         stats.feed(text[start:end])
     lines, ended = stats.finish()
     assert (lines, stats.longest, stats.short, stats.nul, ended) == _expected(text, sep)
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=TEXT, chunk=st.integers(min_value=1, max_value=64), gz=st.booleans())
+def test_screen_of_a_file_read_in_any_chunk_size_agrees_with_one_split(
+    text: bytes, chunk: int, gz: bool
+) -> None:
+    stored = gzip.compress(text) if gz else text
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        path = Path(folder) / ("f.csv.gz" if gz else "f.csv")
+        path.write_bytes(stored)
+        patch.setattr(guard, "CHUNK_BYTES", chunk)
+        seen = screen(path, path.name, "\n")
+    lines, longest, short, nul, ended = _expected(text, b"\n")
+    assert (seen.sha256, seen.size) == (hashlib.sha256(stored).hexdigest(), len(stored))
+    assert (seen.lines, seen.longest_line, seen.has_short_line) == (lines, longest, short)
+    assert (seen.has_nul, seen.ends_with_line_end) == (nul, ended)
