@@ -21,6 +21,19 @@ Stats = dict[int, tuple[int, int, list[str], list[str]]]
 
 
 @dataclass
+class FileScan:
+    """One file's new rows, counted in the one scan of a batch's rows after the insert."""
+
+    rows: int = 0
+    quarantined: int = 0
+    #: of the loaded rows: the distinct periods and force spellings (source.period_sql and
+    #: source.force_sql), and each coded column's distinct values
+    periods: list[str] = field(default_factory=list)
+    forces: list[str] = field(default_factory=list)
+    codes: dict[str, list[str | None]] = field(default_factory=dict)
+
+
+@dataclass
 class FileResult:
     display: str
     status: Status

@@ -27,12 +27,21 @@ import duckdb
 import pyarrow as pa
 
 from openpeel.errors import FileRefused, UnknownCodeError
-from openpeel.ingest.batch import Batch, FileResult, NeedsCare, Prepared, Refusal, Stages
+from openpeel.ingest.batch import (
+    Batch,
+    FileResult,
+    FileScan,
+    NeedsCare,
+    Prepared,
+    Refusal,
+    Stages,
+)
 from openpeel.ingest.bookkeeping import (
     check_names,
     file_stats,
     quarantine,
     record_refusal,
+    scan_files,
     write_ledger,
 )
 from openpeel.ingest.codes import check_codes
@@ -230,12 +239,13 @@ class Loader:
                 self._insert_raw(batch)
             fault_point("inserted")
             with timing("checks"):
+                scans = scan_files(self.wh, batch)
                 if careful:
                     self._insert_rejects(batch, rejects)
                 else:
-                    self._check_every_line_read(batch)
-                check_codes(self.wh, batch)
-                stats = file_stats(self.wh, batch)
+                    self._check_every_line_read(batch, scans)
+                check_codes(self.wh, batch, scans)
+                stats = file_stats(batch, scans)
                 check_names(self.wh, batch, stats)
             with timing("quarantine"):
                 quarantine(self.wh, batch)
@@ -331,23 +341,17 @@ class Loader:
             f"delim = ',', quote = '\"', escape = '\"', max_line_size = {8 * MAX_LINE_BYTES})"
         )
 
-    def _check_every_line_read(self, batch: Batch) -> None:
+    @staticmethod
+    def _check_every_line_read(batch: Batch, scans: dict[int, FileScan]) -> None:
         """The bulk reader gave one row per data line of each file, or the file is read line by
         line: a quoted field spanning lines, or a reader that skipped a line, shows here."""
-        counts = dict(
-            self.wh.rows(
-                f"SELECT file_id, count(*) FROM {quote(batch.table.name)} "
-                "WHERE file_id BETWEEN ? AND ? GROUP BY 1",
-                batch.id_range,
-            )
-        )
         for fid, item in batch.items():
             if item.screen is None:
                 continue
             lines = item.screen.lines - batch.header_rows
-            if int(counts.get(fid, 0)) != lines:
+            if scans[fid].rows != lines:
                 raise NeedsCare(
-                    f"{item.input.display}: {counts.get(fid, 0)} rows read from {lines} lines"
+                    f"{item.input.display}: {scans[fid].rows} rows read from {lines} lines"
                 )
 
     @staticmethod
