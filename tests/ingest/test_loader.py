@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from openpeel.ingest.batch import Stages
 from openpeel.ingest.run import ingest
 from openpeel.sample import sample_path
 from openpeel.warehouse.db import Warehouse
@@ -241,3 +243,18 @@ def test_file_names_with_glob_characters_load_as_themselves(
     )
     assert line == 32
     assert "too many columns" in reason
+
+
+def test_ingest_reports_its_stages_and_each_files_slice(warehouse: Warehouse) -> None:
+    stages = Stages()
+    start = time.perf_counter()
+    results = ingest(warehouse, [SAMPLE / "police_uk/2016-01"], stages=stages)
+    took = time.perf_counter() - start
+    assert {"find", "examine", "insert", "checks", "quarantine", "ledger", "commit"} <= set(
+        stages.seconds
+    )
+    assert all(s >= 0 for s in stages.seconds.values())
+    assert sum(stages.seconds.values()) <= took
+    ledger = dict(warehouse.rows("SELECT file_id, slice_key FROM meta_load_ledger"))
+    assert len(results) == 3
+    assert {r.file_id: r.slice_key for r in results} == ledger

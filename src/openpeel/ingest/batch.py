@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +21,19 @@ Stats = dict[int, tuple[int, int, list[str], list[str]]]
 
 
 @dataclass
+class FileScan:
+    """One file's new rows, counted in the one scan of a batch's rows after the insert."""
+
+    rows: int = 0
+    quarantined: int = 0
+    #: of the loaded rows: the distinct periods and force spellings (source.period_sql and
+    #: source.force_sql), and each coded column's distinct values
+    periods: list[str] = field(default_factory=list)
+    forces: list[str] = field(default_factory=list)
+    codes: dict[str, list[str | None]] = field(default_factory=dict)
+
+
+@dataclass
 class FileResult:
     display: str
     status: Status
@@ -28,6 +44,8 @@ class FileResult:
     rows_quarantined: int = 0
     message: str = ""
     hint: str | None = None
+    #: what a loaded file covers (meta_load_ledger.slice_key)
+    slice_key: str | None = None
 
 
 @dataclass
@@ -136,6 +154,25 @@ class Batch:
 
     def items(self) -> list[tuple[int, Prepared]]:
         return [(self.first_id + i, p) for i, p in enumerate(self.files)]
+
+
+@dataclass
+class Stages:
+    """Where an ingest's time goes: seconds per stage, summed over the batches."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
+
+    def __str__(self) -> str:
+        return ", ".join(f"{stage} {s:.2f} s" for stage, s in self.seconds.items())
 
 
 def literal_path(path: str) -> str:

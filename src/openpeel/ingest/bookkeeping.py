@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 from openpeel import __version__
 from openpeel.errors import FileRefused
-from openpeel.ingest.batch import Batch, FileResult, NeedsCare, Prepared, Refusal, Stats
+from openpeel.ingest.batch import (
+    Batch,
+    FileResult,
+    FileScan,
+    NeedsCare,
+    Prepared,
+    Refusal,
+    Stats,
+)
 from openpeel.ingest.lines import first_line_with, locate
 from openpeel.reference import forces
 from openpeel.sources.base import Source
@@ -19,30 +27,46 @@ from openpeel.warehouse.ddl import quote
 LOCATE_MAX_ROWS = 10_000
 
 
-def file_stats(wh: Warehouse, batch: Batch) -> Stats:
-    """Per file: raw rows, quarantined raw rows, the periods and forces its loaded rows cover."""
+def scan_files(wh: Warehouse, batch: Batch) -> dict[int, FileScan]:
+    """Per file of the batch, what the checks after the insert need, in one scan of its rows:
+    the rows and quarantined rows, and of the loaded rows the periods, the force spellings and
+    each coded column's distinct values."""
     source = batch.source
     period = source.period_sql or "NULL"
     force = source.force_sql or "NULL"
     loaded = "r.quarantine_reason IS NULL"
+    coded = [c.name for c in batch.table.published_columns if c.code and c.name in batch.raw_names]
+    lists = "".join(f", list(DISTINCT r.{quote(c)}) FILTER (WHERE {loaded})" for c in coded)
     rows = wh.rows(
         f"SELECT r.file_id, count(*), count(r.quarantine_reason), "
         f"list(DISTINCT {period}) FILTER (WHERE {loaded} AND {period} IS NOT NULL), "
-        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND {force} IS NOT NULL) "
+        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND {force} IS NOT NULL){lists} "
         f"FROM {quote(batch.table.name)} r WHERE r.file_id BETWEEN ? AND ? GROUP BY 1",
         batch.id_range,
     )
+    scans = {fid: FileScan() for fid, _ in batch.items()}
+    for fid, n, q, periods, spellings, *values in rows:
+        scans[int(fid)] = FileScan(
+            int(n),
+            int(q),
+            sorted(periods or []),
+            list(spellings or []),
+            {c: list(v or []) for c, v in zip(coded, values, strict=True)},
+        )
+    return scans
+
+
+def file_stats(batch: Batch, scans: dict[int, FileScan]) -> Stats:
+    """Per file: raw rows, quarantined raw rows, the periods and forces its loaded rows cover."""
     registry = forces()
-    stats: Stats = {
-        fid: (int(n), int(q), sorted(p or []), sorted({registry.resolve(s).code for s in f or []}))
-        for fid, n, q, p, f in rows
-    }
+    stats: Stats = {}
     for fid, item in batch.items():
-        n, q, periods, codes = stats.get(fid, (0, 0, [], []))
+        scan = scans[fid]
+        codes = sorted({registry.resolve(s).code for s in scan.forces})
         stats[fid] = (
-            n,
-            q,
-            [item.name_month] if item.name_month else periods,
+            scan.rows,
+            scan.quarantined,
+            [item.name_month] if item.name_month else scan.periods,
             [item.name_force] if item.name_force else codes,
         )
     return stats
@@ -265,6 +289,7 @@ def write_ledger(
                 read - quarantined,
                 quarantined,
                 f"replaced file {replaced}" if replaced else "",
+                slice_key=keys[fid],
             )
         )
     wh.insert_rows("meta_load_ledger", list(pending.values()))

@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 from openpeel.errors import FileRefused, UnknownCodeError
-from openpeel.ingest.batch import Batch, Prepared, Refusal
+from openpeel.ingest.batch import Batch, FileScan, Prepared, Refusal
 from openpeel.ingest.bookkeeping import line_of
 from openpeel.reference import forces, normalise
 from openpeel.warehouse.db import Warehouse
-from openpeel.warehouse.ddl import quote
 
 
-def check_codes(wh: Warehouse, batch: Batch) -> None:
+def check_codes(wh: Warehouse, batch: Batch, scans: dict[int, FileScan]) -> None:
     """Refuse the first file of the batch that has a value missing from its code table.
 
-    Quarantined rows are already accounted for, and declared "not available" or suppressed
-    markers are not codes, so neither is checked.
+    Quarantined rows are already accounted for (``scans`` has the values of the loaded rows
+    only), and declared "not available" or suppressed markers are not codes, so neither is
+    checked.
     """
     coded = [c for c in batch.table.published_columns if c.code and c.name in batch.raw_names]
     if not coded:
         return
-    lists = ", ".join(f"list(DISTINCT r.{quote(c.name)})" for c in coded)
-    per_file = wh.rows(
-        f"SELECT r.file_id, {lists} FROM {quote(batch.table.name)} r "
-        "WHERE r.file_id BETWEEN ? AND ? AND r.quarantine_reason IS NULL "
-        "GROUP BY 1 ORDER BY 1",
-        batch.id_range,
-    )
     known = _aliases(wh)
-    for file_id, *values in per_file:
-        for col, seen in zip(coded, values, strict=True):
+    for file_id in sorted(scans):
+        for col in coded:
             assert col.code is not None  # noqa: S101  (narrows the type: only coded columns)
             aliases = known.get(col.code, {})
             markers = set(col.na) | set(col.suppressed)
             bad = sorted(
                 v
-                for v in seen
+                for v in scans[file_id].codes.get(col.name, [])
                 if v is not None and v.strip() and v not in markers and normalise(v) not in aliases
             )
             if bad:

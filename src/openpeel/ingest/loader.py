@@ -27,12 +27,21 @@ import duckdb
 import pyarrow as pa
 
 from openpeel.errors import FileRefused, UnknownCodeError
-from openpeel.ingest.batch import Batch, FileResult, NeedsCare, Prepared, Refusal
+from openpeel.ingest.batch import (
+    Batch,
+    FileResult,
+    FileScan,
+    NeedsCare,
+    Prepared,
+    Refusal,
+    Stages,
+)
 from openpeel.ingest.bookkeeping import (
     check_names,
     file_stats,
     quarantine,
     record_refusal,
+    scan_files,
     write_ledger,
 )
 from openpeel.ingest.codes import check_codes
@@ -101,7 +110,14 @@ def name_facts(source: Source, item: InputFile) -> tuple[str | None, str | None]
 
 
 class Loader:
-    def __init__(self, warehouse: Warehouse, workdir: Path, *, allow_shrink: bool = False) -> None:
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        workdir: Path,
+        *,
+        allow_shrink: bool = False,
+        stages: Stages | None = None,
+    ) -> None:
         self.wh = warehouse
         self.workdir = workdir
         self.allow_shrink = allow_shrink
@@ -109,6 +125,8 @@ class Loader:
         #: run are ambiguous)
         self.run_slices: dict[str, str] = {}
         self._careful_count = 0
+        #: the time each stage of the loads took
+        self.stages = stages or Stages()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -195,18 +213,19 @@ class Loader:
             links.callback(rejects.unlink, missing_ok=True)
             batch = Batch(files, first_id + 1, table, scan_paths=[str(clean)], careful=True)
             try:
-                read = careful_read(
-                    item.input.path,
-                    item.input.display,
-                    new_line=item.facts.new_line,
-                    encoding=item.source.encoding,
-                    delimiter=item.source.delimiter,
-                    header=item.layout.header,
-                    header_rows=batch.header_rows,
-                    clean=clean,
-                    rejects=rejects,
-                    keep_cut=self.allow_shrink,
-                )
+                with self.stages.timing("careful read"):
+                    read = careful_read(
+                        item.input.path,
+                        item.input.display,
+                        new_line=item.facts.new_line,
+                        encoding=item.source.encoding,
+                        delimiter=item.source.delimiter,
+                        header=item.layout.header,
+                        header_rows=batch.header_rows,
+                        clean=clean,
+                        rejects=rejects,
+                        keep_cut=self.allow_shrink,
+                    )
             except FileRefused as exc:
                 links.close()
                 raise Refusal(exc) from exc
@@ -214,28 +233,35 @@ class Loader:
         else:
             batch = Batch(files, first_id + 1, table, scan_paths=_scan_paths(files, links))
         con = self.wh.con
+        timing = self.stages.timing
         con.execute("BEGIN")
         try:
-            self._insert_raw(batch)
+            with timing("insert"):
+                self._insert_raw(batch)
             fault_point("inserted")
-            if careful:
-                self._insert_rejects(batch, rejects)
-            else:
-                self._check_every_line_read(batch)
-            check_codes(self.wh, batch)
-            stats = file_stats(self.wh, batch)
-            check_names(self.wh, batch, stats)
-            quarantine(self.wh, batch)
-            results = write_ledger(
-                self.wh,
-                batch,
-                stats,
-                time.perf_counter() - start,
-                allow_shrink=self.allow_shrink,
-                run_slices=self.run_slices,
-            )
+            with timing("checks"):
+                scans = scan_files(self.wh, batch)
+                if careful:
+                    self._insert_rejects(batch, rejects)
+                else:
+                    self._check_every_line_read(batch, scans)
+                check_codes(self.wh, batch, scans)
+                stats = file_stats(batch, scans)
+                check_names(self.wh, batch, stats)
+            with timing("quarantine"):
+                quarantine(self.wh, batch)
+            with timing("ledger"):
+                results = write_ledger(
+                    self.wh,
+                    batch,
+                    stats,
+                    time.perf_counter() - start,
+                    allow_shrink=self.allow_shrink,
+                    run_slices=self.run_slices,
+                )
             fault_point("before-commit")
-            con.execute("COMMIT")
+            with timing("commit"):
+                con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -243,7 +269,8 @@ class Loader:
             self._drop_temp()
             links.close()
         for result in results:
-            self.run_slices.setdefault(_key_of(self.wh, result), result.display)
+            if result.slice_key is not None:
+                self.run_slices.setdefault(result.slice_key, result.display)
         return results
 
     def _drop_temp(self) -> None:
@@ -318,23 +345,17 @@ class Loader:
             f"delim = ',', quote = '\"', escape = '\"', max_line_size = {8 * MAX_LINE_BYTES})"
         )
 
-    def _check_every_line_read(self, batch: Batch) -> None:
+    @staticmethod
+    def _check_every_line_read(batch: Batch, scans: dict[int, FileScan]) -> None:
         """The bulk reader gave one row per data line of each file, or the file is read line by
         line: a quoted field spanning lines, or a reader that skipped a line, shows here."""
-        counts = dict(
-            self.wh.rows(
-                f"SELECT file_id, count(*) FROM {quote(batch.table.name)} "
-                "WHERE file_id BETWEEN ? AND ? GROUP BY 1",
-                batch.id_range,
-            )
-        )
         for fid, item in batch.items():
             if item.screen is None:
                 continue
             lines = item.screen.lines - batch.header_rows
-            if int(counts.get(fid, 0)) != lines:
+            if scans[fid].rows != lines:
                 raise NeedsCare(
-                    f"{item.input.display}: {counts.get(fid, 0)} rows read from {lines} lines"
+                    f"{item.input.display}: {scans[fid].rows} rows read from {lines} lines"
                 )
 
     @staticmethod
@@ -387,12 +408,6 @@ class Loader:
 
 #: files of a format read whole by a Python reader (GeoJSON) are refused above this size
 READER_MAX_BYTES = 256 * 1024 * 1024
-
-
-def _key_of(wh: Warehouse, result: FileResult) -> str:
-    return str(
-        wh.scalar("SELECT slice_key FROM meta_load_ledger WHERE file_id = ?", [result.file_id])
-    )
 
 
 #: characters DuckDB's readers take as a glob pattern in a path

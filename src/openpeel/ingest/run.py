@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from openpeel.errors import FileRefused
-from openpeel.ingest.batch import FileResult, Prepared
+from openpeel.ingest.batch import FileResult, Prepared, Stages
 from openpeel.ingest.bookkeeping import record_refusal
 from openpeel.ingest.discover import InputFile, discover, sha256_of
 from openpeel.ingest.guard import Screen, screen
@@ -37,19 +37,23 @@ def ingest(
     progress: Progress | None = None,
     *,
     allow_shrink: bool = False,
+    stages: Stages | None = None,
 ) -> list[FileResult]:
     """Load every data file under ``paths``; one result per file.
 
     ``allow_shrink`` lets a file replace a slice with fewer rows, and a file cut short in its
-    last line load (the line quarantined); both are refused otherwise.
+    last line load (the line quarantined); both are refused otherwise. ``stages``, if given,
+    gets the seconds each stage took (they are logged as well).
     """
+    stages = stages if stages is not None else Stages()
     remove_stale_work(warehouse)
     limit = warehouse.scalar("SELECT current_setting('memory_limit')")
     warehouse.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
     try:
-        return _ingest(warehouse, paths, progress, allow_shrink)
+        return _ingest(warehouse, paths, progress, allow_shrink, stages)
     finally:
         warehouse.execute(f"SET memory_limit = '{limit}'")
+        log.info("ingest stages: %s", stages)
 
 
 #: DuckDB's share of an ingest's memory; beyond it, DuckDB spills to HOME's temporary folder
@@ -57,10 +61,15 @@ DUCKDB_MEMORY_MB = 512
 
 
 def _ingest(
-    warehouse: Warehouse, paths: Iterable[Path], progress: Progress | None, allow_shrink: bool
+    warehouse: Warehouse,
+    paths: Iterable[Path],
+    progress: Progress | None,
+    allow_shrink: bool,
+    stages: Stages,
 ) -> list[FileResult]:
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=_tmp(warehouse)) as work:
-        inputs, unreadable = discover(paths, Path(work))
+        with stages.timing("find"):
+            inputs, unreadable = discover(paths, Path(work))
         results: list[FileResult] = []
         for refused in unreadable:
             record_refusal(warehouse, refused, None)
@@ -80,7 +89,10 @@ def _ingest(
         seen: dict[str, str] = {}
         loaded = _loaded_hashes(warehouse)
         # hashing and sniffing read every byte; hashlib and file reads release the GIL
-        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        with (
+            stages.timing("examine"),
+            ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool,
+        ):
             examined = list(pool.map(_examine, inputs))
         for item, facts in zip(inputs, examined, strict=True):
             result, ready = _prepare(warehouse, item, facts, loaded, seen)
@@ -105,7 +117,7 @@ def _ingest(
         groups: dict[tuple[str, str], list[Prepared]] = {}
         for p in prepared:
             groups.setdefault((p.source.kind, p.layout.name), []).append(p)
-        loader = Loader(warehouse, Path(work), allow_shrink=allow_shrink)
+        loader = Loader(warehouse, Path(work), allow_shrink=allow_shrink, stages=stages)
         for group in groups.values():
             results.extend(loader.load(group, advance))
         return results

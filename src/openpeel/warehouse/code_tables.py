@@ -1,7 +1,8 @@
 """Load the reference code tables (package data) into the warehouse's ``ref_*`` tables.
 
-They are reloaded on every writable open, so a mapping added to the package data takes effect
-in the core views without re-ingesting anything.
+They are reloaded on a writable open whenever they differ from what the warehouse last loaded
+(``openpeel.warehouse.db``: the schema fingerprint), so a mapping added to the package data takes
+effect in the core views without re-ingesting anything.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ def alias_rows() -> list[tuple[str, str, str]]:
     return sorted(set(rows))
 
 
-def load_data_files(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill every ref table that declares ``data`` from its CSV in openpeel/reference/data."""
+def data_frames() -> dict[str, pa.Table]:
+    """The rows of every ref table that declares ``data``, from its CSV in
+    openpeel/reference/data."""
+    frames: dict[str, pa.Table] = {}
     for table in load_schema().layer("ref"):
         if table.data is None:
             continue
@@ -55,16 +58,15 @@ def load_data_files(con: duckdb.DuckDBPyConnection) -> None:
                 f"match the declared table {table.name} ({sorted(names)})",
                 hint="make the file's header and the declaration in warehouse/schema agree",
             )
-        frame = pa.table({n: pa.array([r[n] or None for r in records], pa.string()) for n in names})
-        con.register("_ref_data", frame)
-        try:
-            con.execute(f"DELETE FROM {quote(table.name)}")
-            con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM _ref_data")
-        finally:
-            con.unregister("_ref_data")
+        frames[table.name] = pa.table(
+            {n: pa.array([r[n] or None for r in records], pa.string()) for n in names}
+        )
+    return frames
 
 
-def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+def reference_frames() -> dict[str, pa.Table]:
+    """The rows of every ref table, by table name: the data files' tables, the code aliases and
+    the forces."""
     rows = alias_rows()
     aliases = pa.table(
         {
@@ -85,14 +87,17 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
             "policeuk_slug": [f.policeuk_slug or None for f in forces],
         }
     )
-    load_data_files(con)
-    con.register("_ref_aliases", aliases)
-    con.register("_ref_forces", force_table)
-    try:
-        con.execute("DELETE FROM ref_code_alias")
-        con.execute("INSERT INTO ref_code_alias BY NAME SELECT * FROM _ref_aliases")
-        con.execute("DELETE FROM ref_force")
-        con.execute("INSERT INTO ref_force BY NAME SELECT * FROM _ref_forces")
-    finally:
-        con.unregister("_ref_aliases")
-        con.unregister("_ref_forces")
+    return {**data_frames(), "ref_code_alias": aliases, "ref_force": force_table}
+
+
+def load_reference_tables(
+    con: duckdb.DuckDBPyConnection, frames: dict[str, pa.Table] | None = None
+) -> None:
+    """Replace the rows of every ref table with ``frames`` (by default, the package's)."""
+    for name, frame in (frames if frames is not None else reference_frames()).items():
+        con.register("_ref_rows", frame)
+        try:
+            con.execute(f"DELETE FROM {quote(name)}")
+            con.execute(f"INSERT INTO {quote(name)} BY NAME SELECT * FROM _ref_rows")
+        finally:
+            con.unregister("_ref_rows")

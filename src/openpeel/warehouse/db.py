@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -95,18 +96,50 @@ class Warehouse:
         return wh
 
     def _ensure_schema(self) -> None:
-        from openpeel.warehouse.code_tables import CODE_TABLES, load_reference_tables
+        """Create the tables, macros and views and load the reference tables, unless the
+        warehouse holds them as this version makes them (the same fingerprint)."""
+        from openpeel.warehouse.code_tables import (
+            CODE_TABLES,
+            load_reference_tables,
+            reference_frames,
+        )
 
+        statements = all_ddl(self.schema, CODE_TABLES)
+        frames = reference_frames()
+        fingerprint = schema_fingerprint(statements, frames)
+        if self._holds_schema(fingerprint):
+            fault_point("schema")  # the crash tests kill a writer here either way
+            return
         self.con.execute("BEGIN")
         try:
-            for statement in all_ddl(self.schema, CODE_TABLES):
+            for statement in statements:
                 self.con.execute(statement)
-            load_reference_tables(self.con)
+            load_reference_tables(self.con, frames)
+            self.con.execute("DELETE FROM meta_schema")
+            self.con.execute("INSERT INTO meta_schema (fingerprint) VALUES (?)", [fingerprint])
             fault_point("schema")
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+
+    def _holds_schema(self, fingerprint: str) -> bool:
+        """Whether the warehouse was last made with this fingerprint and still has every
+        declared table and view."""
+        try:
+            found = self.con.execute("SELECT max(fingerprint) FROM meta_schema").fetchone()
+        except duckdb.CatalogException:  # a warehouse made before the table was declared
+            return False
+        if not found or found[0] != fingerprint:
+            return False
+        names = {
+            str(name)
+            for (name,) in self.con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = current_database() AND table_schema = 'main'"
+            ).fetchall()
+        }
+        return set(self.schema.tables) <= names
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
         start = time.perf_counter()
@@ -189,6 +222,16 @@ class Warehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def schema_fingerprint(statements: Sequence[str], frames: Mapping[str, pa.Table]) -> str:
+    """SHA-256 of the DDL statements and the reference tables' rows."""
+    digest = hashlib.sha256()
+    for statement in statements:
+        digest.update(statement.encode() + b"\0")
+    for name, frame in frames.items():
+        digest.update(f"{name}\0{frame.schema}\0{frame.to_pydict()!r}\0".encode())
+    return digest.hexdigest()
 
 
 def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
