@@ -262,6 +262,29 @@ def test_malformed_lines_are_each_quarantined_with_their_reason(
     assert nul == 0
 
 
+@pytest.mark.parametrize("blank", ["\t", "\u00a0", "   ", " \t \u2003 "])
+def test_a_required_code_of_whitespace_alone_is_quarantined_as_missing_not_looked_up(
+    tmp_path: Path, warehouse: Warehouse, blank: str
+) -> None:
+    # a tab or a no-break space survives SQL's trim(); the code lookups normalise it away, so it
+    # must count as missing at validation, never reach the lookups as a spelling of a force
+    header, *rows = street_lines(CITY_JAN)
+    column = header.split(",").index("Reported by")
+    changed = (3, 8)
+    for i in changed:
+        fields = rows[i].split(",")
+        fields[column] = blank
+        rows[i] = ",".join(fields)
+    path = tmp_path / CITY_JAN.name.removesuffix(".gz")
+    write_lines(path, [header, *rows])
+    result = only(load(warehouse, path))
+    assert result.status == "loaded"
+    assert (result.rows_read, result.rows_quarantined) == (446, len(changed))
+    accounted(warehouse, result)
+    reasons = dict(warehouse.rows("SELECT line, reason FROM meta_quarantine"))
+    assert reasons == {i + 2: "Reported by: missing" for i in changed}
+
+
 def test_a_file_cut_mid_line_is_refused_unless_allowed_to_shrink(
     tmp_path: Path, warehouse: Warehouse
 ) -> None:

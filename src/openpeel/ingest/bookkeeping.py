@@ -40,7 +40,7 @@ def scan_files(wh: Warehouse, batch: Batch) -> dict[int, FileScan]:
     rows = wh.rows(
         f"SELECT r.file_id, count(*), count(r.quarantine_reason), "
         f"list(DISTINCT {period}) FILTER (WHERE {loaded} AND {period} IS NOT NULL), "
-        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND {force} IS NOT NULL){lists} "
+        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND norm_code({force}) <> ''){lists} "
         f"FROM {quote(batch.table.name)} r WHERE r.file_id BETWEEN ? AND ? GROUP BY 1",
         batch.id_range,
     )

@@ -21,7 +21,9 @@ def _absent(col: Column, *, suppressed_too: bool = True) -> str:
     """
     ref = quote(col.name)
     markers = col.na + (col.suppressed if suppressed_too else ())
-    cond = f"{ref} IS NULL OR trim({ref}) = ''"
+    # blank as reference.normalise sees it: whitespace of any kind (a tab, a no-break space)
+    # only, which trim() would keep, and then no code could be looked up for it
+    cond = f"{ref} IS NULL OR norm_code({ref}) = ''"
     if markers:
         cond += f" OR {ref} IN (" + ", ".join(literal(m) for m in markers) + ")"
     return f"({cond})"
