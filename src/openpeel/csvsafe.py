@@ -77,6 +77,8 @@ def frame_csv(frame: Any) -> str:
 
 #: an XLSX sheet holds at most this many rows (the header included)
 XLSX_MAX_ROWS = 1_048_576
+#: the media type of an XLSX workbook
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_cell(value: Any) -> tuple[Any, bool]:

@@ -25,14 +25,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from openpeel.csvsafe import write_csv, write_xlsx
+from openpeel.csvsafe import XLSX, write_csv, write_xlsx
 from openpeel.presentation import tables
 from openpeel.web.dependencies import Who
 from openpeel.web.errors import NotFound
 from openpeel.web.render import cache_headers
 from openpeel.web.routers.pages import PAGES, Page, cached
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "svg": "image/svg+xml", "png": "image/png"}
 TABLE_FORMATS, CHART_FORMATS = ("csv", "xlsx"), ("svg", "png")
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from openpeel import access
-from openpeel.csvsafe import frame_csv, write_csv, write_xlsx
+from openpeel.csvsafe import XLSX, frame_csv, write_csv, write_xlsx
 from openpeel.web.contexts.indicators import attachable, indicator_list, indicator_page
 from openpeel.web.contexts.rug import rug, rug_table
 from openpeel.web.dependencies import (
@@ -28,8 +28,6 @@ from openpeel.web.dependencies import (
     paginate,
 )
 from openpeel.web.render import cache_headers
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Pillar = Annotated[str | None, Query(description="Pillar id, e.g. effectiveness (default: all).")]
 Region = Annotated[str | None, Query(description="Region, e.g. South East (default: all).")]
