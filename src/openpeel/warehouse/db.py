@@ -116,7 +116,7 @@ class Warehouse:
                 self.con.execute(statement)
             load_reference_tables(self.con, frames)
             self.con.execute("DELETE FROM meta_schema")
-            self.con.execute("INSERT INTO meta_schema (fingerprint) VALUES (?)", [fingerprint])
+            self.insert_rows("meta_schema", [{"fingerprint": fingerprint}])
             fault_point("schema")
             self.con.execute("COMMIT")
         except BaseException:
