@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import numpy as np
@@ -156,6 +156,20 @@ def _table(
 ) -> dict[str, Any]:
     """A chart's data table, as text: printed after the chart by the report and the web."""
     return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
+
+
+def _ranked(
+    layers: list[Any], title: alt.TitleParams, description: str, table: dict[str, Any]
+) -> alt.LayerChart:
+    """Ranked bars' layers as one chart, a row of 11 pixels a force, with its data table."""
+    chart = alt.layer(*layers).properties(
+        title=title,
+        description=description,
+        width=WIDTH,
+        height=alt.Step(11),
+        usermeta={"table": table},
+    )
+    return cast(alt.LayerChart, chart)
 
 
 def _frame(

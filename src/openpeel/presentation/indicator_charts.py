@@ -37,6 +37,7 @@ from openpeel.presentation.chart_parts import (
     _domain,
     _legend,
     _num,
+    _ranked,
     _series_lines,
     _short,
     _table,
@@ -123,21 +124,17 @@ def ranked_comparison_chart(
         ]
         for r in sorted(rows, key=lambda r: (r["value"] is None, -(r["value"] or 0.0)))
     ]
-    chart = alt.layer(*layers).properties(
-        title=_title(ind.title, f"{period}: every force, compared with {benchmark_label}"),
-        description=description,
-        width=WIDTH,
-        height=alt.Step(11),
-        usermeta={
-            "table": _table(
-                f"{ind.title}, {period}: every force, highest first",
-                ["Force", column(ind.unit, "Value"), "95% interval", "Comparison"],
-                table_rows,
-                notes,
-            )
-        },
+    return _ranked(
+        layers,
+        _title(ind.title, f"{period}: every force, compared with {benchmark_label}"),
+        description,
+        _table(
+            f"{ind.title}, {period}: every force, highest first",
+            ["Force", column(ind.unit, "Value"), "95% interval", "Comparison"],
+            table_rows,
+            notes,
+        ),
     )
-    return cast(alt.LayerChart, chart)
 
 
 def england_and_wales_trend_chart(

@@ -4,8 +4,6 @@ catalogue leaves out is not drawn, and the rule's footnote says why."""
 
 from __future__ import annotations
 
-from typing import cast
-
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -22,7 +20,6 @@ from openpeel.presentation.chart_parts import (
     OTHER_COLOUR,
     PEER_COLOUR,
     PEERS,
-    WIDTH,
     _axis,
     _compared,
     _domain,
@@ -34,6 +31,7 @@ from openpeel.presentation.chart_parts import (
     _headline,
     _legend,
     _num,
+    _ranked,
     _short,
     _table,
     _title,
@@ -114,18 +112,14 @@ def ranked_bar_chart(
     )
     if notes:
         description += " " + " ".join(notes)
-    chart = alt.layer(*layers).properties(
-        title=_title(ind.title, f"{period}: {row.force_name} and its peer group"),
-        description=description,
-        width=WIDTH,
-        height=alt.Step(11),
-        usermeta={
-            "table": _table(
-                f"{ind.title}, {period}: every force, highest first",
-                _force_columns(ind),
-                _force_rows(ind, frame),
-                notes,
-            )
-        },
+    return _ranked(
+        layers,
+        _title(ind.title, f"{period}: {row.force_name} and its peer group"),
+        description,
+        _table(
+            f"{ind.title}, {period}: every force, highest first",
+            _force_columns(ind),
+            _force_rows(ind, frame),
+            notes,
+        ),
     )
-    return cast(alt.LayerChart, chart)
