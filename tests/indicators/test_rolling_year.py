@@ -169,3 +169,27 @@ def test_the_trend_chart_places_the_periods_in_time(
     ends = sorted(r["end"] for r in next(iter(spec["datasets"].values())))
     assert ends[:2] == ["2003-03-31T00:00:00", "2004-03-31T00:00:00"]
     assert ends[-1] == "2018-12-31T00:00:00"
+
+
+def test_the_england_and_wales_trend_places_the_periods_in_time_too(
+    computed: tuple[Warehouse, pd.DataFrame],
+) -> None:
+    """The indicator page's trend with no force chosen draws its periods as the force's trend
+    does: each at the last day of its 12 months, for England and Wales and a comparator."""
+    from openpeel.presentation.indicator_charts import england_and_wales_trend_chart
+
+    wh, frame = computed
+    periods = sorted(set(frame.period))
+    chart = england_and_wales_trend_chart(
+        wh, INDICATOR, "rolling_12_months", ("chosen forces", {periods[0]: 1.0, periods[-1]: 2.0})
+    )
+    spec = chart.to_dict()
+    assert spec["encoding"]["x"]["field"] == "end"
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    rows = next(iter(spec["datasets"].values()))
+    # every period's point, England and Wales's and the comparator's, at the end of its months
+    for row in rows:
+        year, month = map(int, row["period"].removeprefix("12 months to ").split("-"))
+        last = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+        assert row["end"] == last.isoformat()
+    assert {r["series"] for r in rows} == {"England and Wales", "chosen forces"}

@@ -25,6 +25,7 @@ from openpeel.errors import OpenPeelError
 from openpeel.indicators import comparison, profile
 from openpeel.indicators.api import values
 from openpeel.indicators.catalogue import Indicator, load_catalogue
+from openpeel.indicators.periods import ROLLING_PREFIX
 from openpeel.indicators.units import column, format_cell, format_cell_interval, format_value
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
@@ -156,6 +157,22 @@ def _table(
 ) -> dict[str, Any]:
     """A chart's data table, as text: printed after the chart by the report and the web."""
     return {"caption": caption, "columns": columns, "rows": rows, "notes": notes or []}
+
+
+def _period_axis(order: list[str], period_type: str) -> tuple[alt.X, dict[str, pd.Timestamp]]:
+    """A trend's x axis: its periods in order at equal steps; or, for rolling 12 months, in time
+    by their last month (the ``end`` column, from the mapping returned), since published rolling
+    years can be a year apart at first and a quarter apart later, which equal steps would hide."""
+    if period_type == "rolling_12_months":
+        ends = {p: _rolling_end(p) for p in order}
+        return alt.X("end:T", title=None, axis=alt.Axis(format="%Y", tickCount=TICKS)), ends
+    axis = alt.Axis(labelAngle=-45, labelOverlap="greedy", labelLimit=LABEL_LIMIT)
+    return alt.X("period:O", sort=order, title=None, axis=axis), {}
+
+
+def _rolling_end(label: str) -> pd.Timestamp:
+    """The last day of a rolling 12 months ('12 months to 2016-06' -> 2016-06-30)."""
+    return pd.Timestamp(label.removeprefix(ROLLING_PREFIX) + "-01") + pd.offsets.MonthEnd(0)
 
 
 def _ranked(

@@ -37,6 +37,7 @@ from openpeel.presentation.chart_parts import (
     _domain,
     _legend,
     _num,
+    _period_axis,
     _ranked,
     _series_lines,
     _short,
@@ -162,6 +163,9 @@ def england_and_wales_trend_chart(
     lines = _series_lines(
         frame, [(EW, "value")] + ([(named, "comparator_value")] if comparator else [])
     )
+    x, ends = _period_axis(order, period_type)
+    if ends:
+        lines = lines.assign(end=lines.period.map(ends))
     series = [EW] + ([named] if comparator else [])
     fmt = axis_format(ind.unit)
     y_domain = _domain(lines.value, low=0.0)
@@ -188,12 +192,7 @@ def england_and_wales_trend_chart(
         alt.Chart(lines)
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "period:O",
-                sort=order,
-                title=None,
-                axis=alt.Axis(labelAngle=-45, labelOverlap="greedy", labelLimit=LABEL_LIMIT),
-            ),
+            x=x,
             y=alt.Y(
                 "value:Q",
                 scale=alt.Scale(domain=y_domain, nice=False, zero=False),

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from typing import cast
 
 import altair as alt
-import pandas as pd
 
 from openpeel.errors import OpenPeelError
 from openpeel.indicators.catalogue import load_catalogue
-from openpeel.indicators.periods import ROLLING_PREFIX, sort_key
+from openpeel.indicators.periods import sort_key
 from openpeel.indicators.units import (
     axis_format,
     column,
@@ -26,11 +25,9 @@ from openpeel.presentation.chart_parts import (
     EW,
     EW_COLOUR,
     FORCE_COLOUR,
-    LABEL_LIMIT,
     PEER_COLOUR,
     PEERS,
     PERIOD_TYPE_WORDS,
-    TICKS,
     WIDTH,
     _axis,
     _domain,
@@ -38,6 +35,7 @@ from openpeel.presentation.chart_parts import (
     _headline,
     _legend,
     _num,
+    _period_axis,
     _series_lines,
     _short,
     _table,
@@ -101,19 +99,10 @@ def trend_chart(
     series = [name, EW, PEERS] + ([named] if comparator else [])
     colours = [FORCE_COLOUR, EW_COLOUR, PEER_COLOUR, COMPARATOR_COLOUR][: len(series)]
     fmt = axis_format(ind.unit)
-    x = alt.X(
-        "period:O",
-        sort=order,
-        title=None,
-        axis=alt.Axis(labelAngle=-45, labelOverlap="greedy", labelLimit=LABEL_LIMIT),
-    )
-    if period_type == "rolling_12_months":
-        # placed in time by their last month: published rolling years can be a year apart at
-        # first and a quarter apart later, which equal steps would hide
-        ends = {p: _rolling_end(p) for p in order}
+    x, ends = _period_axis(order, period_type)
+    if ends:
         frame = frame.assign(end=frame.period.map(ends))
         lines = lines.assign(end=lines.period.map(ends))
-        x = alt.X("end:T", title=None, axis=alt.Axis(format="%Y", tickCount=TICKS))
     band = frame.dropna(subset=["lower", "upper"])
     y_domain = _domain(lines.value, band.lower, band.upper, low=0.0)
     y = alt.Y(
@@ -186,8 +175,3 @@ def trend_chart(
         },
     )
     return cast(alt.LayerChart, chart)
-
-
-def _rolling_end(label: str) -> pd.Timestamp:
-    """The last day of a rolling 12 months ('12 months to 2016-06' -> 2016-06-30)."""
-    return pd.Timestamp(label.removeprefix(ROLLING_PREFIX) + "-01") + pd.offsets.MonthEnd(0)
