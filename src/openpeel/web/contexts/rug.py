@@ -12,7 +12,6 @@ from typing import Any
 from openpeel.framework.model import load_framework
 from openpeel.indicators import profile
 from openpeel.indicators.comparison import wording
-from openpeel.presentation import tables
 from openpeel.reference import forces
 from openpeel.warehouse.db import Warehouse
 from openpeel.web.errors import NotFound
@@ -124,18 +123,3 @@ def rug(
     }
     recolour_rug(wh, context, choice, css_class, CLASS_WORDS)
     return context
-
-
-def rug_table(
-    wh: Warehouse,
-    pillar: str | None = None,
-    region: str | None = None,
-    sort: str | None = None,
-    compare: str | None = None,
-    compare_forces: str | None = None,
-) -> tuple[list[str], list[list[Any]]]:
-    """The rug as shown (filtered, sorted and compared with the comparator chosen): one row per
-    force, per indicator its value, its comparison and why it is not compared (as declared in
-    presentation/tables.py)."""
-    context = rug(wh, pillar, region, sort, compare, compare_forces)
-    return tables.table_data(tables.BY_PAGE["rug"].tables[0], context)

@@ -14,8 +14,9 @@ from fastapi.responses import Response
 
 from openpeel import access
 from openpeel.csvsafe import XLSX, frame_csv, write_csv, write_xlsx
+from openpeel.presentation import tables
 from openpeel.web.contexts.indicators import attachable, indicator_list, indicator_page
-from openpeel.web.contexts.rug import rug, rug_table
+from openpeel.web.contexts.rug import rug
 from openpeel.web.dependencies import (
     DB,
     WH,
@@ -50,7 +51,11 @@ class RugQuery:
     forces: str | None
 
     def table(self, wh: WH) -> tuple[list[str], list[list[Any]]]:
-        return rug_table(wh, self.pillar, self.region, self.sort, self.compare, self.forces)
+        """The rug as shown (filtered, sorted and compared with the comparator chosen): one row
+        per force, per indicator its value, its comparison and why it is not compared (as
+        declared in presentation/tables.py)."""
+        context = rug(wh, self.pillar, self.region, self.sort, self.compare, self.forces)
+        return tables.table_data(tables.BY_PAGE["rug"].tables[0], context)
 
     def attachment(self, body: str | bytes, media_type: str, ext: str, who: Who) -> Response:
         parts = (p.replace(" ", "-") for p in (self.pillar, self.region) if p)
