@@ -286,6 +286,21 @@ def test_the_spine_is_coloured_by_the_comparator(shared_site: Site, compare: str
     assert shared_site.client.get("/api/forces/hampshire?compare=nope").status_code == 400
 
 
+def test_the_key_indicators_stay_the_reports_and_the_page_says_so(shared_site: Site) -> None:
+    """The key indicators are the figures behind the report, compared as the report compares
+    them, whichever comparison is chosen for the spine; the page says which is which."""
+    plain = shared_site.client.get("/api/forces/hampshire").json()
+    region = shared_site.client.get("/api/forces/hampshire?compare=region").json()
+    assert plain["key_indicators"], "the fixture has key indicators"
+    assert region["key_indicators"] == plain["key_indicators"]
+    assert region["key_chart"] == plain["key_chart"]
+    note = "compared with England and Wales and the most similar group as the report compares"
+    page = shared_site.client.get("/forces/hampshire?compare=region", headers=HTML)
+    assert note in page.text
+    assert f"({region['comparator']['label']}) is for the spine chart" in html.unescape(page.text)
+    assert note not in shared_site.client.get("/forces/hampshire", headers=HTML).text
+
+
 def test_the_forms_ticked_forces_are_left_aside_with_another_comparator(shared_site: Site) -> None:
     # the page's form sends the forces ticked whichever comparator is picked
     twin = shared_site.client.get(
