@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from openpeel.forecast import backtest
+from openpeel.forecast.models import LEVELS, MODELS, statsforecast
 from openpeel.forecast.run import _forecast, run
-from openpeel.forecast.series import Series, build, load_sources
+from openpeel.forecast.series import Series, as_frame, build, load_sources
 from openpeel.warehouse.db import Warehouse
 
 MONTHLY = load_sources()["street_monthly"]
@@ -123,6 +124,26 @@ def test_a_level_shift_is_followed_and_forecasts_carry_widening_intervals() -> N
     assert (fc["hi_80"] <= fc["hi_95"]).all()
     width = fc["hi_95"] - fc["lo_95"]
     assert width.iloc[-1] > width.iloc[0]
+
+
+def test_a_small_noisy_count_is_never_forecast_or_backtested_below_zero() -> None:
+    # SYNTHETIC: a count of a few a month that jumps about; an interval around it drawn from a
+    # normal error reaches below zero, which no count can
+    rng = np.random.default_rng(11)
+    y = rng.poisson(3.0, len(MONTHS)) * rng.integers(0, 4, len(MONTHS))
+    s = _series("SYNTHETIC small noisy count", y.astype(float))
+    cv = backtest.cross_validate([s])
+    bounds = [c for c in cv.columns if c.split("-")[0] in MODELS and c != "unique_id"]
+    assert bounds
+    assert (cv[bounds] >= 0).all().all()
+    chosen = backtest.choose(backtest.score(cv, [s]))
+    fc = _forecast([s], chosen, 24)
+    assert (fc[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]] >= 0).all().all()
+    # the floor is the only change: some lower bound sat below zero before it
+    raw = statsforecast(MONTHLY.season_length, "MS").forecast(  # type: ignore[attr-defined]
+        df=as_frame([s]), h=24, level=list(LEVELS)
+    )
+    assert (raw[[c for c in raw.columns if "-lo-" in c]] < 0).any().any()
 
 
 def test_the_real_sample_is_backtested_and_stored(built_home: Path, tmp_path: Path) -> None:

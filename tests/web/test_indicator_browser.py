@@ -73,7 +73,7 @@ def test_the_force_pages_form_chooses_forces_to_compare_with(
     errors = _watch(page)
     page.goto(address + "/forces/hampshire")
     form = page.locator("form.op-compare-form")
-    form.get_by_text('Choose the forces (for “The forces chosen”)').click()
+    form.get_by_text("Choose the forces (for “The forces chosen”)").click()
     form.get_by_label("Kent Police").check()
     form.get_by_label("Surrey Police").check()
     form.get_by_label("The forces chosen", exact=True).check()

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from openpeel.forecast.models import BASELINE, LEVELS, MODELS, add_ensemble, statsforecast
+from openpeel.forecast.models import (
+    BASELINE,
+    LEVELS,
+    MODELS,
+    add_ensemble,
+    at_least_zero,
+    statsforecast,
+)
 from openpeel.forecast.series import Series
 
 
@@ -64,7 +71,7 @@ def cross_validate(series: list[Series]) -> pd.DataFrame:
         step_size=frequency.backtest_horizon,
         level=list(LEVELS),
     )
-    return add_ensemble(cv.reset_index(drop="unique_id" in cv.columns))
+    return at_least_zero(add_ensemble(cv.reset_index(drop="unique_id" in cv.columns)))
 
 
 def score(cv: pd.DataFrame, series: list[Series]) -> pd.DataFrame:

@@ -53,6 +53,18 @@ def columns(model: str) -> list[str]:
     return [model] + [f"{model}-{side}-{level}" for level in LEVELS for side in ("lo", "hi")]
 
 
+def at_least_zero(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every model's forecast and interval bounds no lower than zero. Every series forecast is
+    a count or a sum of counts (crimes, offences, arrests, searches, officers, severity points:
+    series.toml), which cannot be negative, while an interval around a small count reaches
+    below zero. Backtests are scored on the same bounds, and their coverage is unchanged by
+    this (no value observed is negative)."""
+    found = [c for m in MODELS for c in columns(m) if c in frame.columns]
+    frame = frame.copy()
+    frame[found] = frame[found].clip(lower=0.0)
+    return frame
+
+
 def add_ensemble(frame: pd.DataFrame) -> pd.DataFrame:
     """The ensemble's point forecast and interval bounds: the means of its members' (bounds
     averaged are an approximation: they are not the quantiles of the mean forecast)."""

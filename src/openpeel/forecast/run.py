@@ -17,6 +17,7 @@ from openpeel.forecast.models import (
     LEVELS,
     MODELS,
     add_ensemble,
+    at_least_zero,
     statsforecast,
 )
 from openpeel.forecast.series import SEP, Series, as_frame, load_series
@@ -107,6 +108,7 @@ def _forecast(ready: list[Series], chosen: pd.DataFrame, h: int) -> pd.DataFrame
         fc = fc.reset_index(drop="unique_id" in fc.columns)
         if model == "ensemble":
             fc = add_ensemble(fc)
+        fc = at_least_zero(fc)
         for key, frame in fc.groupby("unique_id", sort=True):
             for step, d in enumerate(frame.sort_values("ds").to_dict("records"), start=1):
                 rows.append(
