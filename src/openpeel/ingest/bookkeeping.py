@@ -17,7 +17,7 @@ from openpeel.ingest.batch import (
     Stats,
 )
 from openpeel.ingest.lines import first_line_with, locate
-from openpeel.reference import forces
+from openpeel.reference import forces, normalise
 from openpeel.sources.base import Source
 from openpeel.warehouse.db import Warehouse
 from openpeel.warehouse.ddl import quote
@@ -40,7 +40,7 @@ def scan_files(wh: Warehouse, batch: Batch) -> dict[int, FileScan]:
     rows = wh.rows(
         f"SELECT r.file_id, count(*), count(r.quarantine_reason), "
         f"list(DISTINCT {period}) FILTER (WHERE {loaded} AND {period} IS NOT NULL), "
-        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND norm_code({force}) <> ''){lists} "
+        f"list(DISTINCT {force}) FILTER (WHERE {loaded} AND {force} IS NOT NULL){lists} "
         f"FROM {quote(batch.table.name)} r WHERE r.file_id BETWEEN ? AND ? GROUP BY 1",
         batch.id_range,
     )
@@ -62,7 +62,9 @@ def file_stats(batch: Batch, scans: dict[int, FileScan]) -> Stats:
     stats: Stats = {}
     for fid, item in batch.items():
         scan = scans[fid]
-        codes = sorted({registry.resolve(s).code for s in scan.forces})
+        # a spelling of whitespace alone is blank, as the code checks see it (checked here on the
+        # few distinct spellings, not on every row)
+        codes = sorted({registry.resolve(s).code for s in scan.forces if normalise(s)})
         stats[fid] = (
             scan.rows,
             scan.quarantined,
